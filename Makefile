@@ -1,0 +1,63 @@
+# The two commands: `make run` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run serve test install install-dev migrate seed lint bench screenshots browser clean
+
+$(BIN)/activate:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+	$(PY) manage.py compile_translations
+
+install-dev: $(VENV)/.installed-dev
+	$(PY) manage.py compile_translations
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## make run: install, migrate, seed the demo city once, serve on http://$(HOST):$(PORT) and every <slug>.localhost:$(PORT)
+run: seed
+	@echo "City portal: http://localhost:$(PORT)/   a community: http://cuiyuan.localhost:$(PORT)/   admin: http://localhost:$(PORT)/admin/"
+	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Debian's Chromium for the browser tests (never a downloaded browser)
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+## make test: the whole suite (SQLite and in-memory layers unless DATABASE_URL / REDIS_URL are set)
+test: install-dev browser
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings.test
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: install-dev
+	$(PY) -m tests.benchmarks.run
+
+screenshots: install-dev browser
+	$(BIN)/pytest -q tests/browser -k screenshots --screenshots
+
+clean:
+	rm -rf $(VENV) db.sqlite3* static_collected

@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from communities.pages.models import PortalPage
+from portal.core.page_cache import PageCacheMixin
+
+
+class EventTag(TaggedItemBase):
+    content_object = ParentalKey("EventPage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class EventIndexPage(PortalPage):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["community_pages.CommunityHomePage"]
+    subpage_types = ["community_events.EventPage"]
+    max_count_per_parent = 1
+    template = "communities/event_index_page.html"
+
+    class Meta:
+        verbose_name = _("event index")
+
+    def get_context(self, request, *args, **kwargs):
+        from portal.core.pagination import paginate
+
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        events = EventPage.objects.live().child_of(self)
+        context["upcoming"] = events.filter(end__gte=now).order_by("start")[:50]
+        context["past"] = paginate(request, events.filter(end__lt=now).order_by("-start"))
+        return context
+
+
+class EventPage(RoutablePageMixin, PortalPage):
+    """社区活动: time, place, capacity; logged-in residents sign up, with a waiting list when full."""
+
+    start = models.DateTimeField(_("starts"))
+    end = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    capacity = models.PositiveIntegerField(_("capacity"), default=0, help_text=_("0 means no limit."))
+    signup_open = models.BooleanField(_("sign-up open"), default=True)
+    organiser = models.CharField(_("organiser"), max_length=100, blank=True)
+    summary = models.CharField(_("summary"), max_length=250, blank=True)
+    body = RichTextField(_("description"), blank=True)
+    tags = ClusterTaggableManager(through=EventTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("start"), FieldPanel("end"), FieldPanel("place"), FieldPanel("organiser")],
+            heading=_("When and where"),
+        ),
+        MultiFieldPanel([FieldPanel("capacity"), FieldPanel("signup_open")], heading=_("Sign-up")),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["community_events.EventIndexPage"]
+    subpage_types = []
+    template = "communities/event_page.html"
+
+    class Meta:
+        verbose_name = _("event")
+        indexes = [models.Index(fields=["start"]), models.Index(fields=["end"])]
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("An event must end after it starts.")})
+
+    @property
+    def signup_possible(self) -> bool:
+        return self.signup_open and self.end > timezone.now()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["confirmed_count"] = self.signups.filter(status=EventSignup.Status.CONFIRMED).count()
+        context["waiting_count"] = self.signups.filter(status=EventSignup.Status.WAITING).count()
+        if request.user.is_authenticated:
+            context["my_signup"] = (
+                self.signups.filter(user=request.user).exclude(status=EventSignup.Status.CANCELLED).first()
+            )
+        return context
+
+    @path("")
+    def detail(self, request):
+        return PageCacheMixin.serve(self, request)
+
+    @path("signup/")
+    def signup(self, request):
+        from .views import signup_view
+
+        return signup_view(request, self)
+
+
+class EventSignup(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="signups", verbose_name=_("event"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_signups", verbose_name=_("resident")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(_("signed up"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event sign-up")
+        verbose_name_plural = _("event sign-ups")
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="one_signup_per_event_and_user")]
+        indexes = [models.Index(fields=["event", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} → {self.event}"

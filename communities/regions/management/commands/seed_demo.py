@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from communities.regions.demo import DEMO_PASSWORD, create_demo_accounts, seed_bench_communities, seed_demo_city
+
+
+class Command(BaseCommand):
+    help = "Seed the demo city (once) and print the demo accounts; --communities N grows it to N communities."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--communities", type=int, default=0, help="grow the city to this many communities")
+        parser.add_argument("--allow-production", action="store_true", help="seed even with DEBUG off")
+
+    def handle(self, *args, communities, allow_production, **options):
+        if not settings.DEBUG and not allow_production and not settings.SETTINGS_MODULE.endswith(".test"):
+            raise CommandError("seed_demo creates accounts with a public password; add --allow-production to insist.")
+        if communities < 0:
+            raise CommandError("--communities must be a positive number.")
+        if seed_demo_city():
+            self.stdout.write(self.style.SUCCESS("Seeded the demo city 江城市."))
+        else:
+            self.stdout.write("The demo city is already there; nothing re-seeded.")
+        rows = create_demo_accounts()
+        if communities:
+            with tqdm(total=max(0, communities - self._count()), desc="communities", unit="c") as bar:
+                seed_bench_communities(communities, progress=bar.update)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for username, role in rows:
+            self.stdout.write(f"  {username:<28} {role}")
+
+    def _count(self):
+        from communities.regions.models import Community
+
+        return Community.objects.count()

@@ -1,0 +1,126 @@
+from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Collection, Page, Site
+
+# A community's slug becomes a DNS label: lower-case letters, digits and inner hyphens.
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    _("Use 1-50 lower-case letters, digits and hyphens, not starting or ending with a hyphen."),
+    code="invalid_slug",
+)
+
+
+class Region(models.Model):
+    """A node of the city > district > street tree. Communities hang under streets."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    page = models.OneToOneField(Page, on_delete=models.PROTECT, related_name="region", verbose_name=_("page"))
+    collection = models.OneToOneField(
+        Collection, on_delete=models.PROTECT, related_name="region", verbose_name=_("collection")
+    )
+    editors_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="edited_region", verbose_name=_("editors group")
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="city", parent__isnull=True) | models.Q(parent__isnull=False),
+                name="region_only_city_has_no_parent",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    """A neighbourhood community (社区): one Wagtail Site, one page subtree, one collection."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.CharField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
+    hostname = models.CharField(_("hostname"), max_length=255, unique=True)
+    street = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="communities",
+        limit_choices_to={"kind": Region.Kind.STREET},
+        verbose_name=_("street"),
+    )
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="community", verbose_name=_("site"))
+    root_page = models.OneToOneField(
+        Page, on_delete=models.PROTECT, related_name="community", verbose_name=_("home page")
+    )
+    collection = models.OneToOneField(
+        Collection, on_delete=models.PROTECT, related_name="community", verbose_name=_("collection")
+    )
+    editors_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="edited_community", verbose_name=_("editors group")
+    )
+    moderators_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="moderated_community", verbose_name=_("moderators group")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+@register_setting(icon="home")
+class CommunitySettings(BaseSiteSetting):
+    """What a community shows about itself. One row per Site (the city portal has one too)."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    address = models.CharField(_("office address"), max_length=200, blank=True)
+    office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
+    theme = models.CharField(_("theme"), max_length=30, default="base")
+
+    panels = [
+        FieldPanel("display_name"),
+        FieldPanel("logo"),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_phone"),
+                FieldPanel("contact_email"),
+                FieldPanel("address"),
+                FieldPanel("office_hours"),
+            ],
+            heading=_("Contact"),
+        ),
+        FieldPanel("theme"),
+    ]
+
+    class Meta:
+        verbose_name = _("community settings")

@@ -1,0 +1,248 @@
+"""Create, rename and remove regions and communities, each in one transaction.
+
+Nothing about a community is ever set up by hand: its Site, page subtree, collection,
+groups with their permissions and its settings are all made here.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+from .models import Community, CommunitySettings, Region, slug_validator
+
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+EDITOR_COLLECTION_PERMISSIONS = [
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+
+
+class ProvisioningError(Exception):
+    """Bad input for a provisioning step; the message is meant for the operator."""
+
+
+@dataclass
+class Result:
+    obj: object
+    created: bool
+
+
+def site_port() -> int:
+    return int(getattr(settings, "PORTAL_SITE_PORT", 80))
+
+
+def default_hostname(slug: str) -> str:
+    return f"{slug}.{settings.PORTAL_BASE_DOMAIN}"
+
+
+def check_slug(slug: str) -> None:
+    try:
+        slug_validator(slug)
+    except ValidationError as exc:
+        raise ProvisioningError(
+            _("Invalid slug '%(slug)s': %(reason)s") % {"slug": slug, "reason": exc.messages[0]}
+        ) from exc
+
+
+def _permissions(pairs):
+    found = {(p.content_type.app_label, p.codename): p for p in Permission.objects.select_related("content_type")}
+    return [found[pair] for pair in pairs]
+
+
+def grant_editing(group: Group, page: Page, collection: Collection) -> None:
+    """Editing rights on one page subtree and one collection subtree, and admin access."""
+    group.permissions.add(*_permissions([("wagtailadmin", "access_admin")]))
+    for perm in _permissions([("wagtailcore", codename) for codename in EDITOR_PAGE_PERMISSIONS]):
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=perm)
+    for perm in _permissions(EDITOR_COLLECTION_PERMISSIONS):
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
+
+
+def _new_group(name: str) -> Group:
+    if Group.objects.filter(name=name).exists():
+        raise ProvisioningError(_("A group named '%(name)s' already exists.") % {"name": name})
+    return Group.objects.create(name=name)
+
+
+def _remove_wagtail_welcome_page() -> None:
+    """Wagtail's first migration makes a placeholder page and Site; the city portal replaces them."""
+    placeholder = Page.objects.filter(depth=2, content_type=ContentType.objects.get_for_model(Page))
+    Site.objects.filter(root_page__in=placeholder).delete()
+    for page in placeholder:
+        page.delete()
+
+
+@transaction.atomic
+def provision_city(name: str, slug: str = "city") -> Result:
+    """The city portal: the root of the page and collection trees and the default Site."""
+    from communities.pages.models import CityHomePage
+
+    existing = Region.objects.filter(kind=Region.Kind.CITY).first()
+    if existing:
+        return Result(existing, False)
+    check_slug(slug)
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=CityHomePage(title=name, slug=slug))
+    _remove_wagtail_welcome_page()
+    site = Site.objects.create(
+        hostname=settings.PORTAL_BASE_DOMAIN, port=site_port(), root_page=home, is_default_site=True, site_name=name
+    )
+    CommunitySettings.objects.create(site=site, display_name=name)
+    collection = Collection.get_first_root_node().add_child(name=name)
+    group = _new_group(_("%(name)s editors") % {"name": name})
+    grant_editing(group, home, collection)
+    city = Region.objects.create(
+        kind=Region.Kind.CITY, name=name, slug=slug, page=home, collection=collection, editors_group=group
+    )
+    return Result(city, True)
+
+
+@transaction.atomic
+def provision_region(kind: str, name: str, slug: str, parent_slug: str) -> Result:
+    """A district under the city, or a street under a district."""
+    from communities.pages.models import DistrictPage, StreetPage
+
+    expected_parent = {Region.Kind.DISTRICT: Region.Kind.CITY, Region.Kind.STREET: Region.Kind.DISTRICT}
+    if kind not in expected_parent:
+        raise ProvisioningError(_("Unknown region kind '%(kind)s'.") % {"kind": kind})
+    check_slug(slug)
+    parent = Region.objects.filter(slug=parent_slug, kind=expected_parent[kind]).first()
+    if parent is None:
+        raise ProvisioningError(
+            _("No %(kind)s with slug '%(slug)s'.") % {"kind": expected_parent[kind].label, "slug": parent_slug}
+        )
+    existing = Region.objects.filter(slug=slug).first()
+    if existing:
+        if existing.kind == kind and existing.name == name and existing.parent_id == parent.pk:
+            return Result(existing, False)
+        raise ProvisioningError(
+            _("The slug '%(slug)s' is already used by %(name)s.") % {"slug": slug, "name": existing}
+        )
+    page_class = DistrictPage if kind == Region.Kind.DISTRICT else StreetPage
+    page = parent.page.add_child(instance=page_class(title=name, slug=slug))
+    collection = parent.collection.add_child(name=name)
+    group = _new_group(_("%(name)s editors") % {"name": name})
+    grant_editing(group, page, collection)
+    region = Region.objects.create(
+        kind=kind, name=name, slug=slug, parent=parent, page=page, collection=collection, editors_group=group
+    )
+    return Result(region, True)
+
+
+def _check_community_input(name: str, slug: str, street_slug: str, hostname: str) -> Region:
+    check_slug(slug)
+    if not name.strip():
+        raise ProvisioningError(_("A community needs a name."))
+    street = Region.objects.filter(slug=street_slug, kind=Region.Kind.STREET).first()
+    if street is None:
+        raise ProvisioningError(_("No street with slug '%(slug)s'.") % {"slug": street_slug})
+    if Site.objects.filter(hostname=hostname).exists():
+        raise ProvisioningError(_("The hostname '%(host)s' is already taken.") % {"host": hostname})
+    return street
+
+
+@transaction.atomic
+def provision_community(name: str, slug: str, street_slug: str, hostname: str | None = None) -> Result:
+    """Everything a community needs, or nothing: its Site, pages, collection, groups and settings."""
+    from communities.pages.models import CommunityHomePage
+
+    hostname = (hostname or default_hostname(slug)).strip().lower()
+    existing = Community.objects.filter(slug=slug).select_related("street").first()
+    if existing:
+        if existing.name == name and existing.street.slug == street_slug and existing.hostname == hostname:
+            return Result(existing, False)
+        raise ProvisioningError(
+            _("The slug '%(slug)s' is already taken by the community %(name)s.") % {"slug": slug, "name": existing}
+        )
+    street = _check_community_input(name, slug, street_slug, hostname)
+    with translation.override(settings.LANGUAGE_CODE):
+        home = street.page.add_child(instance=CommunityHomePage(title=name, slug=slug))
+        home.add_standard_sections()
+    site = Site.objects.create(hostname=hostname, port=site_port(), root_page=home, site_name=name)
+    CommunitySettings.objects.create(site=site, display_name=name)
+    collection = street.collection.add_child(name=name)
+    editors = _new_group(_("%(name)s editors") % {"name": name})
+    moderators = _new_group(_("%(name)s moderators") % {"name": name})
+    grant_editing(editors, home, collection)
+    moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin")]))
+    community = Community.objects.create(
+        name=name,
+        slug=slug,
+        hostname=hostname,
+        street=street,
+        site=site,
+        root_page=home,
+        collection=collection,
+        editors_group=editors,
+        moderators_group=moderators,
+    )
+    return Result(community, True)
+
+
+@transaction.atomic
+def rename_community(slug: str, name: str | None = None, new_slug: str | None = None, hostname: str | None = None):
+    community = Community.objects.select_for_update().filter(slug=slug).first()
+    if community is None:
+        raise ProvisioningError(_("No community with slug '%(slug)s'.") % {"slug": slug})
+    if new_slug and new_slug != slug:
+        check_slug(new_slug)
+        if Community.objects.filter(slug=new_slug).exists():
+            raise ProvisioningError(_("The slug '%(slug)s' is already taken.") % {"slug": new_slug})
+        if hostname is None and community.hostname == default_hostname(slug):
+            hostname = default_hostname(new_slug)
+        community.slug = new_slug
+    if hostname and hostname != community.hostname:
+        hostname = hostname.strip().lower()
+        if Site.objects.filter(hostname=hostname).exists():
+            raise ProvisioningError(_("The hostname '%(host)s' is already taken.") % {"host": hostname})
+        community.hostname = hostname
+    if name:
+        community.name = name
+    community.save()
+
+    home = community.root_page.specific
+    home.title, home.slug = community.name, community.slug
+    home.save()
+    site = community.site
+    site.hostname, site.site_name = community.hostname, community.name
+    site.save()
+    Collection.objects.filter(pk=community.collection_id).update(name=community.name)
+    community.editors_group.name = _("%(name)s editors") % {"name": community.name}
+    community.editors_group.save()
+    community.moderators_group.name = _("%(name)s moderators") % {"name": community.name}
+    community.moderators_group.save()
+    return community
+
+
+@transaction.atomic
+def remove_community(slug: str) -> None:
+    """Remove a community, its pages, Site, groups and settings. Its collection must be empty."""
+    community = Community.objects.select_for_update().filter(slug=slug).first()
+    if community is None:
+        raise ProvisioningError(_("No community with slug '%(slug)s'.") % {"slug": slug})
+    collection = community.collection
+    if collection.images.exists() or collection.document_set.exists():  # noqa: SIM102
+        raise ProvisioningError(
+            _("The collection of %(name)s still holds images or documents: move or delete them first.")
+            % {"name": community.name}
+        )
+    site, home = community.site, community.root_page
+    groups = [community.editors_group, community.moderators_group]
+    community.delete()
+    CommunitySettings.objects.filter(site=site).delete()
+    site.delete()
+    home.specific.delete()
+    collection.delete()
+    for group in groups:
+        group.delete()

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicesConfig(AppConfig):
+    name = "communities.services"
+    label = "community_services"
+    verbose_name = _("Service directory")

@@ -1,0 +1,25 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+from .phone import MOBILE_RE, normalise_phone
+
+
+class PhoneOrUsernameBackend(ModelBackend):
+    """Authenticate with a mobile number or a username and a password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        User = get_user_model()
+        phone = normalise_phone(username)
+        query = Q(username__iexact=username)
+        if MOBILE_RE.match(phone):
+            query |= Q(phone=phone)
+        user = User.objects.filter(query).order_by("pk").first()
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

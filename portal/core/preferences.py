@@ -1,0 +1,31 @@
+"""Visitor preferences kept in cookies (elder-friendly mode); the language uses Django's set_language."""
+
+from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .page_cache import ELDER_COOKIE
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def safe_next(request, default="/"):
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def elder_mode(request):
+    """?on=1 or ?on=0, then back to where the visitor was."""
+    response = HttpResponseRedirect(safe_next(request))
+    if request.GET.get("on") == "1":
+        response.set_cookie(ELDER_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", domain=_cookie_domain())
+    else:
+        response.delete_cookie(ELDER_COOKIE, domain=_cookie_domain())
+    return response
+
+
+def _cookie_domain():
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_DOMAIN

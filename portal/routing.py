@@ -1,0 +1,9 @@
+"""WebSocket routes. Each app that pushes live updates adds its consumers here."""
+
+from django.urls import path
+
+from portal.core.consumers import HealthConsumer
+
+websocket_urlpatterns = [
+    path("ws/health/", HealthConsumer.as_asgi()),
+]

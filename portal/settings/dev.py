@@ -1,0 +1,11 @@
+"""Development: DEBUG on, SQLite and in-memory layers unless the environment says otherwise."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+PORTAL_SITE_PORT = int(os.environ.get("PORTAL_SITE_PORT", "8000"))
+ALLOWED_HOSTS = ["*"]
+INTERNAL_IPS = ["127.0.0.1"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,8 @@
+"""WSGI: serves pages (gunicorn in production); /ws/ goes to the ASGI server."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+application = get_wsgi_application()
