@@ -119,6 +119,8 @@ def database_from_env():
 
 
 DATABASES = {"default": database_from_env()}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    INSTALLED_APPS.append("django.contrib.postgres")  # full-text search for Wagtail's database backend
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
