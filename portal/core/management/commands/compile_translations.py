@@ -10,8 +10,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = 0
-        for locale_dir in settings.LOCALE_PATHS:
-            for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+        base = Path(settings.BASE_DIR)
+        catalogues = [p for p in base.glob("**/locale/*/LC_MESSAGES/*.po") if ".venv" not in p.parts]
+        for po_path in catalogues:
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                     continue
