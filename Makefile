@@ -34,8 +34,12 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 ## make run: install, migrate, seed the demo city once, serve on http://$(HOST):$(PORT) and every <slug>.localhost:$(PORT)
+## (a background-task worker runs beside the server and stops with it)
 run: seed
+	$(PY) manage.py db_worker --batch --queue-name '*' >/dev/null
 	@echo "City portal: http://localhost:$(PORT)/   a community: http://cuiyuan.localhost:$(PORT)/   admin: http://localhost:$(PORT)/admin/"
+	@$(PY) manage.py db_worker --queue-name '*' --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Debian's Chromium for the browser tests (never a downloaded browser)
