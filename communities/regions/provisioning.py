@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, GroupSitePermission, Page, Site
 
 from .models import Community, CommunitySettings, Region, slug_validator
 
@@ -67,6 +67,13 @@ def grant_editing(group: Group, page: Page, collection: Collection) -> None:
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=perm)
     for perm in _permissions(EDITOR_COLLECTION_PERMISSIONS):
         GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
+
+
+def grant_site_settings(site: Site, groups) -> None:
+    """Let these groups edit this site's settings (Wagtail's per-site permission), and no other site's."""
+    (perm,) = _permissions([("regions", "change_communitysettings")])
+    for group in groups:
+        GroupSitePermission.objects.get_or_create(group=group, site=site, permission=perm)
 
 
 def _new_group(name: str) -> Group:
@@ -176,6 +183,7 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     moderators = _new_group(_("%(name)s moderators") % {"name": name})
     grant_editing(editors, home, collection)
     moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin")]))
+    grant_site_settings(site, [editors, street.editors_group, street.parent.editors_group])
     community = Community.objects.create(
         name=name,
         slug=slug,

@@ -48,3 +48,19 @@ def test_communities_cannot_be_created_or_edited_in_the_admin(city, host_client,
     assert response.status_code in (302, 403)
     city["a1"].refresh_from_db()
     assert city["a1"].name == "社区a1"
+
+
+def test_editor_edits_own_site_settings_only(city, host_client, editor_of_a1):
+    from communities.regions.models import CommunitySettings
+
+    client = host_client("localhost", editor_of_a1)
+    own_site, other_site = city["a1"].site, city["b1"].site
+    url = "/admin/settings/regions/communitysettings/{}/"
+    assert client.get(url.format(own_site.pk)).status_code == 200
+    response = client.post(url.format(own_site.pk), {"display_name": "新名字", "theme": "base"})
+    assert response.status_code == 302
+    assert CommunitySettings.for_site(own_site).display_name == "新名字"
+
+    refused = client.post(url.format(other_site.pk), {"display_name": "被改了", "theme": "base"})
+    assert refused.status_code in (302, 403)
+    assert CommunitySettings.for_site(other_site).display_name == "社区b1"
