@@ -118,6 +118,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         "community_news.NewsIndexPage",
         "community_events.EventIndexPage",
         "community_services.ServiceDirectoryPage",
+        "polls.PollIndexPage",
     ]
     template = "communities/community_home_page.html"
 
@@ -130,12 +131,14 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from communities.news.models import NewsIndexPage
         from communities.notices.models import NoticeIndexPage
         from communities.services.models import ServiceDirectoryPage
+        from participation.polls.models import PollIndexPage
 
         for page_class, title, slug in [
             (NoticeIndexPage, _gettext("Notices"), "notices"),
             (NewsIndexPage, _gettext("Community news"), "news"),
             (EventIndexPage, _gettext("Events"), "events"),
             (ServiceDirectoryPage, _gettext("Services"), "services"),
+            (PollIndexPage, _gettext("Polls"), "polls"),
         ]:
             self.add_child(instance=page_class(title=title, slug=slug, show_in_menus=True))
 

@@ -69,6 +69,11 @@ def grant_editing(group: Group, page: Page, collection: Collection) -> None:
         GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
 
 
+def moderator_permissions() -> list[tuple[str, str]]:
+    """Model permissions of every community's moderators; objects stay scoped to their community."""
+    return [tuple(name.split(".", 1)) for name in settings.PORTAL_MODERATOR_PERMISSIONS]
+
+
 def grant_site_settings(site: Site, groups) -> None:
     """Let these groups edit this site's settings (Wagtail's per-site permission), and no other site's."""
     (perm,) = _permissions([("regions", "change_communitysettings")])
@@ -182,7 +187,7 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     editors = _new_group(_("%(name)s editors") % {"name": name})
     moderators = _new_group(_("%(name)s moderators") % {"name": name})
     grant_editing(editors, home, collection)
-    moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin")]))
+    moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin"), *moderator_permissions()]))
     grant_site_settings(site, [editors, street.editors_group, street.parent.editors_group])
     community = Community.objects.create(
         name=name,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "communities.notices",
     "communities.events",
     "communities.services",
+    "participation.polls",
     "themes",
 ]
 
@@ -189,6 +190,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+
+# Model permissions every community's moderators group gets (objects are scoped to its community).
+PORTAL_MODERATOR_PERMISSIONS = ["polls.view_answer", "polls.change_answer"]
 
 # How long a rendered public page may be served from the per-site page cache (seconds).
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
