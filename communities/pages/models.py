@@ -1,7 +1,7 @@
 """The city portal home, district and street pages, and each community's home page."""
 
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _gettext
@@ -10,7 +10,8 @@ from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
 
 from portal.core.page_cache import PageCacheMixin
 
@@ -20,6 +21,15 @@ class PortalPage(PageCacheMixin, Page):
 
     class Meta:
         abstract = True
+
+    def _get_relevant_site_root_paths(self, cache_object=None):
+        # Community sites sit inside the city site's tree; a page belongs only to the deepest
+        # site holding it, so its links always point at its own community's host.
+        paths = super()._get_relevant_site_root_paths(cache_object)
+        if len(paths) < 2:
+            return paths
+        deepest = max(len(p.root_path) for p in paths)
+        return tuple(p for p in paths if len(p.root_path) == deepest)
 
 
 class CityHomePage(PortalPage):
@@ -124,6 +134,19 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
 
     class Meta:
         verbose_name = _("community home")
+
+    def route(self, request, path_components):
+        site = Site.find_for_request(request)
+        if site is not None and site.root_page_id != self.pk:
+            # Reached through the city site's tree: send the visitor to the community's own host.
+            return RouteResult(self, args=(self.redirect_to_own_host, [path_components], {}))
+        return super().route(request, path_components)
+
+    def redirect_to_own_host(self, request, path_components):
+        url = self.get_full_url(request) + "".join(f"{c}/" for c in path_components)
+        if request.META.get("QUERY_STRING"):
+            url += "?" + request.META["QUERY_STRING"]
+        return HttpResponsePermanentRedirect(url)
 
     def add_standard_sections(self):
         """The sections every community starts with, in the order of its navigation."""
