@@ -132,7 +132,7 @@ class PollPage(RoutablePageMixin, PortalPage):
 
         return results_view(request, self)
 
-    @path("export.csv")
+    @path("export/")
     def export(self, request):
         from .views import export_view
 

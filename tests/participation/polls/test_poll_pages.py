@@ -1,4 +1,7 @@
+from django.test import Client
+from wagtail.coreutils import get_dummy_request
 from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from communities.pages.models import CommunityHomePage
 from participation.polls.models import PollIndexPage, PollPage
@@ -18,11 +21,16 @@ class PollPageTests(WagtailPageTestCase):
         from django.utils import timezone
 
         cls.poll = cls.index.add_child(
-            instance=PollPage(title="满意度调查", slug="survey", closes_at=timezone.now() + timedelta(days=3),
-                              questions=QUESTIONS)
+            instance=PollPage(
+                title="满意度调查", slug="survey", closes_at=timezone.now() + timedelta(days=3), questions=QUESTIONS
+            )
         )
 
     def setUp(self):
+        # The pages live on a1's own host: resolve and request them there.
+        site = self.city["a1"].site
+        self.dummy_request = get_dummy_request(site=site)
+        self.client = Client(HTTP_HOST=site.hostname)
         self.login()
 
     def test_creation_rules(self):
@@ -39,5 +47,26 @@ class PollPageTests(WagtailPageTestCase):
     def test_poll_page(self):
         self.assertPageIsRoutable(self.poll)
         self.assertPageIsRenderable(self.poll)
-        self.assertPageIsEditable(self.poll)
-        self.assertPageIsPreviewable(self.poll)
+        question = {
+            "key": "q1",
+            "text": "您的意见",
+            "help": "",
+            "required": "on",
+            "show_if_key": "",
+            "show_if_values": "",
+            "max_length": 100,
+        }
+        post_data = nested_form_data(
+            {
+                "title": "满意度调查",
+                "slug": "survey",
+                "description": rich_text(""),
+                "opens_at": "2026-01-01 09:00",
+                "closes_at": "2030-01-01 09:00",
+                "audience": "logged_in",
+                "results_visibility": "live",
+                "questions": streamfield([("short_text", question)]),
+            }
+        )
+        self.assertPageIsEditable(self.poll, post_data=post_data)
+        self.assertPageIsPreviewable(self.poll, post_data=post_data)

@@ -168,10 +168,10 @@ def test_free_text_is_published_only_after_moderation(make_poll, host_client, re
 def test_csv_export_for_staff_with_bom(make_poll, host_client, resident, make_user, city):
     poll = make_poll()
     host_client(HOST, resident).post(path(poll), VALID_ANSWERS)
-    assert host_client(HOST, resident).get(path(poll, "export.csv")).status_code == 403
+    assert host_client(HOST, resident).get(path(poll, "export/")).status_code == 403
     editor = make_user(is_staff=True)
     editor.groups.add(city["a1"].editors_group)
-    response = host_client(HOST, editor).get(path(poll, "export.csv"))
+    response = host_client(HOST, editor).get(path(poll, "export/"))
     assert response.status_code == 200
     raw = response.content
     assert raw.startswith("\ufeff".encode())
@@ -209,8 +209,10 @@ def test_question_definitions_are_validated():
     with pytest.raises(ValidationError):
         block.clean(duplicate)
     forward = block.to_python(
-        [q("short_text", "a", "一", max_length=10, show_if_key="b", show_if_values="x"),
-         q("short_text", "b", "二", max_length=10)]
+        [
+            q("short_text", "a", "一", max_length=10, show_if_key="b", show_if_values="x"),
+            q("short_text", "b", "二", max_length=10),
+        ]
     )
     with pytest.raises(ValidationError):
         block.clean(forward)
