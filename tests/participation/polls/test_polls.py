@@ -223,7 +223,7 @@ def test_question_definitions_are_validated():
 def test_simultaneous_submissions_by_one_person_store_one(city, make_poll, make_user):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises every write, so there is no race to test")
-    from django.db import close_old_connections
+    from django.db import connections
     from django.test import Client
 
     poll = make_poll()
@@ -235,8 +235,10 @@ def test_simultaneous_submissions_by_one_person_store_one(city, make_poll, make_
         client = Client(HTTP_HOST=HOST)
         client.force_login(resident)
         barrier.wait()
-        statuses.append(client.post(path(poll), VALID_ANSWERS).status_code)
-        close_old_connections()
+        try:
+            statuses.append(client.post(path(poll), VALID_ANSWERS).status_code)
+        finally:
+            connections.close_all()
 
     threads = [threading.Thread(target=submit) for _ in range(20)]
     for t in threads:
