@@ -4,7 +4,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel
@@ -132,10 +132,10 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from communities.services.models import ServiceDirectoryPage
 
         for page_class, title, slug in [
-            (NoticeIndexPage, _gettext("Notices"), "notices"),
-            (NewsIndexPage, _gettext("Community news"), "news"),
-            (EventIndexPage, _gettext("Events"), "events"),
-            (ServiceDirectoryPage, _gettext("Services"), "services"),
+            (NoticeIndexPage, gettext("Notices"), "notices"),
+            (NewsIndexPage, gettext("Community news"), "news"),
+            (EventIndexPage, gettext("Events"), "events"),
+            (ServiceDirectoryPage, gettext("Services"), "services"),
         ]:
             self.add_child(instance=page_class(title=title, slug=slug, show_in_menus=True))
 
