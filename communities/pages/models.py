@@ -188,7 +188,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         )
         return render(request, "communities/tag_index.html", {"page": self, "tags": tags})
 
-    @path("tags/<slug:tag>/")
+    @path("tags/<str:tag>/")  # taggit keeps Chinese in slugs, which <slug:> rejects
     def tag_listing(self, request, tag):
         tag_obj = Tag.objects.filter(slug=tag).first()
         if tag_obj is None:

@@ -136,3 +136,17 @@ def test_settings_admin_rejects_a_low_contrast_colour_and_keeps_what_was_saved(c
     assert response.status_code == 302
     saved = settings_of(city["a1"])
     assert (saved.theme, saved.primary_colour) == ("warm", "#6b2d0e")
+
+
+def test_tag_listing_accepts_chinese_tag_slugs(city, host_client):
+    from communities.notices.models import NoticePage
+
+    notices = city["a1"].root_page.get_children().get(slug="notices")
+    notice = NoticePage(title="重阳节敬老活动通知", slug="elders", body="<p>敬老。</p>", live=False)
+    notices.add_child(instance=notice)
+    notice.tags.add("老年人")
+    notice.save_revision().publish()
+    index = host_client("a1.localhost").get("/tags/").content.decode()
+    assert 'href="老年人/"' in index
+    listing = host_client("a1.localhost").get("/tags/老年人/")
+    assert listing.status_code == 200 and "重阳节敬老活动通知" in listing.content.decode()
