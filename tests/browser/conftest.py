@@ -147,8 +147,6 @@ def elder_visitor(browser, portal_server):
     from .pages import ALL_HOSTS
 
     context = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN")
-    context.add_cookies(
-        [{"name": "elder_mode", "value": "1", "url": portal_server.url(host)} for host in ALL_HOSTS]
-    )
+    context.add_cookies([{"name": "elder_mode", "value": "1", "url": portal_server.url(host)} for host in ALL_HOSTS])
     yield context.new_page()
     context.close()

@@ -26,16 +26,18 @@ WIDTHS = (360, 1280)
 BLOCKING_IMPACTS = ("serious", "critical")
 
 # Focusable, visible elements in document order (what Tab must visit).
+INTERACTIVE = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
 FOCUSABLES_JS = """() => {
-  const selector = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])';
-  return [...document.querySelectorAll(selector)]
+  return [...document.querySelectorAll('INTERACTIVE_PLACEHOLDER')]
+    .filter(el => !el.disabled)
     .filter(el => el.classList.contains('skip-link') || el.getClientRects().length > 0)
     .map((el, i) => { el.dataset.focusIndex = String(i); return describe(el); });
   function describe(el) {
-    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
-      + ' "' + (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30) + '"';
+    const classes = el.className ? '.' + String(el.className).split(' ').join('.') : '';
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30);
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes + ' "' + text + '"';
   }
-}"""
+}""".replace("INTERACTIVE_PLACEHOLDER", INTERACTIVE)
 
 # The focused element, and whether its focus is visible (an outline or a box-shadow ring).
 ACTIVE_JS = """() => {
@@ -45,16 +47,18 @@ ACTIVE_JS = """() => {
   const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
   const ring = style.boxShadow && style.boxShadow !== 'none';
   const box = el.getBoundingClientRect();
-  return {index: el.dataset.focusIndex ?? null, tag: el.tagName.toLowerCase(), id: el.id, visible: outline || ring,
-          onScreen: box.right > 0 && box.bottom > 0 && box.left < innerWidth, text: (el.innerText || '').trim().slice(0, 30)};
+  const onScreen = box.right > 0 && box.bottom > 0 && box.left < innerWidth;
+  return {index: el.dataset.focusIndex ?? null, visible: outline || ring, onScreen};
 }"""
 
 # Interactive elements smaller than 44px tall in elder mode (links inside running text are exempt).
-SMALL_TARGETS_JS = """() => [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')]
+SMALL_TARGETS_JS = """() => [...document.querySelectorAll('INTERACTIVE_PLACEHOLDER')]
   .filter(el => el.getClientRects().length > 0 && !el.closest('.body, .intro, .lead, .richtext'))
   .map(el => ({el, h: el.getBoundingClientRect().height}))
   .filter(({h}) => h < 43.5)
-  .map(({el, h}) => el.outerHTML.slice(0, 80) + ' is ' + h.toFixed(1) + 'px tall')"""
+  .map(({el, h}) => el.outerHTML.slice(0, 80) + ' is ' + h.toFixed(1) + 'px tall')""".replace(
+    "INTERACTIVE_PLACEHOLDER", INTERACTIVE
+)
 
 
 def blocking_violations(axe_results) -> list[str]:
