@@ -150,3 +150,24 @@ def test_tag_listing_accepts_chinese_tag_slugs(city, host_client):
     assert 'href="老年人/"' in index
     listing = host_client("a1.localhost").get("/tags/老年人/")
     assert listing.status_code == 200 and "重阳节敬老活动通知" in listing.content.decode()
+
+
+def test_a_page_served_from_the_cache_does_not_read_the_theme(city, host_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    set_theme(city["a1"], "warm")
+    client = host_client("a1.localhost")
+    client.get("/news/")
+    with CaptureQueriesContext(connection) as queries:
+        hit = client.get("/news/")
+    assert hit["X-Page-Cache"] == "hit" and "theme-warm" in hit.content.decode()
+    assert not [q for q in queries.captured_queries if "communitysettings" in q["sql"]]
+
+
+def test_pages_without_an_override_render_from_the_base_templates_in_every_theme(city, host_client):
+    for theme in THEMES:
+        set_theme(city["a1"], theme)
+        response = host_client("a1.localhost").get("/notices/")
+        assert response.status_code == 200
+        assert f"theme-{theme}" in response.content.decode()
