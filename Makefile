@@ -42,11 +42,11 @@ run: seed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
-## Debian's Chromium for the browser tests (never a downloaded browser)
+## Debian's Chromium for the browser tests (never a downloaded browser), and CJK fonts for its screenshots
 browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Browser tests need Debian's chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
 
 ## make test: the whole suite (SQLite and in-memory layers unless DATABASE_URL / REDIS_URL are set)
 test: install-dev browser

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/elder-mode/", preferences.elder_mode, name="elder_mode"),
+    path("preferences/language/", preferences.language, name="language"),
+    path("search/", include("portal.search.urls")),
 ]
 
 if settings.DEBUG:

@@ -4,7 +4,7 @@ from django.db import models
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel
@@ -157,11 +157,11 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from participation.polls.models import PollIndexPage
 
         for page_class, title, slug in [
-            (NoticeIndexPage, _gettext("Notices"), "notices"),
-            (NewsIndexPage, _gettext("Community news"), "news"),
-            (EventIndexPage, _gettext("Events"), "events"),
-            (ServiceDirectoryPage, _gettext("Services"), "services"),
-            (PollIndexPage, _gettext("Polls"), "polls"),
+            (NoticeIndexPage, gettext("Notices"), "notices"),
+            (NewsIndexPage, gettext("Community news"), "news"),
+            (EventIndexPage, gettext("Events"), "events"),
+            (ServiceDirectoryPage, gettext("Services"), "services"),
+            (PollIndexPage, gettext("Polls"), "polls"),
         ]:
             self.add_child(instance=page_class(title=title, slug=slug, show_in_menus=True))
 
@@ -214,7 +214,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         )
         return render(request, "communities/tag_index.html", {"page": self, "tags": tags})
 
-    @path("tags/<slug:tag>/")
+    @path("tags/<str:tag>/")  # taggit keeps Chinese in slugs, which <slug:> rejects
     def tag_listing(self, request, tag):
         tag_obj = Tag.objects.filter(slug=tag).first()
         if tag_obj is None:

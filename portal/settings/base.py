@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # The portal
     "portal.accounts",
     "portal.core",
+    "portal.search",
     "communities.regions",
     "communities.pages",
     "communities.news",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "communities.regions.theming.SiteThemeMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -83,8 +85,14 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # A site's theme folder (themes/templates/<theme>/) first, then every app's templates.
+            "loaders": [
+                (
+                    "themes.loaders.ThemeCachedLoader",
+                    ["themes.loaders.ThemeDirectoryLoader", "django.template.loaders.app_directories.Loader"],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
