@@ -118,6 +118,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         "community_news.NewsIndexPage",
         "community_events.EventIndexPage",
         "community_services.ServiceDirectoryPage",
+        "community_organisations.OrganisationIndexPage",
     ]
     template = "communities/community_home_page.html"
 
@@ -129,6 +130,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from communities.events.models import EventIndexPage
         from communities.news.models import NewsIndexPage
         from communities.notices.models import NoticeIndexPage
+        from communities.organisations.models import OrganisationIndexPage
         from communities.services.models import ServiceDirectoryPage
 
         for page_class, title, slug in [
@@ -136,6 +138,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
             (NewsIndexPage, _gettext("Community news"), "news"),
             (EventIndexPage, _gettext("Events"), "events"),
             (ServiceDirectoryPage, _gettext("Services"), "services"),
+            (OrganisationIndexPage, _gettext("Social organisations"), "organisations"),
         ]:
             self.add_child(instance=page_class(title=title, slug=slug, show_in_menus=True))
 

@@ -1,0 +1,34 @@
+"""Stamp disclosure dates when a version goes public; give every new community its organisations section."""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+from wagtail.signals import page_published
+
+from communities.regions.models import Community
+from portal.core.page_cache import purge_site
+
+from .models import OrganisationPage, ProjectPage
+
+
+@receiver(page_published, sender=OrganisationPage)
+def organisation_published(sender, instance, **kwargs):
+    today = timezone.localdate()
+    instance.financial_reports.filter(disclosed_on__isnull=True).update(disclosed_on=today)
+    instance.major_events.filter(disclosed_on__isnull=True).update(disclosed_on=today)
+    # The organisation is listed on every community it serves, not only on its own site.
+    for site_id in instance.served_communities().values_list("site_id", flat=True):
+        purge_site(site_id)
+
+
+@receiver(page_published, sender=ProjectPage)
+def project_published(sender, instance, **kwargs):
+    instance.updates.filter(disclosed_on__isnull=True).update(disclosed_on=timezone.localdate())
+
+
+@receiver(post_save, sender=Community)
+def community_created(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from .provisioning import ensure_organisation_section
+
+        ensure_organisation_section(instance)
