@@ -31,7 +31,9 @@ class DisclosurePageForm(WagtailAdminPageForm):
         cleaned = super().clean()
         live_note = self.live_change_note()
         note = (cleaned.get("change_note") or "").strip()
-        if live_note is not None and (not note or note == live_note):
+        # Drafts and previews may go without a note; what is published or submitted for approval may not.
+        going_public = any(key in self.data for key in ("action-publish", "action-submit"))
+        if going_public and live_note is not None and (not note or note == live_note):
             self.add_error(
                 "change_note",
                 _("This page has been published: say what this new version corrects and why. The note is public."),
