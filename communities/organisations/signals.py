@@ -8,14 +8,15 @@ from wagtail.signals import page_published
 from communities.regions.models import Community
 from portal.core.page_cache import purge_site
 
-from .models import OrganisationPage, ProjectPage
+from .models import FinancialReport, MajorEvent, OrganisationPage, ProjectPage, ProjectUpdate
 
 
 @receiver(page_published, sender=OrganisationPage)
 def organisation_published(sender, instance, **kwargs):
     today = timezone.localdate()
-    instance.financial_reports.filter(disclosed_on__isnull=True).update(disclosed_on=today)
-    instance.major_events.filter(disclosed_on__isnull=True).update(disclosed_on=today)
+    # Query the tables, not the page's in-memory cluster: the rows now in the database are what is public.
+    FinancialReport.objects.filter(page=instance, disclosed_on__isnull=True).update(disclosed_on=today)
+    MajorEvent.objects.filter(page=instance, disclosed_on__isnull=True).update(disclosed_on=today)
     # The organisation is listed on every community it serves, not only on its own site.
     for site_id in instance.served_communities().values_list("site_id", flat=True):
         purge_site(site_id)
@@ -23,7 +24,7 @@ def organisation_published(sender, instance, **kwargs):
 
 @receiver(page_published, sender=ProjectPage)
 def project_published(sender, instance, **kwargs):
-    instance.updates.filter(disclosed_on__isnull=True).update(disclosed_on=timezone.localdate())
+    ProjectUpdate.objects.filter(page=instance, disclosed_on__isnull=True).update(disclosed_on=timezone.localdate())
 
 
 @receiver(post_save, sender=Community)

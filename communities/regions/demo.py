@@ -9,6 +9,7 @@ from django.utils import timezone
 from communities.events.models import EventIndexPage, EventPage, EventSignup
 from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
+from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
 
 from .models import Community, Region
@@ -224,6 +225,7 @@ def seed_demo_city() -> bool:
     for name, slug, street in COMMUNITIES:
         community = provision_community(name, slug, street).obj
         fill_community(community)
+    seed_demo_organisations(DEMO_PASSWORD)
     return True
 
 

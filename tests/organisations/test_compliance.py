@@ -14,7 +14,7 @@ from communities.organisations.compliance import (
     project_update_late,
     report_years_due,
 )
-from communities.organisations.models import ProjectUpdate
+from communities.organisations.models import MajorEvent, OrganisationPage, ProjectUpdate
 
 from .conftest import add_event, make_organisation, make_project, report
 
@@ -135,3 +135,23 @@ def test_compliance_view_is_scoped_to_the_workers_communities(client, city, edit
     assert "丙社区迟报组织" in page and "服务甲社区的组织" in page
     assert "甲社区迟报组织" not in page
     assert timezone.localdate().isoformat() in page
+
+
+def test_disclosure_dates_are_stamped_on_first_publication_and_kept_on_corrections(city):
+    org = make_organisation(city["a1"], publish=False)
+    org.major_events.add(MajorEvent(kind=MajorEvent.Kind.INVESTMENT, title="购买国债", occurred_on=date(2026, 1, 5)))
+    org.save_revision().publish()
+    event = MajorEvent.objects.get(page=org)
+    assert event.disclosed_on == timezone.localdate()
+
+    MajorEvent.objects.filter(pk=event.pk).update(disclosed_on=date(2026, 1, 20))
+    correction = OrganisationPage.objects.get(pk=org.pk)
+    correction.address, correction.change_note = "新地址", "更正办公地址"
+    correction.save_revision().publish()
+    assert MajorEvent.objects.get(page=org).disclosed_on == date(2026, 1, 20)
+    assert MajorEvent.objects.get(page=org).pk == event.pk
+
+    project = make_project(org, publish=False)
+    project.updates.add(ProjectUpdate(period_end=date(2026, 3, 31), summary="一季度"))
+    project.save_revision().publish()
+    assert ProjectUpdate.objects.get(page=project).disclosed_on == timezone.localdate()
