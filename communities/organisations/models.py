@@ -8,6 +8,7 @@ database rows of a page are its published version; drafts live only in revisions
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -298,6 +299,12 @@ class OrganisationPage(RoutablePageMixin, DisclosurePage):
 
         return render(request, "organisations/organisation_finances.html", {"page": self, **finance_charts(self)})
 
+    @path("questions/")
+    def questions_and_answers(self, request):
+        from .questions import questions_page
+
+        return questions_page(request, self)
+
     @path("history/")
     def history(self, request):
         from django.shortcuts import render
@@ -584,3 +591,42 @@ def organisations_for_communities(communities):
     for root_path in roots:
         under |= Q(path__startswith=root_path)
     return OrganisationPage.objects.live().filter(Q(communities__in=communities) | under).distinct()
+
+
+class Question(models.Model):
+    """A resident's question to an organisation: hidden until the community's staff approve it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organisation = models.ForeignKey(
+        OrganisationPage, on_delete=models.CASCADE, related_name="questions", verbose_name=_("organisation")
+    )
+    community = models.ForeignKey(
+        "regions.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("question"), max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), max_length=3000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "status", "-created_at"])]
+
+    def __str__(self):
+        return self.body[:40]

@@ -12,6 +12,7 @@ from communities.regions.scoping import communities_for
 
 from .compliance import late_organisations
 from .models import OrganisationPage, organisations_for_communities
+from .questions import admin_question_detail, admin_question_list
 
 
 def organisations_in_scope(user):
@@ -40,7 +41,24 @@ class ComplianceMenuItem(MenuItem):
 
 @hooks.register("register_admin_urls")
 def register_compliance_url():
-    return [path("organisations/compliance/", compliance_view, name="organisations_compliance")]
+    return [
+        path("organisations/compliance/", compliance_view, name="organisations_compliance"),
+        path("organisations/questions/", admin_question_list, name="organisations_questions"),
+        path("organisations/questions/<int:pk>/", admin_question_detail, name="organisations_question"),
+    ]
+
+
+class QuestionsMenuItem(MenuItem):
+    def is_shown(self, request):
+        user = request.user
+        return communities_for(user).exists() or user.groups.filter(organisation_access__isnull=False).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_questions_menu_item():
+    return QuestionsMenuItem(
+        _("Questions to organisations"), reverse("organisations_questions"), icon_name="help", order=901
+    )
 
 
 @hooks.register("register_admin_menu_item")
