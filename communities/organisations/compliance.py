@@ -63,9 +63,28 @@ class Finding:
     due: date
 
 
-def findings_for(organisation, today: date | None = None) -> list[Finding]:
+def ongoing_projects(organisations) -> dict:
+    """{organisation path: [live ongoing projects with their updates]} in one query per 100 organisations."""
+    from django.db.models import Q
+    from wagtail.models import Page
+
+    from .models import ProjectPage
+
+    found = {}
+    organisations = list(organisations)
+    for start in range(0, len(organisations), 100):
+        under = Q(pk__in=[])
+        for org in organisations[start : start + 100]:
+            under |= Q(path__startswith=org.path, depth=org.depth + 1)
+        projects = ProjectPage.objects.live().filter(under, status=ProjectPage.Status.ONGOING)
+        for project in projects.prefetch_related("updates"):
+            found.setdefault(project.path[: -Page.steplen], []).append(project)
+    return found
+
+
+def findings_for(organisation, today: date | None = None, projects=None) -> list[Finding]:
     """Everything an organisation is late with today, from its published data."""
-    from .models import FinancialReport, ProjectPage
+    from .models import FinancialReport
 
     today = today or timezone.localdate()
     findings = []
@@ -97,8 +116,9 @@ def findings_for(organisation, today: date | None = None) -> list[Finding]:
                     event.occurred_on + timedelta(days=EVENT_DISCLOSURE_DAYS),
                 )
             )
-    projects = ProjectPage.objects.live().child_of(organisation).filter(status=ProjectPage.Status.ONGOING)
-    for project in projects.prefetch_related("updates"):
+    if projects is None:
+        projects = ongoing_projects([organisation]).get(organisation.path, [])
+    for project in projects:
         disclosed = [u.disclosed_on for u in project.updates.all() if u.disclosed_on]
         last = max(disclosed) if disclosed else project.start_date
         if last <= today and project_update_late(last, today):
@@ -119,8 +139,10 @@ def findings_for(organisation, today: date | None = None) -> list[Finding]:
 def late_organisations(organisations, today: date | None = None):
     """[(organisation, [findings])] for the organisations that are late with anything."""
     result = []
+    organisations = list(organisations)
+    projects = ongoing_projects(organisations)
     for organisation in organisations:
-        found = findings_for(organisation, today)
+        found = findings_for(organisation, today, projects.get(organisation.path, []))
         if found:
             result.append((organisation, found))
     return result

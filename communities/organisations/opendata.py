@@ -82,7 +82,19 @@ def _organisations(filters: Filters):
 
 
 def organisation_rows(filters):
+    from wagtail.models import Page
+
+    home_by_root = dict(Community.objects.values_list("root_page__path", "slug"))
+
+    def home_slug(org):
+        for end in range(Page.steplen, len(org.path), Page.steplen):
+            if org.path[:end] in home_by_root:
+                return home_by_root[org.path[:end]]
+        return ""
+
     for org in _organisations(filters).prefetch_related("communities"):
+        home = home_slug(org)
+        served = {c.slug for c in org.communities.all()} | ({home} if home else set())
         yield {
             "org_id": org.org_id,
             "credit_code": org.credit_code,
@@ -99,8 +111,8 @@ def organisation_rows(filters):
             "supervising_unit": org.supervising_unit,
             "legal_representative": org.legal_representative,
             "evaluation_grade": org.evaluation_grade,
-            "home_community": getattr(org.home_community(), "slug", ""),
-            "communities": ";".join(sorted(c.slug for c in org.served_communities())),
+            "home_community": home,
+            "communities": ";".join(sorted(served)),
             "url": org.full_url,
             "charity_platform_url": org.charity_platform_url,
             "last_published_at": org.last_published_at,
