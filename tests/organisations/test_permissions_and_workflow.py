@@ -3,13 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from wagtail.models import Page, WorkflowState
 
 from communities.organisations.models import OrganisationPage, ProjectPage
 from communities.organisations.provisioning import provision_organisation_staff, workflow_for
 
-from .conftest import make_project, organisation_form_data, report_row
+from .conftest import make_organisation, make_project, organisation_form_data, report_row
 
 
 def admin(client, user):
@@ -155,3 +156,24 @@ def test_page_tree_rules(city):
     assert OrganisationIndexPage.allowed_parent_page_models() == [CommunityHomePage]
     assert OrganisationPage.allowed_subpage_models() == [ProjectPage]
     assert Page.objects.type(OrganisationIndexPage).count() == len(city)
+
+
+def test_publishing_an_organisation_gives_it_a_staff_group_and_a_collection(city):
+    from communities.organisations.models import OrganisationAccess
+
+    org = make_organisation(city["a1"], 9, title="新登记的组织")
+    access = OrganisationAccess.objects.get(page=org)
+    assert access.staff_group.name == "新登记的组织 staff" or access.staff_group.name == "新登记的组织工作人员"
+    assert access.collection.get_parent().pk == city["a1"].collection_id
+
+
+def test_the_command_adds_users_and_explains_bad_input(city, org_a, make_user):
+    from django.core.management import CommandError, call_command
+
+    user = make_user(username="zhangsan")
+    call_command("provision_organisation_staff", org_a.credit_code.lower(), "--add-user", "zhangsan")
+    assert user.groups.filter(organisation_access__page=org_a).exists()
+    with pytest.raises(CommandError, match="No organisation with the credit code"):
+        call_command("provision_organisation_staff", "91350100M000100Y43")
+    with pytest.raises(CommandError, match="No user named nobody"):
+        call_command("provision_organisation_staff", org_a.credit_code, "--add-user", "nobody")
