@@ -17,6 +17,7 @@ urlpatterns = [
     path("preferences/elder-mode/", preferences.elder_mode, name="elder_mode"),
     path("preferences/language/", preferences.language, name="language"),
     path("search/", include("portal.search.urls")),
+    path("open-data/organisations/", include("communities.organisations.urls")),
 ]
 
 if settings.DEBUG:

@@ -129,6 +129,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         "community_events.EventIndexPage",
         "community_services.ServiceDirectoryPage",
         "polls.PollIndexPage",
+        "community_organisations.OrganisationIndexPage",
     ]
     template = "communities/community_home_page.html"
 
@@ -153,6 +154,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from communities.events.models import EventIndexPage
         from communities.news.models import NewsIndexPage
         from communities.notices.models import NoticeIndexPage
+        from communities.organisations.models import OrganisationIndexPage
         from communities.services.models import ServiceDirectoryPage
         from participation.polls.models import PollIndexPage
 
@@ -162,6 +164,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
             (EventIndexPage, gettext("Events"), "events"),
             (ServiceDirectoryPage, gettext("Services"), "services"),
             (PollIndexPage, gettext("Polls"), "polls"),
+            (OrganisationIndexPage, gettext("Social organisations"), "organisations"),
         ]:
             self.add_child(instance=page_class(title=title, slug=slug, show_in_menus=True))
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from communities.events.models import EventIndexPage, EventPage, EventSignup
 from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
+from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
 
 from .models import Community, CommunitySettings, Region
@@ -228,6 +229,7 @@ def seed_demo_city() -> bool:
         fill_community(community)
         if slug in DEMO_THEMES:
             CommunitySettings.objects.filter(site=community.site).update(theme=DEMO_THEMES[slug])
+    seed_demo_organisations(DEMO_PASSWORD)
     return True
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "communities.events",
     "communities.services",
     "participation.polls",
+    "communities.organisations",
     "themes",
 ]
 
