@@ -1,0 +1,134 @@
+"""`make bench`: the community home page against a minimal Django view, from one gunicorn server.
+
+    python -m tests.benchmarks.run [--communities 700] [--seconds 10] [--workers 2] [--no-write]
+
+Builds a fresh database (SQLite in a temporary folder, or a new PostgreSQL database beside
+DATABASE_URL's), seeds the city, starts gunicorn on a free loopback port and measures
+/healthz and a community home page with wrk, with the per-site page cache off and on.
+Prints a table and writes it into docs/performance.md. Exits non-zero when a run failed
+(an error or non-2xx responses); a missed goal is reported, not failed: this is not a test.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import report, server, wrk
+
+GOALS = {"uncached": 0.25, "cached": 0.70}
+CACHE_SECONDS = {"uncached": "0", "cached": "300"}
+
+
+def parse_args(argv):
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--communities", type=int, default=700, help="communities to seed (default 700)")
+    parser.add_argument("--community", default="bench-350", help="slug of the community whose home is measured")
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each measured wrk run (default 10)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load before each run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument(
+        "--connections", type=int, default=2 * cores, help=f"wrk connections (default 2 per core: {2 * cores})"
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
+    parser.add_argument(
+        "--reuse", type=Path, help="measure again on the SQLite database a --keep run left in this folder (no seed)"
+    )
+    return parser.parse_args(argv)
+
+
+def prepare(env: dict, communities: int) -> float:
+    """Migrate, collect static files and seed; returns the seconds the seed took."""
+    server.manage(env, "migrate", "--noinput", "-v", "0")
+    server.manage(env, "collectstatic", "--noinput", "-v", "0")
+    server.manage(env, "compile_translations")
+    started = time.perf_counter()
+    server.manage(env, "seed_demo", "--allow-production", "--communities", str(communities))
+    return time.perf_counter() - started
+
+
+def check_pages(port: int, community_host: str, cached: bool) -> None:
+    """The measured URLs answer 200 with real content, and the cache serves hits when it is on."""
+    status, _, body = server.get(port, "/healthz", "localhost")
+    if status != 200:
+        raise RuntimeError(f"/healthz answered {status}")
+    status, _, body = server.get(port, "/", community_host)
+    if status != 200 or "示范社区".encode() not in body:
+        raise RuntimeError(f"the community home at {community_host} answered {status} without its content")
+    for _ in range(4):  # every worker renders it once; then it must come from the cache
+        server.get(port, "/", community_host)
+    status, headers, _ = server.get(port, "/", community_host)
+    hit = headers.get("x-page-cache") == "hit"
+    if hit != cached:
+        raise RuntimeError(f"page cache {'on' if cached else 'off'} but X-Page-Cache is {headers.get('x-page-cache')}")
+
+
+def measure(wrk_path, env, args, workdir, community_host) -> list[wrk.WrkResult]:
+    results = []
+    for mode in ("uncached", "cached"):
+        mode_env = dict(env, PORTAL_PAGE_CACHE_SECONDS=CACHE_SECONDS[mode])
+        with server.gunicorn(mode_env, args.workers, workdir / f"gunicorn-{mode}.log") as port:
+            check_pages(port, community_host, cached=mode == "cached")
+            for target, path, host in (("/healthz", "/healthz", "localhost"), ("community home", "/", community_host)):
+                url = f"http://127.0.0.1:{port}{path}"
+                if args.warmup:
+                    wrk.run(wrk_path, target, url, host, args.warmup, args.connections)
+                result = wrk.run(wrk_path, f"{target} ({mode})", url, host, args.seconds, args.connections, mode)
+                results.append(result)
+                print(f"  {result.target:<28} {result.requests_per_second:9.1f} req/s", flush=True)
+    return results
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    wrk_path = wrk.ensure_installed()
+    community_host = f"{args.community}.localhost"
+    workdir = args.reuse or Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    failures = []
+    database = server.reused_database(workdir) if args.reuse else server.fresh_database(workdir)
+    with database as database_url:
+        env = server.bench_environment(workdir, database_url)
+        print(f"Benchmark folder: {workdir}\nDatabase: {database_url}", flush=True)
+        seed_seconds = float("nan") if args.reuse else prepare(env, args.communities)
+        print(f"Seeded {args.communities} communities in {seed_seconds:.1f} s", flush=True)
+        results = measure(wrk_path, env, args, workdir, community_host)
+    for result in results:
+        if result.failure:
+            failures.append(f"{result.target}: {result.failure}")
+    summary = report.Summary(
+        results=results,
+        goals=GOALS,
+        seed_seconds=seed_seconds,
+        communities=args.communities,
+        community_host=community_host,
+        workers=args.workers,
+        connections=args.connections,
+        seconds=args.seconds,
+        database=database_url.split(":", 1)[0],
+        cache="Redis" if os.environ.get("REDIS_URL") else "local memory (per worker)",
+        command=" ".join(["python -m tests.benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),
+    )
+    print()
+    print(summary.text())
+    if not args.no_write:
+        report.write_into_docs(summary)
+        print(f"Wrote the results into {report.DOC}")
+    if not args.keep and not args.reuse:
+        _remove(workdir)
+    for failure in failures:
+        print(f"FAILED RUN: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
