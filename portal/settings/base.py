@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that a cache hit has passed sessions, language and authentication like any page.
+    "portal.core.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
