@@ -19,6 +19,7 @@ class Summary:
     results: list
     goals: dict
     seed_seconds: float
+    seed_cpu_seconds: float
     communities: int
     community_host: str
     workers: int
@@ -38,6 +39,12 @@ class Summary:
             return None
         return home.requests_per_second / healthz.requests_per_second
 
+    def cpu_ratio(self, mode) -> float | None:
+        healthz, home = self._pair(mode)
+        if not healthz or not home or not healthz.cpu_ms_per_request or not home.cpu_ms_per_request:
+            return None
+        return healthz.cpu_ms_per_request / home.cpu_ms_per_request
+
     def goal_lines(self) -> list[str]:
         lines = []
         for mode, goal in self.goals.items():
@@ -46,13 +53,17 @@ class Summary:
                 lines.append(f"- {mode}: no result")
                 continue
             verdict = "MET" if ratio >= goal else "MISSED"
-            lines.append(f"- {mode}: home page at {ratio:.1%} of /healthz requests/s (goal ≥ {goal:.0%}): {verdict}")
+            line = f"- {mode}: home page at {ratio:.1%} of /healthz requests/s (goal ≥ {goal:.0%}): {verdict}"
+            cpu_ratio = self.cpu_ratio(mode)
+            if cpu_ratio is not None:
+                line += f"; by server CPU per request: {cpu_ratio:.1%}"
+            lines.append(line)
         return lines
 
     def table(self) -> str:
         rows = [
-            "| page cache | URL | requests/s | p50 latency | p99 latency | home / healthz |",
-            "|---|---|---:|---:|---:|---:|",
+            "| page cache | URL | requests/s | p50 latency | p99 latency | server CPU / request | home / healthz |",
+            "|---|---|---:|---:|---:|---:|---:|",
         ]
         for mode in self.goals:
             healthz, home = self._pair(mode)
@@ -61,9 +72,10 @@ class Summary:
                 if result is None:
                     continue
                 share = f"**{ratio:.1%}**" if result is home and ratio is not None else ""
+                cpu = "n/a" if result.cpu_ms_per_request is None else f"{result.cpu_ms_per_request:.2f} ms"
                 rows.append(
                     f"| {'off' if mode == 'uncached' else 'on'} | {label} | {result.requests_per_second:,.0f} "
-                    f"| {result.p50_ms:.2f} ms | {result.p99_ms:.2f} ms | {share} |"
+                    f"| {result.p50_ms:.2f} ms | {result.p99_ms:.2f} ms | {cpu} | {share} |"
                 )
         return "\n".join(rows)
 
@@ -72,13 +84,21 @@ class Summary:
         return (
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores ({cpu}), "
             f"Python {platform.python_version()}; {self.database} database, {self.cache} cache; "
-            f"{self.communities} communities seeded in {self.seed_seconds:.0f} s; gunicorn with {self.workers} "
+            f"{self.communities} communities seeded in {self.seed_seconds:.0f} s ({self.seed_cpu_seconds:.0f} s CPU); "
+            f"gunicorn with {self.workers} "
             f"sync workers; wrk with 1 thread and {self.connections} connections, {self.seconds} s per URL "
-            f"after a warm-up.\n\nCommand: `{self.command}` (`make bench`)."
+            f"after a warm-up; load average at the end {_load()}.\n\nCommand: `{self.command}` (`make bench`)."
         )
 
     def text(self) -> str:
         return "\n\n".join([self.setup(), self.table(), "\n".join(self.goal_lines())])
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _cpu_model() -> str:

@@ -11,6 +11,7 @@ Prints a table and writes it into docs/performance.md. Exits non-zero when a run
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -41,14 +42,19 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def prepare(env: dict, communities: int) -> float:
-    """Migrate, collect static files and seed; returns the seconds the seed took."""
+def prepare(env: dict, communities: int) -> tuple[float, float]:
+    """Migrate, collect static files and seed; returns the wall-clock and CPU seconds of the seed."""
     server.manage(env, "migrate", "--noinput", "-v", "0")
     server.manage(env, "collectstatic", "--noinput", "-v", "0")
     server.manage(env, "compile_translations")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _children_cpu()
     server.manage(env, "seed_demo", "--allow-production", "--communities", str(communities))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - cpu_started
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def check_pages(port: int, community_host: str, cached: bool) -> None:
@@ -71,13 +77,17 @@ def measure(wrk_path, env, args, workdir, community_host) -> list[wrk.WrkResult]
     results = []
     for mode in ("uncached", "cached"):
         mode_env = dict(env, PORTAL_PAGE_CACHE_SECONDS=CACHE_SECONDS[mode])
-        with server.gunicorn(mode_env, args.workers, workdir / f"gunicorn-{mode}.log") as port:
-            check_pages(port, community_host, cached=mode == "cached")
+        with server.gunicorn(mode_env, args.workers, workdir / f"gunicorn-{mode}.log") as running:
+            check_pages(running.port, community_host, cached=mode == "cached")
             for target, path, host in (("/healthz", "/healthz", "localhost"), ("community home", "/", community_host)):
-                url = f"http://127.0.0.1:{port}{path}"
+                url = f"http://127.0.0.1:{running.port}{path}"
                 if args.warmup:
                     wrk.run(wrk_path, target, url, host, args.warmup, args.connections)
+                cpu_before = running.worker_cpu_seconds()
                 result = wrk.run(wrk_path, f"{target} ({mode})", url, host, args.seconds, args.connections, mode)
+                cpu_after = running.worker_cpu_seconds()
+                if cpu_before is not None and cpu_after is not None and result.requests:
+                    result.cpu_ms_per_request = (cpu_after - cpu_before) * 1000 / result.requests
                 results.append(result)
                 print(f"  {result.target:<28} {result.requests_per_second:9.1f} req/s", flush=True)
     return results
@@ -93,8 +103,8 @@ def main(argv=None) -> int:
     with database as database_url:
         env = server.bench_environment(workdir, database_url)
         print(f"Benchmark folder: {workdir}\nDatabase: {database_url}", flush=True)
-        seed_seconds = float("nan") if args.reuse else prepare(env, args.communities)
-        print(f"Seeded {args.communities} communities in {seed_seconds:.1f} s", flush=True)
+        seed_seconds, seed_cpu = (float("nan"), float("nan")) if args.reuse else prepare(env, args.communities)
+        print(f"Seeded {args.communities} communities in {seed_seconds:.1f} s ({seed_cpu:.1f} s CPU)", flush=True)
         results = measure(wrk_path, env, args, workdir, community_host)
     for result in results:
         if result.failure:
@@ -103,6 +113,7 @@ def main(argv=None) -> int:
         results=results,
         goals=GOALS,
         seed_seconds=seed_seconds,
+        seed_cpu_seconds=seed_cpu,
         communities=args.communities,
         community_host=community_host,
         workers=args.workers,

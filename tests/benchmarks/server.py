@@ -77,9 +77,28 @@ def get(port: int, path: str, host: str) -> tuple[int, dict, bytes]:
         conn.close()
 
 
+class Server:
+    """A running gunicorn: its port, and the CPU time its workers have used (Linux)."""
+
+    def __init__(self, port: int, pid: int):
+        self.port, self.pid = port, pid
+
+    def worker_cpu_seconds(self) -> float | None:
+        """User + system CPU seconds of the master's worker processes, from /proc; None elsewhere."""
+        try:
+            children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+            total_ticks = 0
+            for child in children:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total_ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            return None
+        return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def gunicorn(env: dict, workers: int, log_path: Path):
-    """gunicorn serving portal.wsgi on a free loopback port (a socket it inherits); yields the port."""
+    """gunicorn serving portal.wsgi on a free loopback port (a socket it inherits); yields a Server."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -105,7 +124,7 @@ def gunicorn(env: dict, workers: int, log_path: Path):
     listener.close()
     try:
         _wait_until_up(process, port, log_path)
-        yield port
+        yield Server(port, process.pid)
     finally:
         process.terminate()
         try:

@@ -21,6 +21,7 @@ class WrkResult:
     socket_errors: int
     output: str
     mode: str = ""
+    cpu_ms_per_request: float | None = None
 
     @property
     def failure(self) -> str | None:
