@@ -50,13 +50,16 @@ class PageCacheMiddleware:
         values = cache.get_many(keys)
         current = sites.site_map(values.get(ALL_KEY, 0))
         entry = current.match(hostname, port)
+        if enabled and entry is not None:
+            key, page_keys = _page_keys(request, entry)
+            if guess is None or guess.site_id != entry.site_id:
+                values.update(cache.get_many(page_keys))
+            generations = generations_of(values, entry.site_id)
+            hit = response_from(values.get(key), generations)
+            if hit is not None:
+                return hit
+            request._page_cache = (key, generations)
+        # Wagtail will serve the page: give it the Site and the indexed root paths.
         request._wagtail_site = entry.build() if entry else None
         request._wagtail_cached_site_root_paths = current.root_paths
-        if not enabled or entry is None:
-            return None
-        key, page_keys = _page_keys(request, entry)
-        if guess is None or guess.site_id != entry.site_id:
-            values.update(cache.get_many(page_keys))
-        generations = generations_of(values, entry.site_id)
-        request._page_cache = (key, generations)
-        return response_from(values.get(key), generations)
+        return None

@@ -25,6 +25,7 @@ class Summary:
     workers: int
     connections: int
     seconds: int
+    rounds: int
     database: str
     cache: str
     command: str
@@ -86,8 +87,9 @@ class Summary:
             f"Python {platform.python_version()}; {self.database} database, {self.cache} cache; "
             f"{self.communities} communities seeded in {self.seed_seconds:.0f} s ({self.seed_cpu_seconds:.0f} s CPU); "
             f"gunicorn with {self.workers} "
-            f"sync workers; wrk with 1 thread and {self.connections} connections, {self.seconds} s per URL "
-            f"after a warm-up; load average at the end {_load()}.\n\nCommand: `{self.command}` (`make bench`)."
+            f"sync workers; wrk with 1 thread and {self.connections} connections, {self.seconds} s per URL and mode "
+            f"in {self.rounds} rounds that alternate the two URLs, after a warm-up (p50: median of the rounds, "
+            f"p99: worst round); load average at the end {_load()}.\n\nCommand: `{self.command}` (`make bench`)."
         )
 
     def text(self) -> str:

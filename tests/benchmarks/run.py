@@ -28,7 +28,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--communities", type=int, default=700, help="communities to seed (default 700)")
     parser.add_argument("--community", default="bench-350", help="slug of the community whose home is measured")
-    parser.add_argument("--seconds", type=int, default=10, help="duration of each measured wrk run (default 10)")
+    parser.add_argument("--seconds", type=int, default=10, help="measured seconds per URL and mode (default 10)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds the seconds are split into (default 5)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load before each run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument(
@@ -74,20 +75,30 @@ def check_pages(port: int, community_host: str, cached: bool) -> None:
 
 
 def measure(wrk_path, env, args, workdir, community_host) -> list[wrk.WrkResult]:
+    """Per page-cache mode, one server; /healthz and the home page alternate in short rounds,
+    so that both see the same machine (other processes' load changes by the second)."""
+    targets = [("/healthz", "/healthz", "localhost"), ("community home", "/", community_host)]
+    round_seconds = max(1, args.seconds // args.rounds)
     results = []
     for mode in ("uncached", "cached"):
         mode_env = dict(env, PORTAL_PAGE_CACHE_SECONDS=CACHE_SECONDS[mode])
         with server.gunicorn(mode_env, args.workers, workdir / f"gunicorn-{mode}.log") as running:
             check_pages(running.port, community_host, cached=mode == "cached")
-            for target, path, host in (("/healthz", "/healthz", "localhost"), ("community home", "/", community_host)):
-                url = f"http://127.0.0.1:{running.port}{path}"
+            rounds = {target: [] for target, _, _ in targets}
+            for target, path, host in targets:
                 if args.warmup:
-                    wrk.run(wrk_path, target, url, host, args.warmup, args.connections)
-                cpu_before = running.worker_cpu_seconds()
-                result = wrk.run(wrk_path, f"{target} ({mode})", url, host, args.seconds, args.connections, mode)
-                cpu_after = running.worker_cpu_seconds()
-                if cpu_before is not None and cpu_after is not None and result.requests:
-                    result.cpu_ms_per_request = (cpu_after - cpu_before) * 1000 / result.requests
+                    wrk.run(wrk_path, target, f"http://127.0.0.1:{running.port}{path}", host, args.warmup, 2)
+            for _ in range(args.rounds):
+                for target, path, host in targets:
+                    url = f"http://127.0.0.1:{running.port}{path}"
+                    cpu_before = running.worker_cpu_seconds()
+                    result = wrk.run(wrk_path, target, url, host, round_seconds, args.connections, mode)
+                    cpu_after = running.worker_cpu_seconds()
+                    if cpu_before is not None and cpu_after is not None:
+                        result.cpu_seconds = cpu_after - cpu_before
+                    rounds[target].append(result)
+            for target, _, _ in targets:
+                result = wrk.combine(f"{target} ({mode})", mode, rounds[target])
                 results.append(result)
                 print(f"  {result.target:<28} {result.requests_per_second:9.1f} req/s", flush=True)
     return results
@@ -119,6 +130,7 @@ def main(argv=None) -> int:
         workers=args.workers,
         connections=args.connections,
         seconds=args.seconds,
+        rounds=args.rounds,
         database=database_url.split(":", 1)[0],
         cache="Redis" if os.environ.get("REDIS_URL") else "local memory (per worker)",
         command=" ".join(["python -m tests.benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),

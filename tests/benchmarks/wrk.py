@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import statistics
 import subprocess
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ class WrkResult:
     output: str
     mode: str = ""
     cpu_ms_per_request: float | None = None
+    seconds: float = 0.0
+    cpu_seconds: float | None = None
 
     @property
     def failure(self) -> str | None:
@@ -98,5 +101,25 @@ def run(wrk: str, target: str, url: str, host: str, seconds: int, connections: i
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     result = parse(target, done.stdout)
-    result.mode = mode
+    result.mode, result.seconds = mode, seconds
     return result
+
+
+def combine(target: str, mode: str, rounds: list[WrkResult]) -> WrkResult:
+    """One result out of several rounds: totals for requests and CPU, the median p50, the worst p99."""
+    requests = sum(r.requests for r in rounds)
+    seconds = sum(r.requests / r.requests_per_second for r in rounds if r.requests_per_second)
+    cpu = [r.cpu_seconds for r in rounds]
+    return WrkResult(
+        target=target,
+        requests=requests,
+        requests_per_second=requests / seconds if seconds else 0.0,
+        p50_ms=statistics.median(r.p50_ms for r in rounds),
+        p99_ms=max(r.p99_ms for r in rounds),
+        non_2xx=sum(r.non_2xx for r in rounds),
+        socket_errors=sum(r.socket_errors for r in rounds),
+        output="\n".join(r.output for r in rounds),
+        mode=mode,
+        cpu_ms_per_request=sum(cpu) * 1000 / requests if requests and None not in cpu else None,
+        seconds=seconds,
+    )
