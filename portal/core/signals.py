@@ -40,7 +40,10 @@ def page_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=PageViewRestriction)
 def restriction_changed(sender, instance, **kwargs):
     # Cache hits are served before Wagtail checks restrictions: drop pages that just became private.
-    _purge_for_page(instance.page)
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is None:
+        return purge_all()
+    _purge_for_page(page)
 
 
 @receiver(post_save, sender=Site)
