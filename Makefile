@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install install-dev migrate seed lint bench screenshots browser clean
+.PHONY: run serve test install install-dev migrate seed lint bench wrk screenshots browser clean
 
 $(BIN)/activate:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -57,8 +57,15 @@ test: install-dev browser
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: install-dev
-	$(PY) -m tests.benchmarks.run
+## Debian's wrk HTTP load generator for the benchmarks
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "The benchmarks need wrk: sudo apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 1; fi; }
+
+## make bench: 700 communities, gunicorn, wrk; writes docs/performance.md (BENCH_ARGS="--seconds 20" etc.)
+bench: install-dev wrk
+	$(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 
 screenshots: install-dev browser
 	$(BIN)/pytest -q tests/browser -k screenshots --screenshots

@@ -14,10 +14,17 @@ from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
 from portal.core.page_cache import PageCacheMixin
+from portal.core.tree import below
 
 
 class PortalPage(PageCacheMixin, Page):
     """Base of every public page type: served from the per-site page cache to visitors."""
+
+    # What listings (communities/_item_list.html) ask of every item. Page types without such a
+    # field answer here; a missing attribute costs the template engine a dir() of the whole page.
+    pinned = False
+    date = None
+    start = None
 
     class Meta:
         abstract = True
@@ -105,9 +112,9 @@ class StreetPage(PortalPage):
         region = getattr(self, "region", None)
         context["communities"] = region.communities.select_related("site").order_by("name") if region else []
         context["notices"] = (
-            NoticePage.objects.live().current().descendant_of(self).order_by("-pinned", "-first_published_at")[:8]
+            NoticePage.objects.live().current().filter(below(self)).order_by("-pinned", "-first_published_at")[:8]
         )
-        context["news"] = NewsArticlePage.objects.live().descendant_of(self).order_by("-date", "-pk")[:8]
+        context["news"] = NewsArticlePage.objects.live().filter(below(self)).order_by("-date", "-pk")[:8]
         return context
 
     def page_cache_seconds(self, request):
@@ -175,11 +182,11 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
 
         context = super().get_context(request, *args, **kwargs)
         context["notices"] = (
-            NoticePage.objects.live().current().descendant_of(self).order_by("-pinned", "-first_published_at")[:6]
+            NoticePage.objects.live().current().filter(below(self)).order_by("-pinned", "-first_published_at")[:6]
         )
-        context["news"] = NewsArticlePage.objects.live().descendant_of(self).order_by("-date", "-pk")[:5]
+        context["news"] = NewsArticlePage.objects.live().filter(below(self)).order_by("-date", "-pk")[:5]
         context["events"] = (
-            EventPage.objects.live().descendant_of(self).filter(end__gte=timezone.now()).order_by("start")[:4]
+            EventPage.objects.live().filter(below(self)).filter(end__gte=timezone.now()).order_by("start")[:4]
         )
         return context
 
@@ -194,9 +201,9 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from communities.news.models import NewsArticlePage
         from communities.notices.models import NoticePage
 
-        notices = NoticePage.objects.live().current().descendant_of(self).filter(tags__slug=tag_slug)
-        news = NewsArticlePage.objects.live().descendant_of(self).filter(tags__slug=tag_slug)
-        events = EventPage.objects.live().descendant_of(self).filter(tags__slug=tag_slug)
+        notices = NoticePage.objects.live().current().filter(below(self)).filter(tags__slug=tag_slug)
+        news = NewsArticlePage.objects.live().filter(below(self)).filter(tags__slug=tag_slug)
+        events = EventPage.objects.live().filter(below(self)).filter(tags__slug=tag_slug)
         return list(notices[:50]), list(news[:50]), list(events[:50])
 
     @path("")

@@ -56,7 +56,11 @@ def check_slug(slug: str) -> None:
 
 
 def _permissions(pairs):
-    found = {(p.content_type.app_label, p.codename): p for p in Permission.objects.select_related("content_type")}
+    # Only the rows asked for: loading every permission made each community cost thousands of objects.
+    wanted = Permission.objects.filter(
+        content_type__app_label__in={app for app, _ in pairs}, codename__in={codename for _, codename in pairs}
+    ).select_related("content_type")
+    found = {(p.content_type.app_label, p.codename): p for p in wanted}
     return [found[pair] for pair in pairs]
 
 
