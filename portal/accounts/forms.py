@@ -1,6 +1,10 @@
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from . import throttle
+from .phone import normalise_phone, validate_mobile
 
 
 class LoginForm(AuthenticationForm):
@@ -9,3 +13,96 @@ class LoginForm(AuthenticationForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+    def clean(self):
+        login = self.cleaned_data.get("username")
+        if login:
+            message = throttle.lockout_message(login, throttle.client_ip(self.request))
+            if message:
+                raise forms.ValidationError(message, code="locked")
+        return super().clean()
+
+
+class PhoneField(forms.CharField):
+    default_validators = [validate_mobile]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Mobile number"))
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return normalise_phone(super().clean(value))
+
+
+class SignupPhoneForm(forms.Form):
+    phone = PhoneField()
+    consent = forms.BooleanField(
+        label=_("I have read the privacy notice above and agree to it."),
+        error_messages={"required": _("You need to agree to the privacy notice to create an account.")},
+    )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if get_user_model().objects.filter(phone=phone).exists():
+            raise forms.ValidationError(
+                _("This mobile number already has an account. Log in, or reset your password."), code="registered"
+            )
+        return phone
+
+
+class NewPasswordMixin(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_password2(self):
+        one, two = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if one and two and one != two:
+            raise forms.ValidationError(_("The two passwords are not the same."), code="password_mismatch")
+        if two:
+            password_validation.validate_password(two, self.user_for_password_check())
+        return two
+
+    def user_for_password_check(self):
+        return None
+
+
+class CodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Verification code"))
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("min_length", 6)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+
+class SignupConfirmForm(NewPasswordMixin):
+    code = CodeField()
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=40,
+        help_text=_("Other residents see this name. Do not use your phone number."),
+    )
+    field_order = ["code", "display_name", "password1", "password2"]
+
+
+class PhoneOnlyForm(forms.Form):
+    phone = PhoneField()
+
+
+class PasswordResetConfirmForm(NewPasswordMixin):
+    code = CodeField()
+    field_order = ["code", "password1", "password2"]
+
+
+class ProfileForm(forms.ModelForm):
+    """What a resident corrects about themselves. Changing the phone needs a new account (it is the login)."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["display_name", "email"]

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import rights, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -12,4 +13,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/confirm/", views.signup_confirm, name="signup_confirm"),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("password/reset/confirm/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("me/", rights.my_account, name="me"),
 ]
