@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import throttle
+from .identity import normalise_id_number, validate_id_number
+from .models import ROOM_VALIDATOR, Building
 from .phone import normalise_phone, validate_mobile
 
 
@@ -106,3 +108,51 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["display_name", "email"]
+
+
+class MembershipApplicationForm(forms.Form):
+    """A resident's application to join the community of the current site."""
+
+    building = forms.ModelChoiceField(label=_("Building"), queryset=None, empty_label=_("Choose your building"))
+    unit = forms.CharField(label=_("Unit"), max_length=10, required=False)
+    room = forms.CharField(label=_("Room"), max_length=10, validators=[ROOM_VALIDATOR])
+    real_name = forms.CharField(
+        label=_("Real name (optional)"), max_length=40, required=False, widget=forms.TextInput({"autocomplete": "name"})
+    )
+    id_number = forms.CharField(
+        label=_("ID number (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("18 characters. Read the notice above first."),
+        widget=forms.TextInput({"autocomplete": "off"}),
+    )
+    id_consent = forms.BooleanField(label=_("I agree to the ID number notice above."), required=False)
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.filter(community=community)
+        self.fields["building"].error_messages["invalid_choice"] = _(
+            "Choose one of this community's buildings. If yours is missing, ask the community office to add it."
+        )
+
+    def clean_id_number(self):
+        number = normalise_id_number(self.cleaned_data["id_number"])
+        if number:
+            validate_id_number(number)
+        return number
+
+    def clean(self):
+        data = super().clean()
+        building, unit = data.get("building"), (data.get("unit") or "").strip()
+        if building:
+            units = building.unit_names()
+            if units and unit not in units:
+                self.add_error(
+                    "unit", _("Building %(b)s has the units %(u)s.") % {"b": building, "u": ", ".join(units)}
+                )
+            elif not units and unit:
+                self.add_error("unit", _("Building %(b)s has no units; leave this empty.") % {"b": building})
+        data["unit"] = unit
+        if data.get("id_number") and not data.get("id_consent"):
+            self.add_error("id_consent", _("Agree to the ID number notice, or leave the ID number empty."))
+        return data

@@ -3,7 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from .membership import memberships_of
+
 
 @login_required
 def my_account(request):
-    return render(request, "accounts/me.html", {"account": request.user})
+    context = {"account": request.user, "memberships": memberships_of(request.user).select_related("community")}
+    return render(request, "accounts/me.html", context)

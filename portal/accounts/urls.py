@@ -19,4 +19,5 @@ urlpatterns = [
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/confirm/", views.password_reset_confirm, name="password_reset_confirm"),
     path("me/", rights.my_account, name="me"),
+    path("join/", views.join_community, name="join"),
 ]

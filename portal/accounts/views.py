@@ -4,14 +4,21 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import consent, throttle
-from .forms import PasswordResetConfirmForm, PhoneOnlyForm, SignupConfirmForm, SignupPhoneForm
+from . import consent, membership, throttle
+from .forms import (
+    MembershipApplicationForm,
+    PasswordResetConfirmForm,
+    PhoneOnlyForm,
+    SignupConfirmForm,
+    SignupPhoneForm,
+)
 from .models import VerificationCode, new_username
 from .verification import CodeNotSent, check_code, send_code
 
@@ -122,3 +129,33 @@ def logout_everywhere(request):
     logout(request)
     messages.success(request, _("You are logged out on every device."))
     return redirect(reverse("accounts:login"))
+
+
+@login_required
+def join_community(request):
+    """Apply to join the community of this site."""
+    community = membership.community_for_request(request)
+    if community is None:
+        raise Http404(_("Open your community's own site to apply for membership."))
+    form = MembershipApplicationForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership.apply_for_membership(
+                request.user,
+                community,
+                data["building"],
+                data["unit"],
+                data["room"],
+                real_name=data["real_name"],
+                id_number=data["id_number"],
+            )
+        except membership.MembershipError as exc:
+            form.add_error("id_number" if isinstance(exc, membership.DuplicateIdentity) else None, str(exc))
+        else:
+            if data["id_number"]:
+                consent.record_consent(request.user, consent.ID_NUMBER)
+            messages.success(request, _("Thank you. A community worker will verify your membership."))
+            return redirect("accounts:me")
+    context = {"form": form, "community": community, "notice": consent.notice(consent.ID_NUMBER)}
+    return render(request, "accounts/join.html", context)

@@ -42,3 +42,59 @@ def signup(host_client):
         return client
 
     return run
+
+
+def make_id_number(first17: str = "11010519491231002") -> str:
+    """A valid 18-character ID number (GB 11643 check digit) from 17 digits."""
+    from portal.accounts.identity import check_digit
+
+    return first17 + check_digit(first17)
+
+
+@pytest.fixture
+def buildings(city):
+    """Buildings kept by workers: a1 has 1号楼 (units 1,2) and 2号楼 (no units); b1 has 1号楼."""
+    from portal.accounts.models import Building
+
+    return {
+        "a1-1": Building.objects.create(community=city["a1"], name="1号楼", units="1,2"),
+        "a1-2": Building.objects.create(community=city["a1"], name="2号楼"),
+        "b1-1": Building.objects.create(community=city["b1"], name="1号楼", units="1"),
+    }
+
+
+WORKER_PERMISSIONS = [
+    "view_membership",
+    "change_membership",
+    "reveal_personal_data",
+    "view_home",
+    "change_home",
+    "add_building",
+    "change_building",
+    "view_building",
+]
+
+
+@pytest.fixture
+def worker_of(make_user):
+    """worker_of(community): a staff user in that community's editors group, with the worker permissions."""
+    from django.contrib.auth.models import Permission
+
+    def make(community, username=None):
+        perms = Permission.objects.filter(content_type__app_label="accounts", codename__in=WORKER_PERMISSIONS)
+        community.editors_group.permissions.add(*perms)
+        user = make_user(username or f"worker-{community.slug}", is_staff=True)
+        user.groups.add(community.editors_group)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def resident(make_user):
+    """resident(phone): an account with a phone, logged in nowhere yet."""
+
+    def make(phone, name="居民"):
+        return make_user(phone=phone, display_name=name)
+
+    return make

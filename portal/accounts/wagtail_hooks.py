@@ -1,0 +1,31 @@
+from django.urls import path
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .admin_views import (
+    BuildingViewSet,
+    HomeViewSet,
+    LimitedPermissionPolicy,
+    MembershipViewSet,
+    reveal_membership,
+)
+from .models import Building, Home, Membership
+
+# Memberships are created by residents and ended by revoking; homes exist through memberships.
+register_permission_policy(Membership, LimitedPermissionPolicy(Membership, forbidden={"add", "delete"}))
+register_permission_policy(Home, LimitedPermissionPolicy(Home, forbidden={"add", "delete"}))
+register_permission_policy(Building, LimitedPermissionPolicy(Building, forbidden={"delete"}))
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [
+        MembershipViewSet("memberships"),
+        BuildingViewSet("buildings"),
+        HomeViewSet("homes"),
+    ]
+
+
+@hooks.register("register_admin_urls")
+def register_reveal_url():
+    return [path("memberships/<int:pk>/reveal/", reveal_membership, name="accounts_membership_reveal")]
