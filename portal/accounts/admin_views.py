@@ -199,6 +199,8 @@ class MembershipViewSet(ScopedViewSet):
     add_view_class = generic.CreateView
     list_display = ["member_name", "masked_phone", "masked_address", "status", "applied_at"]
     list_filter = ["status"]
+    list_export = ["member_name", "masked_phone", "masked_real_name", "masked_address", "id_masked", "status"]
+    export_filename = "memberships"
     inspect_view_fields = [
         "member_name",
         "masked_phone",

@@ -156,3 +156,22 @@ class MembershipApplicationForm(forms.Form):
         if data.get("id_number") and not data.get("id_consent"):
             self.add_error("id_consent", _("Agree to the ID number notice, or leave the ID number empty."))
         return data
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and personal data are erased and cannot be restored.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not right."), code="wrong_password")
+        return password

@@ -24,3 +24,8 @@ def remember_login(sender, request, user, **kwargs):
     ip = throttle.client_ip(request)
     if ip and user.last_login_ip != ip:
         type(user).objects.filter(pk=user.pk).update(last_login_ip=ip)
+
+
+# Sent with sender=User, user=<the account> when a resident downloads their data. Receivers return
+# {"section name": JSON-serialisable data} with what their app holds about the person.
+personal_data_requested = Signal()

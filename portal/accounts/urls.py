@@ -19,5 +19,9 @@ urlpatterns = [
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/confirm/", views.password_reset_confirm, name="password_reset_confirm"),
     path("me/", rights.my_account, name="me"),
+    path("me/edit/", rights.edit_profile, name="edit_profile"),
+    path("me/data/", rights.my_data, name="my_data"),
+    path("me/data.json", rights.my_data_json, name="my_data_json"),
+    path("me/delete/", rights.delete_account_view, name="delete_account"),
     path("join/", views.join_community, name="join"),
 ]
