@@ -33,6 +33,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # A flag, not a right: give it to a group and its members must use a second factor in the admin.
+        permissions = [("require_two_factor", _("Must use two-factor authentication in the admin"))]
 
     def clean(self):
         super().clean()

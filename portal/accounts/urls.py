@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import rights, views
+from . import rights, twofactor, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -24,4 +24,5 @@ urlpatterns = [
     path("me/data.json", rights.my_data_json, name="my_data_json"),
     path("me/delete/", rights.delete_account_view, name="delete_account"),
     path("join/", views.join_community, name="join"),
+    path("two-factor/", twofactor.two_factor, name="two_factor"),
 ]
