@@ -1,5 +1,6 @@
 """One-time codes sent by SMS for sign-up and password reset."""
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from .models import VerificationCode
 from .sms import send_sms
 
+logger = logging.getLogger(__name__)
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 
@@ -34,14 +36,20 @@ def send_code(phone: str, purpose: str, ip: str | None = None) -> None:
     if not cache.add(_cooldown_key(phone, purpose), 1, settings.PORTAL_SMS_COOLDOWN_SECONDS):
         raise CodeNotSent(_("A code was sent to this number a moment ago. Please wait a minute and try again."))
     code = f"{secrets.randbelow(1_000_000):06d}"
-    VerificationCode.objects.create(
+    row = VerificationCode.objects.create(
         phone=phone,
         purpose=purpose,
         code_hash=_hash(phone, code),
         expires_at=timezone.now() + CODE_TTL,
         requested_ip=ip,
     )
-    send_sms(phone, _("Your verification code is %(code)s. It is valid for 10 minutes.") % {"code": code})
+    try:
+        send_sms(phone, _("Your verification code is %(code)s. It is valid for 10 minutes.") % {"code": code})
+    except Exception as exc:
+        logger.exception("SMS backend failed")
+        row.delete()
+        cache.delete(_cooldown_key(phone, purpose))
+        raise CodeNotSent(_("We could not send the code just now. Please try again in a few minutes.")) from exc
 
 
 def check_code(phone: str, purpose: str, code: str) -> bool:

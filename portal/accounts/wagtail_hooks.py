@@ -2,6 +2,8 @@ from django.urls import path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from portal.audit.log import record
+
 from .admin_views import (
     BuildingViewSet,
     HomeViewSet,
@@ -29,3 +31,10 @@ def register_viewsets():
 @hooks.register("register_admin_urls")
 def register_reveal_url():
     return [path("memberships/<int:pk>/reveal/", reveal_membership, name="accounts_membership_reveal")]
+
+
+@hooks.register("before_edit_user")
+def audit_staff_view_of_account(request, user):
+    """Opening a resident's account in Wagtail's user editor shows personal data: log it."""
+    if request.method == "GET" and user != request.user:
+        record(request.user, user, "view account in admin user editor")

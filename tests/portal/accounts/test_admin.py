@@ -199,3 +199,11 @@ def test_postgres_trigger_refuses_raw_update_and_delete(city, members, worker_of
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditEntry.objects.get(pk=entry.pk).why == "why"
+
+
+def test_opening_an_account_in_wagtails_user_editor_is_audited(city, resident, make_user, host_client):
+    person = resident(PHONE_A, "阿甲")
+    root = make_user("root", is_superuser=True, is_staff=True)
+    assert host_client("localhost", root).get(f"/admin/users/edit/{person.pk}/").status_code == 200
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.subject, entry.what) == (root, person, "view account in admin user editor")
