@@ -20,6 +20,7 @@ from .forms import (
     SignupPhoneForm,
 )
 from .models import VerificationCode, new_username
+from .phone import mask_phone
 from .verification import CodeNotSent, check_code, send_code
 
 SIGNUP_SESSION_KEY = "accounts_signup"
@@ -68,7 +69,7 @@ def signup_confirm(request):
                 login(request, user, backend="portal.accounts.backends.PhoneOrUsernameBackend")
                 messages.success(request, _("Welcome! Your account is ready."))
                 return redirect(pending.get("next") or "accounts:me")
-    return render(request, "accounts/signup_confirm.html", {"form": form, "masked_phone": pending["phone"]})
+    return render(request, "accounts/signup_confirm.html", {"form": form, "masked_phone": mask_phone(pending["phone"])})
 
 
 def _create_account(phone, data):

@@ -10,8 +10,12 @@ PASSWORD = "a-Long-pass-4-tests"
 
 
 @pytest.fixture(autouse=True)
-def clean_channels():
-    """Each test starts with an empty SMS outbox and an empty cache (throttle counters, cooldowns)."""
+def clean_channels(settings):
+    """Each test starts with an empty SMS outbox and an empty cache (throttle counters, cooldowns).
+
+    Pages are asserted on their English msgids; test_translations checks the Chinese catalogue.
+    """
+    settings.LANGUAGE_CODE = "en"
     sms.outbox.clear()
     cache.clear()
     yield
