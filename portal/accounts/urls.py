@@ -25,4 +25,5 @@ urlpatterns = [
     path("me/delete/", rights.delete_account_view, name="delete_account"),
     path("join/", views.join_community, name="join"),
     path("two-factor/", twofactor.two_factor, name="two_factor"),
+    path("consent/<slug:purpose>/", views.give_consent, name="consent"),
 ]

@@ -160,3 +160,18 @@ def join_community(request):
             return redirect("accounts:me")
     context = {"form": form, "community": community, "notice": consent.notice(consent.ID_NUMBER)}
     return render(request, "accounts/join.html", context)
+
+
+@login_required
+def give_consent(request, purpose):
+    """Show a privacy notice and record agreement; other apps send people here with ?next=."""
+    if purpose not in consent.NOTICES:
+        raise Http404(_("There is no such privacy notice."))
+    notice = consent.notice(purpose)
+    if request.method == "POST":
+        if request.POST.get("agree"):
+            consent.record_consent(request.user, purpose)
+            return redirect(_safe_next(request, reverse("accounts:me")))
+        messages.error(request, _("Tick the box to agree, or go back."))
+    context = {"notice": notice, "next": _safe_next(request, "")}
+    return render(request, "accounts/consent.html", context)

@@ -67,26 +67,13 @@ def buildings(city):
     }
 
 
-WORKER_PERMISSIONS = [
-    "view_membership",
-    "change_membership",
-    "reveal_personal_data",
-    "view_home",
-    "change_home",
-    "add_building",
-    "change_building",
-    "view_building",
-]
-
-
 @pytest.fixture
 def worker_of(make_user):
     """worker_of(community): a staff user in that community's editors group, with the worker permissions."""
-    from django.contrib.auth.models import Permission
+    from portal.accounts.permissions import grant_worker_permissions
 
     def make(community, username=None):
-        perms = Permission.objects.filter(content_type__app_label="accounts", codename__in=WORKER_PERMISSIONS)
-        community.editors_group.permissions.add(*perms)
+        grant_worker_permissions(community.editors_group)
         user = make_user(username or f"worker-{community.slug}", is_staff=True)
         user.groups.add(community.editors_group)
         return user

@@ -157,3 +157,28 @@ def test_logout_everywhere_ends_every_session(city, signup, host_client):
         .status_code
         == 302
     )
+
+
+def test_consent_page_records_a_purpose_and_returns(city, signup):
+    client = signup("13800138000")
+    user = User.objects.get(phone="13800138000")
+    assert not consent.has_consent(user, consent.COMPLAINT_LOCATION)
+    url = "/accounts/consent/complaint_location/?next=/complaints/new/"
+    assert str(consent.notice(consent.COMPLAINT_LOCATION).text)[:20] in client.get(url).content.decode()
+    assert client.post(url, {}).status_code == 200  # not ticked: nothing recorded
+    assert not consent.has_consent(user, consent.COMPLAINT_LOCATION)
+    response = client.post(url, {"agree": "1", "next": "/complaints/new/"})
+    assert response["Location"] == "/complaints/new/"
+    assert consent.has_consent(user, consent.COMPLAINT_LOCATION)
+    assert client.get("/accounts/consent/nonsense/").status_code == 404
+
+
+def test_a_new_notice_version_needs_consent_again(city, signup, monkeypatch):
+    from dataclasses import replace
+
+    signup("13800138000")
+    user = User.objects.get(phone="13800138000")
+    assert consent.has_consent(user, consent.ACCOUNT)
+    newer = replace(consent.NOTICES[consent.ACCOUNT], version="2027-01")
+    monkeypatch.setitem(consent.NOTICES, consent.ACCOUNT, newer)
+    assert not consent.has_consent(user, consent.ACCOUNT)
