@@ -267,4 +267,5 @@ class Membership(models.Model):
     masked_address.fget.short_description = _("address")
 
     def __str__(self):
-        return f"{self.user.public_name} · {self.get_status_display()}"
+        # No names here: this label is copied into Wagtail's admin log, which outlives account deletion.
+        return gettext("Membership %(id)s") % {"id": self.pk}

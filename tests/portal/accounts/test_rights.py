@@ -110,7 +110,10 @@ def test_deletion_leaves_no_personal_data_in_any_table(member, worker_of, city, 
     user, client = member
     worker = worker_of(city["a1"])
     membership = Membership.objects.get(user=user)
-    host_client("localhost", worker).post(f"/admin/memberships/{membership.pk}/reveal/", {"reason": "核对住址信息"})
+    staff = host_client("localhost", worker)
+    staff.post(f"/admin/memberships/{membership.pk}/reveal/", {"reason": "核对住址信息"})
+    staff.get(f"/admin/memberships/inspect/{membership.pk}/")
+    assert staff.post(f"/admin/memberships/edit/{membership.pk}/", {"status": "verified"}).status_code == 302
     assert _rows_containing(PHONE) and _rows_containing(id_hash(ID))  # the search does find them before
     deleted = []
     account_deleted.connect(lambda sender, user, **kw: deleted.append(user.pk), weak=False, dispatch_uid="t")
@@ -123,6 +126,7 @@ def test_deletion_leaves_no_personal_data_in_any_table(member, worker_of, city, 
     assert _rows_containing(PHONE) == []
     assert _rows_containing(id_hash(ID)) == []
     assert _rows_containing("张三丰") == []
+    assert _rows_containing("老王") == []  # the display name, also in Wagtail's admin log
     user.refresh_from_db()
     assert not user.is_active and user.deleted_at and user.public_name == "Deleted user"
     assert client.get("/accounts/me/").status_code == 302  # logged out
