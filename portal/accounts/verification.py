@@ -31,10 +31,23 @@ def _cooldown_key(phone: str, purpose: str) -> str:
     return "sms-cooldown:" + salted_hmac("sms-cooldown", f"{phone}:{purpose}").hexdigest()
 
 
+def _count_ip(ip: str) -> int:
+    """Codes asked for from this IP address in the current hour (stops SMS bombing of many numbers)."""
+    key = "sms-ip:" + salted_hmac("sms-ip", ip).hexdigest()
+    if cache.add(key, 1, 3600):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        return 1
+
+
 def send_code(phone: str, purpose: str, ip: str | None = None) -> None:
     """Send a fresh code; at most one a minute per number and purpose."""
     if not cache.add(_cooldown_key(phone, purpose), 1, settings.PORTAL_SMS_COOLDOWN_SECONDS):
         raise CodeNotSent(_("A code was sent to this number a moment ago. Please wait a minute and try again."))
+    if ip and _count_ip(ip) > settings.PORTAL_SMS_MAX_PER_IP_PER_HOUR:
+        raise CodeNotSent(_("Too many codes were requested from your network. Please try again in an hour."))
     code = f"{secrets.randbelow(1_000_000):06d}"
     row = VerificationCode.objects.create(
         phone=phone,

@@ -161,6 +161,7 @@ PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "portal.accounts.sms.L
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 PORTAL_SMS_COOLDOWN_SECONDS = int(os.environ.get("PORTAL_SMS_COOLDOWN_SECONDS", "60"))
+PORTAL_SMS_MAX_PER_IP_PER_HOUR = int(os.environ.get("PORTAL_SMS_MAX_PER_IP_PER_HOUR", "20"))
 # Key of the ID-number fingerprints; changing it orphans every stored fingerprint.
 ID_HASH_SECRET = os.environ.get("ID_HASH_SECRET", "dev-only-id-hash-secret-do-not-use-in-production")
 PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))

@@ -149,8 +149,12 @@ def test_worker_records_floor_area_of_own_homes(city, members, worker_of, host_c
     assert str(home.floor_area) == "89.50"
 
 
-def test_worker_keeps_buildings_of_own_community_only(city, worker_of, host_client):
+def test_worker_keeps_buildings_of_own_community_only(city, buildings, worker_of, host_client):
     client = admin(host_client, worker_of(city["a1"]))
+    assert client.get(f"/admin/buildings/edit/{buildings['b1-1'].pk}/").status_code == 404
+    assert client.get(f"/admin/buildings/edit/{buildings['a1-1'].pk}/").status_code == 200
+    listing = client.get("/admin/buildings/").content.decode()
+    assert "社区a1" in listing and "社区b1" not in listing
     response = client.post("/admin/buildings/new/", {"community": city["b1"].pk, "name": "9号楼", "units": ""})
     assert response.status_code == 200  # b1 is not a choice
     response = client.post("/admin/buildings/new/", {"community": city["a1"].pk, "name": "9号楼", "units": "1,2"})

@@ -182,3 +182,14 @@ def test_a_new_notice_version_needs_consent_again(city, signup, monkeypatch):
     newer = replace(consent.NOTICES[consent.ACCOUNT], version="2027-01")
     monkeypatch.setitem(consent.NOTICES, consent.ACCOUNT, newer)
     assert not consent.has_consent(user, consent.ACCOUNT)
+
+
+@override_settings(PORTAL_SMS_MAX_PER_IP_PER_HOUR=3)
+def test_codes_per_ip_are_limited_across_numbers(city, host_client):
+    client = host_client("a1.localhost")
+    for n in range(3):
+        assert client.post("/accounts/signup/", {"phone": f"1380013800{n}", "consent": "on"}).status_code == 302
+    response = client.post("/accounts/signup/", {"phone": "13800138009", "consent": "on"})
+    assert response.status_code == 200
+    assert "from your network" in response.content.decode()
+    assert VerificationCode.objects.count() == 3
