@@ -71,3 +71,16 @@ def has_consent(user, purpose: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return user.consents.filter(purpose=purpose, version=NOTICES[purpose].version, withdrawn_at__isnull=True).exists()
+
+
+def withdraw_consent(user, purpose: str) -> int:
+    """Withdraw agreement to a notice and stop using what it covered. The account notice is withdrawn
+    by deleting the account instead."""
+    from django.utils import timezone
+
+    if purpose == ACCOUNT:
+        raise ValueError("withdraw the account consent by deleting the account")
+    withdrawn = user.consents.filter(purpose=purpose, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    if purpose == ID_NUMBER:
+        user.memberships.update(id_hash=None, id_masked="")
+    return withdrawn

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit.log import record
 
+from . import consent
 from .forms import DeleteAccountForm, ProfileForm
 from .membership import memberships_of
 from .models import VerificationCode
@@ -75,7 +76,12 @@ def _roles(m):
 
 @login_required
 def my_account(request):
-    context = {"account": request.user, "memberships": memberships_of(request.user).select_related("community")}
+    context = {
+        "account": request.user,
+        "memberships": memberships_of(request.user).select_related("community"),
+        "consents": request.user.consents.filter(withdrawn_at__isnull=True).exclude(purpose=consent.ACCOUNT),
+        "notices": consent.NOTICES,
+    }
     return render(request, "accounts/me.html", context)
 
 

@@ -26,4 +26,5 @@ urlpatterns = [
     path("join/", views.join_community, name="join"),
     path("two-factor/", twofactor.two_factor, name="two_factor"),
     path("consent/<slug:purpose>/", views.give_consent, name="consent"),
+    path("consent/<slug:purpose>/withdraw/", views.withdraw_consent, name="withdraw_consent"),
 ]

@@ -175,3 +175,13 @@ def give_consent(request, purpose):
         messages.error(request, _("Tick the box to agree, or go back."))
     context = {"notice": notice, "next": _safe_next(request, "")}
     return render(request, "accounts/consent.html", context)
+
+
+@login_required
+@require_POST
+def withdraw_consent(request, purpose):
+    if purpose not in consent.NOTICES or purpose == consent.ACCOUNT:
+        raise Http404(_("There is no such privacy notice."))
+    consent.withdraw_consent(request.user, purpose)
+    messages.success(request, _("Your consent is withdrawn and what it covered is erased."))
+    return redirect("accounts:me")

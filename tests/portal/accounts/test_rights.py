@@ -178,3 +178,16 @@ def test_purge_can_be_enqueued(db):
     VerificationCode.objects.filter(pk=stale.pk).update(created_at=old)
     call_command("purge_personal_data", "--enqueue")  # the immediate backend runs it at once in tests
     assert not VerificationCode.objects.exists()
+
+
+def test_withdrawing_id_consent_erases_the_fingerprint(member):
+    from portal.accounts import consent
+
+    user, client = member
+    assert "id_number" in client.get("/accounts/me/").content.decode()
+    response = client.post("/accounts/consent/id_number/withdraw/")
+    assert response.status_code == 302
+    assert not consent.has_consent(user, consent.ID_NUMBER)
+    assert _rows_containing(id_hash(ID)) == []
+    assert Membership.objects.get(user=user).id_masked == ""
+    assert client.post("/accounts/consent/account/withdraw/").status_code == 404
