@@ -87,7 +87,6 @@ class ScopedViewSet(ModelViewSet):
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     copy_view_enabled = False
-    add_to_admin_menu = True
 
 
 # Buildings -----------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from portal.audit.log import record
@@ -19,13 +21,16 @@ register_permission_policy(Home, LimitedPermissionPolicy(Home, forbidden={"add",
 register_permission_policy(Building, LimitedPermissionPolicy(Building, forbidden={"delete"}))
 
 
+class ResidentsMenu(ModelViewSetGroup):
+    menu_label = gettext_lazy("Residents")
+    menu_icon = "group"
+    menu_order = 300
+    items = (MembershipViewSet("memberships"), BuildingViewSet("buildings"), HomeViewSet("homes"))
+
+
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [
-        MembershipViewSet("memberships"),
-        BuildingViewSet("buildings"),
-        HomeViewSet("homes"),
-    ]
+    return ResidentsMenu()
 
 
 @hooks.register("register_admin_urls")

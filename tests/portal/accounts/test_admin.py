@@ -32,7 +32,9 @@ def admin(host_client, user):
 
 
 def test_listing_shows_own_community_only_and_masked(city, members, worker_of, host_client):
-    page = admin(host_client, worker_of(city["a1"])).get("/admin/memberships/")
+    client = admin(host_client, worker_of(city["a1"]))
+    assert "/admin/memberships/" in client.get("/admin/").content.decode()  # in the Residents menu
+    page = client.get("/admin/memberships/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "阿甲" in html and "138****8000" in html and "1***" in html
