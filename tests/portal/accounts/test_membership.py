@@ -187,3 +187,15 @@ def test_membership_api_roles_and_households(city, buildings, resident):
     Membership.objects.filter(pk=mb.pk).update(status="verified")
     assert set(household_members(ma.home)) == {a, b}
     assert list(verified_members(city["a1"], Role.HOMEOWNER)) == [a]
+
+
+def test_membership_checks_cost_one_query_each(city, buildings, resident, django_assert_num_queries):
+    user = resident("13800138000")
+    m = apply_for_membership(user, city["a1"], buildings["a1-1"], "1", "301")
+    Membership.objects.filter(pk=m.pk).update(status="verified", is_representative=True)
+    with django_assert_num_queries(1):
+        assert is_verified_resident(user, city["a1"])
+    with django_assert_num_queries(1):
+        assert has_role(user, city["a1"], Role.REPRESENTATIVE)
+    with django_assert_num_queries(1):
+        assert household_of(user, city["a1"]).room == "301"
