@@ -1,10 +1,11 @@
 """Workers in the real Wagtail admin: their own community only, masked data, audited reveals."""
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 
 from portal.accounts.membership import apply_for_membership, is_verified_resident
 from portal.accounts.models import Membership
+from portal.audit.apps import AUDITORS_GROUP
 from portal.audit.models import AppendOnlyError, AuditEntry
 
 from .conftest import make_id_number
@@ -171,9 +172,7 @@ def test_auditor_browses_the_log_and_nobody_can_change_it(city, members, worker_
     # the worker is not an auditor
     assert admin(host_client, worker).get("/admin/audit/").status_code in (302, 403)
     auditor = make_user("auditor", is_staff=True)
-    auditor.user_permissions.add(
-        Permission.objects.get(codename="view_auditentry"), Permission.objects.get(codename="access_admin")
-    )
+    auditor.groups.add(Group.objects.get(name=AUDITORS_GROUP))  # made by migrate
     client = admin(host_client, auditor)
     html = client.get("/admin/audit/").content.decode()
     assert "核对住址信息" in html
