@@ -53,7 +53,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     # The portal
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal.accounts",
+    "portal.audit",
     "portal.core",
     "portal.search",
     "communities.regions",
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.twofactor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -160,6 +165,26 @@ AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PhoneOrUsernameBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Identity layer (portal.accounts): see the accounts checks for what production must set.
+# The verification-code channel: a class with send(phone, text).
+PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "portal.accounts.sms.LoggingSMSBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+PORTAL_SMS_COOLDOWN_SECONDS = int(os.environ.get("PORTAL_SMS_COOLDOWN_SECONDS", "60"))
+PORTAL_SMS_MAX_PER_IP_PER_HOUR = int(os.environ.get("PORTAL_SMS_MAX_PER_IP_PER_HOUR", "20"))
+# Key of the ID-number fingerprints; changing it orphans every stored fingerprint.
+ID_HASH_SECRET = os.environ.get("ID_HASH_SECRET", "dev-only-id-hash-secret-do-not-use-in-production")
+PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
+PORTAL_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_IP", "30"))
+PORTAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PORTAL_LOGIN_LOCKOUT_SECONDS", "900"))
+# Retention (days) of verification codes and of stored IP addresses; purged by purge_personal_data.
+PORTAL_VERIFICATION_CODE_RETENTION_DAYS = int(os.environ.get("PORTAL_VERIFICATION_CODE_RETENTION_DAYS", "7"))
+PORTAL_IP_RETENTION_DAYS = int(os.environ.get("PORTAL_IP_RETENTION_DAYS", "30"))
+# Which communities a staff user may act for. portal never imports communities; the composition
+# point (these settings) names the one scoping function.
+PORTAL_STAFF_COMMUNITIES = "communities.regions.scoping.communities_for"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Community portal")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
