@@ -58,9 +58,9 @@ def test_sqlite_is_a_warning_naming_database_url():
 
 
 def test_check_deploy_fails_on_the_development_settings():
-    with override_settings(SECRET_KEY=DEV_SECRET_KEY, DEBUG=True, PORTAL_BASE_DOMAIN="localhost", REDIS_URL=""):
-        with pytest.raises(SystemCheckError) as caught:
-            call_command("check", "--deploy", "--fail-level", "ERROR")
+    unsafe = override_settings(SECRET_KEY=DEV_SECRET_KEY, DEBUG=True, PORTAL_BASE_DOMAIN="localhost", REDIS_URL="")
+    with unsafe, pytest.raises(SystemCheckError) as caught:
+        call_command("check", "--deploy", "--fail-level", "ERROR")
     message = str(caught.value)
     for name in ("SECRET_KEY", "DEBUG", "PORTAL_BASE_DOMAIN", "REDIS_URL"):
         assert name in message
