@@ -221,6 +221,15 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     return Result(community, True)
 
 
+def _rename_draft(home: Page) -> None:
+    """The admin edits the latest draft: rename it too, or its next publish brings the old name back."""
+    if not home.has_unpublished_changes or not home.latest_revision_id:
+        return
+    draft = home.get_latest_revision_as_object()
+    draft.title, draft.slug = home.title, home.slug
+    draft.save_revision(clean=False, log_action=False)
+
+
 @transaction.atomic
 def rename_community(slug: str, name: str | None = None, new_slug: str | None = None, hostname: str | None = None):
     community = Community.objects.select_for_update().filter(slug=slug).first()
@@ -247,6 +256,7 @@ def rename_community(slug: str, name: str | None = None, new_slug: str | None = 
     home = community.root_page.specific
     home.title, home.slug = community.name, community.slug
     home.save()
+    _rename_draft(home)
     site = community.site
     site.hostname, site.site_name = community.hostname, community.name
     site.save()

@@ -269,6 +269,27 @@ def test_rename_survives_the_next_edit_in_the_admin(streets, admin_client):
     assert Page.objects.get(pk=community.root_page_id).title == "甲新社区"
 
 
+def test_rename_keeps_an_unpublished_draft_and_renames_it_too(streets, admin_client):
+    """An editor's draft of the home must neither be lost nor bring the old name back when published."""
+    from wagtail.test.utils.form_data import querydict_from_html
+
+    create()
+    community = Community.objects.get(slug="a1")
+    url = f"/admin/pages/{community.root_page_id}/edit/"
+    data = querydict_from_html(admin_client.get(url).content.decode(), form_id="page-edit-form")
+    data["seo_title"] = "草稿里的SEO标题"
+    assert admin_client.post(url, data).status_code == 302  # saved as a draft, not published
+    assert Page.objects.get(pk=community.root_page_id).has_unpublished_changes
+
+    run("rename_community", "a1", name="甲新社区", new_slug="jiaxin")
+    data = querydict_from_html(admin_client.get(url).content.decode(), form_id="page-edit-form")
+    assert (data["title"], data["slug"], data["seo_title"]) == ("甲新社区", "jiaxin", "草稿里的SEO标题")
+    data["action-publish"] = "action-publish"
+    assert admin_client.post(url, data).status_code == 302
+    home = Page.objects.get(pk=community.root_page_id)
+    assert (home.title, home.slug, home.seo_title) == ("甲新社区", "jiaxin", "草稿里的SEO标题")
+
+
 def test_rename_the_hostname_only(streets):
     create()
     run("rename_community", "a1", hostname="www.jiayi.cn")
