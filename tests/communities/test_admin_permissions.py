@@ -217,3 +217,28 @@ class AdminIsolationTests(TestCase):
         district_editor = get_user_model().objects.create_user("district_east", password="x")
         district_editor.groups.add(Region.objects.get(slug="east").editors_group)
         assert set(communities_for(district_editor).values_list("slug", flat=True)) == {"a1", "a2", "b1", "b2"}
+
+
+def test_editors_see_and_edit_only_their_own_collection(city, make_user, settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    settings.MEDIA_ROOT = tmp_path
+    docs = {
+        slug: Document.objects.create(
+            title=f"{slug}居民公约", file=ContentFile(b"%PDF-1.4", name=f"{slug}.pdf"), collection=city[slug].collection
+        )
+        for slug in ("a1", "b1")
+    }
+    editor = make_user("doc_editor_a")
+    editor.groups.add(city["a1"].editors_group)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(editor)
+    listing = client.get("/admin/documents/")
+    assert listing.status_code == 200
+    assert "a1居民公约" in listing.content.decode() and "b1居民公约" not in listing.content.decode()
+    assert client.get(f"/admin/documents/edit/{docs['a1'].pk}/").status_code == 200
+    denied = client.get(f"/admin/documents/edit/{docs['b1'].pk}/")
+    assert denied.status_code in (302, 403)
+    client.post(f"/admin/documents/edit/{docs['b1'].pk}/", {"title": "被篡改", "collection": city["b1"].collection_id})
+    assert Document.objects.get(pk=docs["b1"].pk).title == "b1居民公约"
