@@ -15,11 +15,24 @@ from wagtail.models import Page
 from portal.core.page_cache import PageCacheMixin
 
 
+class _SiteRootPathCache:
+    """Holds Wagtail's per-request cache of site root paths without being an HttpRequest."""
+
+
 class PortalPage(PageCacheMixin, Page):
     """Base of every public page type: served from the per-site page cache to visitors."""
 
     class Meta:
         abstract = True
+
+    def get_url_parts(self, request=None):
+        # A community's page also lies under the city site's root. Given a request, Wagtail would
+        # link it on the requesting (city) host; it belongs on its own host, the deepest site.
+        # A non-request cache object keeps the per-request caching but skips that preference.
+        if request is not None:
+            holder = request.__dict__.setdefault("_portal_site_root_paths", _SiteRootPathCache())
+            return super().get_url_parts(holder)
+        return super().get_url_parts(request)
 
 
 class CityHomePage(PortalPage):

@@ -67,3 +67,22 @@ def test_every_community_has_one_site_rooted_at_its_home(city):
         assert site.hostname == f"{community.slug}.localhost"
         assert not site.is_default_site
     assert Site.objects.get(is_default_site=True).root_page.specific_class.__name__ == "CityHomePage"
+
+
+def test_the_city_portal_links_community_pages_on_their_own_host(city, host_client):
+    from .helpers import add_notice
+
+    notice = add_notice(city["a1"], "甲社区的通知", slug="jia-notice")
+    body = host_client("localhost").get("/").content.decode()
+    assert 'href="http://a1.localhost/notices/jia-notice/"' in body
+    assert 'href="/east/street-a/a1/' not in body
+    # On its own host the same page links relatively.
+    assert notice.get_url(host_client("a1.localhost").get("/").wsgi_request) == "/notices/jia-notice/"
+
+
+def test_street_pages_link_community_items_on_their_own_host(city, host_client):
+    from .helpers import add_news
+
+    add_news(city["b1"], "乙社区新闻", slug="yi-news")
+    body = host_client("localhost").get("/east/street-b/").content.decode()
+    assert 'href="http://b1.localhost/news/yi-news/"' in body
