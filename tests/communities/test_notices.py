@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from communities.notices.models import NoticePage
+from portal.core import middleware as page_cache_middleware
 from portal.core import page_cache
 
 from .helpers import add_notice
@@ -78,10 +79,10 @@ def test_page_cache_timeout_stops_at_the_next_notice_boundary(city, host_client)
 
 def test_the_stored_page_uses_the_boundary_timeout(city, host_client):
     add_notice(city["a1"], "半分钟后到期", valid_until=timezone.now() + timedelta(seconds=30))
-    with mock.patch.object(page_cache, "store", wraps=page_cache.store) as store:
+    with mock.patch.object(page_cache_middleware, "store", wraps=page_cache.store) as store:
         host_client("a1.localhost").get("/notices/")
     assert store.call_count == 1
-    timeout = store.call_args.args[3]
+    timeout = store.call_args.args[4]
     assert 10 <= timeout <= 31
 
 

@@ -8,9 +8,11 @@ from wagtail.test.utils import WagtailPageTestCase
 from communities.events.models import EventIndexPage, EventPage
 from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
+from communities.organisations.models import OrganisationIndexPage
 from communities.pages.models import CityHomePage, CommunityHomePage, DistrictPage, StreetPage
 from communities.regions.demo import fill_community
 from communities.services.models import ServiceDirectoryPage, ServicePage
+from participation.polls.models import PollIndexPage
 from tests.conftest import build_city
 
 ALL_PAGE_TYPES = [
@@ -105,7 +107,8 @@ class PageTreeRuleTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(StreetPage, {DistrictPage})
         self.assertAllowedSubpageTypes(StreetPage, {CommunityHomePage})
         self.assertAllowedParentPageTypes(CommunityHomePage, {StreetPage})
-        self.assertAllowedSubpageTypes(CommunityHomePage, set(SECTIONS))
+        # The foundation's sections, plus the sections other apps add under a community home.
+        self.assertAllowedSubpageTypes(CommunityHomePage, set(SECTIONS) | {PollIndexPage, OrganisationIndexPage})
 
     def test_sections_hold_only_their_own_items(self):
         for section, leaf in LEAVES.items():

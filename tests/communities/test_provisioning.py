@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from wagtail.documents.models import Document
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
@@ -17,6 +18,14 @@ from communities.regions import provisioning
 from communities.regions.models import Community, CommunitySettings, Region
 
 from .helpers import add_notice
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The commands answer in the active language (Chinese by default); these tests read English."""
+    with translation.override("en"):
+        yield
+
 
 COUNTED = [Site, Page, Collection, Group, GroupPagePermission, GroupCollectionPermission, Community, Region]
 COUNTED.append(CommunitySettings)
@@ -66,7 +75,14 @@ def test_create_community_makes_everything_it_needs(streets):
     street = Region.objects.get(slug="street-a")
     assert community.site.hostname == "a1.localhost" and community.site.root_page_id == community.root_page_id
     assert community.root_page.get_parent().pk == street.page_id
-    assert [p.slug for p in community.root_page.get_children()] == ["notices", "news", "events", "services"]
+    assert [p.slug for p in community.root_page.get_children()] == [
+        "notices",
+        "news",
+        "events",
+        "services",
+        "polls",
+        "organisations",
+    ]
     assert community.collection.get_parent().pk == street.collection_id
     assert CommunitySettings.objects.get(site=community.site).display_name == "甲一社区"
     page_perms = GroupPagePermission.objects.filter(group=community.editors_group)
@@ -222,7 +238,8 @@ def test_commands_exit_non_zero_with_the_message(tmp_path):
         timeout=120,
     )
     assert result.returncode == 1
-    assert "Invalid slug 'Bad_Slug'" in result.stderr
+    # The operator reads the reason in the portal's language (Chinese by default), naming the slug.
+    assert "Bad_Slug" in result.stderr and ("Invalid slug" in result.stderr or "标识" in result.stderr)
     assert "Traceback" not in result.stderr
 
 
