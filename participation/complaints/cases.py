@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import CaseState, Complaint, ComplaintEvent
-from .states import TransitionError, move
+from .states import TransitionError, announce, move
 
 
 @transaction.atomic
@@ -51,12 +51,14 @@ def set_aside(complaint: Complaint, to_state: str, worker, reason: str) -> None:
 
 @transaction.atomic
 def add_note(complaint: Complaint, worker, text: str, public: bool = False) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=complaint,
         kind=ComplaintEvent.Kind.REPLY if public else ComplaintEvent.Kind.NOTE,
         text=text,
         author=worker,
     )
+    announce(event)
+    return event
 
 
 @transaction.atomic

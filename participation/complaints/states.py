@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import CaseState as S
 from .models import Complaint, ComplaintEvent
+from .signals import timeline_changed
 
 ALLOWED = {
     S.SUBMITTED: {S.ACCEPTED, S.RETURNED, S.DUPLICATE, S.NOT_RESPONSIBLE},
@@ -67,7 +69,7 @@ def move(complaint: Complaint, to_state: str, *, author=None, text: str = "", fr
         complaint.closed_at = None
         complaint.rating = ""
     complaint.save()
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=complaint,
         kind=ComplaintEvent.Kind.STATE,
         from_state=previous,
@@ -78,3 +80,13 @@ def move(complaint: Complaint, to_state: str, *, author=None, text: str = "", fr
         city_update_id=update_id,
         created_at=at,
     )
+    announce(event)
+    return event
+
+
+def announce(event: ComplaintEvent) -> None:
+    """Tell listeners (notifications, live timelines) once the line is committed."""
+    if event.is_public:
+        transaction.on_commit(
+            lambda: timeline_changed.send(sender=Complaint, complaint=event.complaint, event=event), robust=True
+        )

@@ -16,7 +16,7 @@ from . import open311
 from .conf import Endpoint
 from .models import CaseState as S
 from .models import Complaint, ComplaintEvent, Outbox, PollCursor
-from .states import CITY_RANK, can_move, move
+from .states import CITY_RANK, announce, can_move, move
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _apply(update: open311.Update) -> str:
         return "applied"
     complaint.save(update_fields=["last_city_update_at"])
     # Not a step forward: keep what the city said (a reply is still a reply), but not its status.
-    ComplaintEvent.objects.create(
+    event = ComplaintEvent.objects.create(
         complaint=complaint,
         kind=ComplaintEvent.Kind.REPLY if update.description else ComplaintEvent.Kind.NOTE,
         text=update.description
@@ -93,6 +93,7 @@ def _apply(update: open311.Update) -> str:
         city_update_id=update.update_id,
         created_at=update.updated_datetime,
     )
+    announce(event)
     return "applied" if update.description else "stale"
 
 

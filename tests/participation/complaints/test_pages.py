@@ -193,3 +193,30 @@ def test_street_mirror_combines_its_communities(host_client, make_user, new_comp
         cases.accept(complaint, worker)
     page = host_client("localhost").get("/mirror/street/street-a/").text
     assert "a1社区的事" in page and "a2社区的事" in page and "b1社区的事" not in page
+
+
+def test_public_timeline_lines_are_announced_after_commit(new_complaint, make_user, django_capture_on_commit_callbacks):
+    from participation.complaints.signals import timeline_changed
+
+    seen = []
+
+    def receiver(sender, complaint, event, **kwargs):
+        seen.append((complaint.pk, event.kind, event.to_state))
+
+    timeline_changed.connect(receiver)
+    try:
+        complaint, worker = new_complaint(), make_user()
+        with django_capture_on_commit_callbacks(execute=True):
+            cases.accept(complaint, worker)
+            cases.add_note(complaint, worker, "内部备注")
+            cases.add_note(complaint, worker, "已转物业", public=True)
+    finally:
+        timeline_changed.disconnect(receiver)
+    assert seen == [(complaint.pk, "state", "accepted"), (complaint.pk, "reply", "")]
+
+
+def test_the_residents_page_speaks_chinese_by_default(host_client, new_complaint, make_user):
+    complaint = new_complaint()
+    cases.accept(complaint, make_user())
+    page = host_client("a1.localhost", complaint.reporter).get(f"/complaints/{complaint.reference}/")
+    assert "已受理" in page.text and "您反映的内容" in page.text
