@@ -23,4 +23,15 @@ def open311_settings(app_configs, **kwargs):
                 id="complaints.W002",
             )
         )
+    # One attempt makes up to two calls (lookup, then send): the lease must outlast both.
+    attempt_seconds = 3 * float(settings.OPEN311.get("timeout", 10))
+    if attempt_seconds > settings.OPEN311_LEASE_SECONDS:
+        problems.append(
+            Warning(
+                "OPEN311_LEASE_SECONDS is shorter than three OPEN311_TIMEOUTs: a slow attempt may lose its lease "
+                "and the delivery be attempted twice at once.",
+                hint="Raise OPEN311_LEASE_SECONDS or lower OPEN311_TIMEOUT.",
+                id="complaints.W003",
+            )
+        )
     return problems

@@ -89,3 +89,14 @@ def test_every_state_has_its_transitions_and_terminal_states_are_final():
         assert ALLOWED[terminal] == set()
     assert CaseState.REOPENED in ALLOWED[CaseState.CLOSED]
     assert CITY_RANK[CaseState.CLOSED] > CITY_RANK[CaseState.IN_PROGRESS] > CITY_RANK[CaseState.DISPATCHED]
+
+
+def test_deploy_checks_name_the_missing_settings(settings):
+    from participation.complaints.checks import open311_settings
+
+    settings.OPEN311 = {"url": "", "timeout": 10}
+    assert [p.id for p in open311_settings(None)] == ["complaints.W001"]
+    settings.OPEN311 = {"url": "https://city.example/open311/v2", "timeout": 60}
+    settings.OPEN311_PUSH_SECRET = ""
+    settings.OPEN311_LEASE_SECONDS = 120
+    assert [p.id for p in open311_settings(None)] == ["complaints.W002", "complaints.W003"]
