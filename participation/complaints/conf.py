@@ -53,8 +53,9 @@ def endpoint_by_key(key: str) -> Endpoint:
 
 
 def all_endpoints() -> list[Endpoint]:
-    found = {e.url: e for e in [default_endpoint(), *(endpoint_for_district(s) for s in settings.OPEN311_DISTRICTS)]}
-    return [e for e in found.values() if e.configured]
+    """Every configured endpoint, one per key: deliveries and updates are matched per key."""
+    endpoints = [default_endpoint(), *(endpoint_for_district(slug) for slug in settings.OPEN311_DISTRICTS)]
+    return [e for e in endpoints if e.configured]
 
 
 def delivery_policy() -> dict:

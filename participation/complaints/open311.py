@@ -129,7 +129,8 @@ class Client:
 
     def _call(self, url: str, data: dict | None = None, headers: dict | None = None) -> list[dict]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body, headers=headers or {}, method="POST" if data else "GET")
+        method = "POST" if data is not None else "GET"
+        request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
         if body is not None:
             request.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
         try:

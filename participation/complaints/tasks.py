@@ -16,8 +16,18 @@ def deliver_outbox(outbox_id: int) -> str:
 
 
 @task()
-def process_due_outbox() -> dict:
-    return delivery.process_due()
+def process_due_outbox(max_rows: int = 1000) -> dict:
+    """Work through due deliveries in batches until none is due or `max_rows` were attempted."""
+    totals: dict[str, int] = {}
+    done = 0
+    while done < max_rows:
+        counts = delivery.process_due(limit=50)
+        if not counts:
+            break
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+        done += sum(counts.values())
+    return totals
 
 
 @task()

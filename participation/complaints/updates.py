@@ -38,28 +38,35 @@ POLL_OVERLAP = timedelta(minutes=5)
 FIRST_POLL_WINDOW = timedelta(days=1)
 
 
-def apply_updates(updates: list[open311.Update]) -> dict:
+def apply_updates(updates: list[open311.Update], endpoint_key: str | None = None) -> dict:
+    """Apply updates oldest first. `endpoint_key` limits matching to requests sent to that endpoint
+    (district systems may reuse each other's request ids)."""
     counts = {"applied": 0, "duplicate": 0, "unknown": 0, "stale": 0}
     for update in sorted(updates, key=lambda u: (u.updated_datetime, u.update_id)):
-        outcome = apply_update(update)
+        outcome = apply_update(update, endpoint_key)
         counts[outcome] += 1
     return counts
 
 
-def apply_update(update: open311.Update) -> str:
+def apply_update(update: open311.Update, endpoint_key: str | None = None) -> str:
     try:
         with transaction.atomic():
-            return _apply(update)
+            return _apply(update, endpoint_key)
     except IntegrityError:
         return "duplicate"  # the same update arrived concurrently by the other path
 
 
-def _apply(update: open311.Update) -> str:
-    outbox = Outbox.objects.filter(service_request_id=update.service_request_id).first()
+def _apply(update: open311.Update, endpoint_key: str | None) -> str:
+    outboxes = Outbox.objects.filter(service_request_id=update.service_request_id)
+    if endpoint_key is not None:
+        outboxes = outboxes.filter(endpoint_key=endpoint_key)
+    outbox = outboxes.first()
     if outbox is None:
         logger.warning("Update %s for unknown request %s ignored", update.update_id, update.service_request_id)
         return "unknown"
-    if ComplaintEvent.objects.filter(city_update_id=update.update_id).exists():
+    # Update ids are unique within one city system; district systems may reuse each other's.
+    update_id = f"{outbox.endpoint_key or 'default'}:{update.update_id}"
+    if ComplaintEvent.objects.filter(city_update_id=update_id).exists():
         return "duplicate"
     complaint = Complaint.objects.select_for_update().select_related("category").get(pk=outbox.complaint_id)
     target = STATUS_TO_STATE.get(update.status)
@@ -78,7 +85,7 @@ def _apply(update: open311.Update) -> str:
             target,
             text=update.description,
             from_city=True,
-            update_id=update.update_id,
+            update_id=update_id,
             at=update.updated_datetime,
         )
         return "applied"
@@ -90,7 +97,7 @@ def _apply(update: open311.Update) -> str:
         text=update.description
         or _("The city reported '%(status)s'; the case is already further along.") % {"status": update.status},
         from_city=True,
-        city_update_id=update.update_id,
+        city_update_id=update_id,
         created_at=update.updated_datetime,
     )
     announce(event)
@@ -108,7 +115,7 @@ def poll(endpoint: Endpoint, now: datetime | None = None) -> dict:
         updates = client.updates(start, now)
     except open311.NotFound:
         updates = _updates_from_requests(client, endpoint)
-    counts = apply_updates(updates)
+    counts = apply_updates(updates, endpoint.key)
     PollCursor.objects.update_or_create(endpoint_key=endpoint.key, defaults={"polled_until": now})
     return counts
 

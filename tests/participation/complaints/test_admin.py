@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from participation.complaints import delivery
 from participation.complaints.digest import send_stuck_digest
 from participation.complaints.models import CaseState, ComplaintSettings, Outbox, ServiceCategory
+from participation.complaints.tasks import poll_updates, process_due_outbox
 
 
 @pytest.fixture
@@ -201,6 +201,16 @@ def test_district_overrides_choose_the_endpoint(fake_city, point_at, escalated, 
     settings.OPEN311_DISTRICTS = {"east": {"url": east.url}}
     in_east, _ = escalated(community="a1")  # a1 is in street-a, district east
     in_west, _ = escalated(community="c1")
-    delivery.process_due(now=timezone.now())
+    assert process_due_outbox.enqueue().return_value == {"delivered": 2}
     assert [r.portal_id for r in east.requests] == [in_east.portal_id]
     assert [r.portal_id for r in default.requests] == [in_west.portal_id]
+
+    # Both systems number their requests alike: each update reaches its own complaint.
+    assert east.requests[0].service_request_id == default.requests[0].service_request_id
+    stamp = timezone.now()  # inside the task's poll window, which ends at its own now
+    east.add_update(east.requests[0].service_request_id, "closed", "东区已办结", at=stamp)
+    default.add_update(default.requests[0].service_request_id, "in_progress", "西区处理中", at=stamp)
+    poll_updates.enqueue()
+    in_east.refresh_from_db()
+    in_west.refresh_from_db()
+    assert (in_east.state, in_west.state) == (CaseState.CLOSED, CaseState.IN_PROGRESS)

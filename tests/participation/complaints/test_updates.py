@@ -65,7 +65,7 @@ def test_an_older_update_never_moves_the_case_back(delivered):
     complaint.refresh_from_db()
     assert complaint.state == CaseState.CLOSED
     assert counts["applied"] == 1, "its reply text is kept on the timeline"
-    reply = complaint.events.get(city_update_id="early")
+    reply = complaint.events.get(city_update_id="default:early")
     assert reply.kind == ComplaintEvent.Kind.REPLY and reply.text == "正在处理。"
 
 
@@ -136,7 +136,7 @@ def test_push_and_poll_share_one_path_and_deduplicate(delivered, client, push_en
     assert updates.poll(default_endpoint(), now=at + timedelta(minutes=1))["duplicate"] == 1
     complaint.refresh_from_db()
     assert complaint.state == CaseState.IN_PROGRESS
-    assert complaint.events.filter(city_update_id="p1").count() == 1
+    assert complaint.events.filter(city_update_id="default:p1").count() == 1
 
 
 def test_push_accepts_xml(delivered, client, push_enabled):
