@@ -216,14 +216,19 @@ def test_concurrent_workers_never_claim_the_same_row(escalated):
     if connection.vendor != "postgresql":
         pytest.skip("SKIP LOCKED row claims need PostgreSQL; SQLite serialises whole transactions")
     now = timezone.now()
+    # In autocommit the on-commit delivery runs at once, finds no endpoint and defers the row 5 minutes.
     ids = {escalated(now=now)[1].pk for _ in range(40)}
+    later = now + timedelta(minutes=10)
     barrier = threading.Barrier(4)
     claimed: list[list[int]] = []
+    errors: list[BaseException] = []
 
     def worker():
-        barrier.wait()
         try:
-            claimed.append([row.pk for row in delivery.claim(now, limit=15)])
+            barrier.wait()
+            claimed.append([row.pk for row in delivery.claim(later, limit=15)])
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
         finally:
             connection.close()
 
@@ -232,9 +237,11 @@ def test_concurrent_workers_never_claim_the_same_row(escalated):
         t.start()
     for t in threads:
         t.join()
+    assert not errors, errors
     flat = [pk for batch in claimed for pk in batch]
     assert len(flat) == len(set(flat)), "a row was claimed twice"
     assert set(flat) == ids
+    assert len(claimed) == 4 and all(len(batch) <= 15 for batch in claimed)
 
 
 @pytest.mark.parametrize("mode", list(CITY_MODES))
