@@ -18,6 +18,7 @@ urlpatterns = [
     path("preferences/language/", preferences.language, name="language"),
     path("search/", include("portal.search.urls")),
     path("open-data/organisations/", include("communities.organisations.urls")),
+    path("", include("participation.complaints.urls")),
 ]
 
 if settings.DEBUG:
