@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "communities.notices",
     "communities.events",
     "communities.services",
+    "participation.deliberations",
     "themes",
 ]
 
