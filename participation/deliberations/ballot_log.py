@@ -74,7 +74,7 @@ def verify(document: dict) -> tuple[list[str], dict | None]:
                 f"{len(entries)} ballots in the log but {document.get('roll_count')} people on the voter roll."
             )
         result = recount(header, entries)
-    except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError) as error:
         return problems + [f"The document is malformed: {error!r}"], None
     if canonical(result) != canonical(document.get("result")):
         problems.append("The recount differs from the published result.")

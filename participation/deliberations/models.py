@@ -158,7 +158,9 @@ class Topic(ClusterableModel):
         verbose_name_plural = _("deliberation topics")
         ordering = ["-voting_starts"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(voting_starts__lt=models.F("voting_ends")), name="topic_voting_window")
+            models.CheckConstraint(
+                condition=models.Q(voting_starts__lt=models.F("voting_ends")), name="topic_voting_window"
+            )
         ]
 
     def __str__(self):
@@ -304,6 +306,9 @@ class VoterRoll(models.Model):
         verbose_name = _("voter roll entry")
         constraints = [models.UniqueConstraint(fields=["topic", "voter_key"], name="roll_one_vote_per_voter_key")]
 
+    def __str__(self):
+        return f"{self.topic_id} · {self.voter_key}"
+
 
 class Ballot(models.Model):
     """What was voted. No voter, no time, no channel; a place in the chain only once sealed."""
@@ -321,6 +326,9 @@ class Ballot(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["topic", "seq"], name="ballot_unique_seq")]
 
+    def __str__(self):
+        return f"{self.topic_id} #{self.seq or '-'}"
+
 
 class VoteNonce(models.Model):
     """A one-time token put in each vote form; a replayed POST finds it already spent."""
@@ -329,6 +337,9 @@ class VoteNonce(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.nonce
 
 
 class Comment(models.Model):
@@ -351,6 +362,9 @@ class Comment(models.Model):
         ordering = ["created_at"]
         verbose_name = _("comment")
 
+    def __str__(self):
+        return f"{self.author} · {self.topic}"
+
 
 class ImplementationUpdate(Orderable):
     """Progress on carrying out a decision, posted by workers."""
@@ -364,9 +378,7 @@ class ImplementationUpdate(Orderable):
     topic = ParentalKey(Topic, on_delete=models.CASCADE, related_name="updates")
     date = models.DateField(_("date"), default=timezone.localdate)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="in_progress")
-    percent_complete = models.PositiveSmallIntegerField(
-        _("% complete"), default=0, validators=[MaxValueValidator(100)]
-    )
+    percent_complete = models.PositiveSmallIntegerField(_("% complete"), default=0, validators=[MaxValueValidator(100)])
     spending = models.DecimalField(_("spent so far (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
