@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/elder-mode/", preferences.elder_mode, name="elder_mode"),
+    path("deliberations/", include("participation.deliberations.urls")),
 ]
 
 if settings.DEBUG:

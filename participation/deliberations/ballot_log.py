@@ -10,6 +10,8 @@ import hashlib
 import json
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from . import tally
 
 FORMAT = "portal-ballot-log/1"
@@ -57,25 +59,26 @@ def verify(document: dict) -> tuple[list[str], dict | None]:
         header, entries = document["header"], document["entries"]
         prev = genesis(header)
         if document.get("genesis") != prev:
-            problems.append("The header does not match the genesis hash.")
+            problems.append(_("The header does not match the genesis hash."))
         for position, entry in enumerate(entries, start=1):
             if entry.get("seq") != position:
-                problems.append(f"Entry {position}: sequence number {entry.get('seq')} is out of place.")
+                problems.append(_("Entry %(n)s: its sequence number is out of place.") % {"n": position})
             if entry.get("prev_hash") != prev:
-                problems.append(f"Entry {position}: does not follow the entry before it.")
+                problems.append(_("Entry %(n)s: does not follow the entry before it.") % {"n": position})
             expected = chain_hash(prev, entry_body(entry))
             if entry.get("hash") != expected:
-                problems.append(f"Entry {position}: its content does not match its hash.")
+                problems.append(_("Entry %(n)s: its content does not match its hash.") % {"n": position})
             prev = expected
         if document.get("head") != prev:
-            problems.append("The last hash does not match the published head: entries were added or removed.")
+            problems.append(_("The last hash does not match the published head: entries were added or removed."))
         if str(len(entries)) != str(document.get("roll_count")):
             problems.append(
-                f"{len(entries)} ballots in the log but {document.get('roll_count')} people on the voter roll."
+                _("%(ballots)s ballots in the log but %(roll)s on the voter roll.")
+                % {"ballots": len(entries), "roll": document.get("roll_count")}
             )
         result = recount(header, entries)
     except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError) as error:
-        return problems + [f"The document is malformed: {error!r}"], None
+        return problems + [_("The document is malformed: %(error)s") % {"error": repr(error)}], None
     if canonical(result) != canonical(document.get("result")):
-        problems.append("The recount differs from the published result.")
+        problems.append(_("The recount differs from the published result."))
     return problems, result

@@ -1,6 +1,7 @@
 """Casting votes, sealing the ballot log when voting closes, and building the published document."""
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -24,7 +25,11 @@ def new_receipt() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
 
 
+NONCE_LIFETIME = timedelta(days=1)
+
+
 def issue_nonce(topic: Topic, user) -> str:
+    VoteNonce.objects.filter(topic=topic, user=user, created_at__lt=timezone.now() - NONCE_LIFETIME).delete()
     nonce = secrets.token_urlsafe(24)
     VoteNonce.objects.create(nonce=nonce, topic=topic, user=user)
     return nonce
@@ -39,7 +44,10 @@ def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE
     try:
         with transaction.atomic():
             locked = Topic.objects.select_for_update().get(pk=topic.pk)
-            if nonce is not None and not VoteNonce.objects.filter(nonce=nonce, topic=locked, user=user).delete()[0]:
+            fresh = VoteNonce.objects.filter(
+                nonce=nonce, topic=locked, user=user, created_at__gte=timezone.now() - NONCE_LIFETIME
+            )
+            if nonce is not None and not fresh.delete()[0]:
                 raise VoteRefused(_("This vote form was already used or has expired. Reload the page and try again."))
             if not locked.is_voting_open():
                 raise VoteRefused(_("Voting on this topic is not open."))
@@ -87,7 +95,7 @@ def header(topic: Topic) -> dict:
         "options": [{"key": o.key, "label": o.label, "abstention": o.abstention} for o in topic.option_infos()],
         "rules": topic.rules.as_dict(),
         "eligible_headcount": str(topic.sealed_eligible_headcount),
-        "eligible_area": str(topic.sealed_eligible_area),
+        "eligible_area": tally.area_str(topic.sealed_eligible_area),
     }
 
 

@@ -61,8 +61,11 @@ class Vote:
     weight: Decimal = Decimal(0)
 
 
-def _area(value) -> str:
+def area_str(value) -> str:
     return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+_area = area_str
 
 
 def _fraction_str(share: Fraction) -> str:

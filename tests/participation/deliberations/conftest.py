@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participation.deliberations.models import Option, Topic, VoterRegister
 
@@ -65,3 +65,10 @@ def close_voting(topic):
     )
     topic.refresh_from_db()
     return topic
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English msgids; the site's default language is Chinese."""
+    with translation.override("en"):
+        yield
