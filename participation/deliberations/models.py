@@ -77,7 +77,7 @@ class Topic(ClusterableModel):
     )
 
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of eligible voters who must vote)"),
+        _("quorum (percent of eligible voters who must vote)"),
         default=0,
         validators=[MaxValueValidator(100)],
         help_text=_("0 means no quorum."),
@@ -378,7 +378,9 @@ class ImplementationUpdate(Orderable):
     topic = ParentalKey(Topic, on_delete=models.CASCADE, related_name="updates")
     date = models.DateField(_("date"), default=timezone.localdate)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="in_progress")
-    percent_complete = models.PositiveSmallIntegerField(_("% complete"), default=0, validators=[MaxValueValidator(100)])
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), default=0, validators=[MaxValueValidator(100)]
+    )
     spending = models.DecimalField(_("spent so far (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
