@@ -1,12 +1,14 @@
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from communities.regions.scoping import scope_queryset
 
@@ -46,6 +48,16 @@ class ScopedViewSet(SnippetViewSet):
         return scope_queryset(self.model.objects.all(), request.user, self.community_field)
 
 
+class TopicDeleteView(DeleteView):
+    """A topic somebody voted on is a public record: it cannot be deleted."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if Topic.objects.filter(pk=unquote(str(kwargs["pk"])), roll__isnull=False).exists():
+            messages.error(request, _("People have voted on this topic: it is a public record and cannot be deleted."))
+            return redirect(self.index_url_name)
+        return super().dispatch(request, *args, **kwargs)
+
+
 @scoped("community")
 class TopicViewSet(ScopedViewSet):
     model = Topic
@@ -55,6 +67,7 @@ class TopicViewSet(ScopedViewSet):
     list_filter = ["electorate", "majority"]
     search_fields = ["title"]
     edit_handler = ObjectList(Topic.panels, base_form_class=TopicForm)
+    delete_view_class = TopicDeleteView
 
 
 @scoped("topic__community")
@@ -109,3 +122,23 @@ class PaperBallotMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def paper_ballot_menu_item():
     return PaperBallotMenuItem(_("Paper ballots"), reverse("deliberations_paper_ballots"), icon_name="form", order=310)
+
+
+SCOPE_FIELDS = {Topic: "community", VoterRegister: "topic__community", Comment: "community"}
+
+
+@hooks.register("before_bulk_action")
+def keep_bulk_actions_in_scope(request, action_type, objects, action):
+    """Bulk actions bypass the viewsets: apply the same community scope and the same protection here."""
+    model = type(objects[0]) if objects else None
+    if model not in SCOPE_FIELDS:
+        return None
+    pks = [obj.pk for obj in objects]
+    allowed = scope_queryset(model.objects.filter(pk__in=pks), request.user, SCOPE_FIELDS[model])
+    if allowed.count() != len(set(pks)):
+        messages.error(request, _("Some of the chosen items belong to communities you do not work for."))
+        return redirect("wagtailadmin_home")
+    if model is Topic and action_type == "delete" and Topic.objects.filter(pk__in=pks, roll__isnull=False).exists():
+        messages.error(request, _("People have voted on this topic: it is a public record and cannot be deleted."))
+        return redirect("wagtailadmin_home")
+    return None

@@ -153,3 +153,28 @@ def test_worker_hides_a_comment(city, worker, make_topic, make_user):
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.is_hidden
+
+
+def test_topic_with_votes_cannot_be_deleted(city, worker, make_topic, make_user):
+    topic = make_topic(city["a1"])
+    cast_vote(topic, make_user(), topic.options.first().pk)
+    client = admin_client(worker)
+    response = client.post(reverse("wagtailsnippets_deliberations_topic:delete", args=[topic.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("wagtailsnippets_deliberations_topic:list")
+    assert Topic.objects.filter(pk=topic.pk).exists()
+    unvoted = make_topic(city["a1"])
+    assert client.post(reverse("wagtailsnippets_deliberations_topic:delete", args=[unvoted.pk])).status_code == 302
+    assert not Topic.objects.filter(pk=unvoted.pk).exists()
+
+
+def test_bulk_delete_keeps_scope_and_voted_topics(city, worker, make_topic, make_user):
+    theirs, voted = make_topic(city["b1"]), make_topic(city["a1"])
+    cast_vote(voted, make_user(), voted.options.first().pk)
+    client = admin_client(worker)
+    url = reverse("wagtail_bulk_action", args=("deliberations", "topic", "delete"))
+    for topic in (theirs, voted):
+        client.post(f"{url}?id={topic.pk}", {})
+        assert Topic.objects.filter(pk=topic.pk).exists()
+    free = make_topic(city["a1"])
+    client.post(f"{url}?id={free.pk}", {})
+    assert not Topic.objects.filter(pk=free.pk).exists()
