@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,8 +80,11 @@ def live_result(topic: Topic) -> dict:
     if topic.sealed_at:
         return topic.sealed_result
     headcount, area = electorate_for(topic).eligible_totals(topic)
-    votes = [tally.Vote(str(o), w) for o, w in topic.ballots.values_list("option_id", "weight")]
-    return tally.tally(topic.option_infos(), votes, topic.rules, headcount, area)
+    per_option = {
+        str(row["option_id"]): (row["votes"], row["area"])
+        for row in topic.ballots.values("option_id").annotate(votes=Count("pk"), area=Sum("weight"))
+    }
+    return tally.tally_counts(topic.option_infos(), per_option, topic.rules, headcount, area)
 
 
 def header(topic: Topic) -> dict:

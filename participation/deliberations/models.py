@@ -4,6 +4,19 @@ Secrecy: the voter roll (who voted) and the ballots (what was voted) share no ke
 and no insertion order. Both use random UUID primary keys; ballots carry no time at all and get
 their place in the hash chain only when voting closes, in the order of their receipt hashes
 (random), so neither the published log nor the admin can line a ballot up with a roll entry.
+
+Trade-offs, chosen on purpose:
+* No chain while voting is open: until the close, a ballot is protected by its voter's receipt
+  (checkable in the published log) and by the count (ballots must equal roll entries), not by
+  the chain. A chain in insertion order would publish the order of voting, and the roll's times
+  would then re-link ballots to voters.
+* Live counts of secret ballots are never shown (a count that moves after each vote tells what
+  the last voter chose); see Topic.results_hidden_while_open.
+* Ballots carry the floor area that counts for a double majority (the recount needs it). In a
+  secret ballot an unusual floor area can point at its owner: workers choose open ballots for
+  homeowners' decisions, or round areas in the register.
+* Someone with direct database access can still read PostgreSQL's physical row order; this
+  protects against what the portal shows and publishes, not against the database administrator.
 """
 
 import uuid

@@ -123,17 +123,34 @@ def tally(
     eligible_headcount: int,
     eligible_area: Decimal,
 ) -> dict:
-    """Count `votes` and apply `rules`. Returns counts, the leading option and every check."""
+    """Count `votes` one by one (the recount) and apply `rules`."""
     options = list(options)
-    counts = {o.key: {"votes": 0, "area": Decimal(0)} for o in options}
-    voters, area_voted = 0, Decimal(0)
+    counts = {o.key: (0, Decimal(0)) for o in options}
     for vote in votes:
         if vote.option not in counts:
             raise ValueError(f"unknown option {vote.option!r}")
-        counts[vote.option]["votes"] += 1
-        counts[vote.option]["area"] += Decimal(vote.weight)
-        voters += 1
-        area_voted += Decimal(vote.weight)
+        number, area = counts[vote.option]
+        counts[vote.option] = (number + 1, area + Decimal(vote.weight))
+    return tally_counts(options, counts, rules, eligible_headcount, eligible_area)
+
+
+def tally_counts(
+    options: Iterable[OptionInfo],
+    per_option: dict[str, tuple[int, Decimal]],
+    rules: Rules,
+    eligible_headcount: int,
+    eligible_area: Decimal,
+) -> dict:
+    """Apply `rules` to (votes, area) per option key. Returns counts, the leading option and every check."""
+    options = list(options)
+    unknown = set(per_option) - {o.key for o in options}
+    if unknown:
+        raise ValueError(f"unknown options {sorted(unknown)!r}")
+    counts = {o.key: {"votes": 0, "area": Decimal(0)} for o in options}
+    for key, (number, area) in per_option.items():
+        counts[key] = {"votes": int(number), "area": Decimal(area or 0)}
+    voters = sum(c["votes"] for c in counts.values())
+    area_voted = sum((c["area"] for c in counts.values()), Decimal(0))
 
     candidates = [o for o in options if not o.abstention]
     top = max((counts[o.key]["votes"] for o in candidates), default=0)
