@@ -48,10 +48,15 @@ class RegisterElectorate:
     * weight and totals: from the register.
     """
 
+    def __init__(self):
+        self._rows = {}
+
     def _row(self, user, topic):
         if not getattr(user, "is_authenticated", False):
             return None
-        return VoterRegister.objects.filter(topic=topic, user=user).first()
+        if (user.pk, topic.pk) not in self._rows:
+            self._rows[user.pk, topic.pk] = VoterRegister.objects.filter(topic=topic, user=user).first()
+        return self._rows[user.pk, topic.pk]
 
     def _register_required(self, topic) -> bool:
         return topic.electorate in REGISTER_ONLY or topic.min_age is not None or topic.register.exists()
