@@ -84,7 +84,7 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "vote_error": vote_error,
         "results": _described(ballots.live_result(topic), topic) if topic.results_visible() else None,
         "comments": topic.comments.filter(is_hidden=False).select_related("author"),
-        "can_comment": request.user.is_authenticated and topic.current_phase() in COMMENT_PHASES,
+        "comments_open": topic.current_phase() in COMMENT_PHASES,
         "comment_form": comment_form or CommentForm(),
         "updates": topic.updates.all(),
     }

@@ -202,3 +202,9 @@ def test_comment_refused_after_decision_and_when_invalid(city, make_topic, make_
     assert client.post(f"/deliberations/{decided.pk}/comment/", {"stance": "for", "body": "x"}).status_code == 409
     assert client.post(f"/deliberations/{open_topic.pk}/comment/", {"stance": "maybe", "body": ""}).status_code == 400
     assert not Comment.objects.exists()
+
+
+def test_no_comment_invitation_after_the_decision(city, make_topic, site):
+    topic = make_topic(city["a1"], phase="decided")
+    body = site().get(f"/deliberations/{topic.pk}/").content.decode()
+    assert "Log in to comment" not in body and "Now: Decided" in body
