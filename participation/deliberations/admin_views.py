@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ def record_paper_ballot(request, pk):
     if request.method == "POST" and form.is_valid():
         resident = form.cleaned_data["resident"]
         try:
-            ballots.cast_vote(
+            receipt = ballots.cast_vote(
                 topic,
                 resident,
                 form.cleaned_data["option"],
@@ -42,9 +42,11 @@ def record_paper_ballot(request, pk):
         except ballots.VoteRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            # The paper receipt is not shown to the worker: the resident keeps the paper slip.
+            # The worker saw the paper ballot anyway: showing the receipt loses no secrecy, and lets
+            # the resident check the published log like anyone who voted online.
             messages.success(request, _("Paper ballot of %(name)s recorded.") % {"name": resident.public_name})
-            return redirect("deliberations_paper_ballot", pk=topic.pk)
+            context = {"topic": topic, "form": PaperBallotForm(topic), "receipt": receipt, "resident": resident}
+            return TemplateResponse(request, "deliberations/admin/paper_ballot.html", context)
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(
         request, "deliberations/admin/paper_ballot.html", {"topic": topic, "form": form}, status=status

@@ -1,5 +1,6 @@
 """Workers manage topics, the register, comments and paper ballots in the Wagtail admin, scoped to their communities."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
+from participation.deliberations import ballot_log
 from participation.deliberations.ballots import VoteRefused, cast_vote
-from participation.deliberations.models import Topic, VoterRegister, VoterRoll
+from participation.deliberations.models import Ballot, Topic, VoterRegister, VoterRoll
 
 
 @pytest.fixture
@@ -122,7 +124,9 @@ def test_paper_ballot_then_no_online_vote(city, worker, make_topic, make_user):
     assert topic.title in index
     url = reverse("deliberations_paper_ballot", args=[topic.pk])
     response = client.post(url, {"resident": "138 0013 8000", "option": topic.options.first().pk})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    receipt = re.search(r"<code>([A-Z0-9-]+)</code>", response.content.decode()).group(1)
+    assert Ballot.objects.get(topic=topic).receipt_hash == ballot_log.receipt_hash(receipt)
     roll = VoterRoll.objects.get(topic=topic)
     assert (roll.channel, roll.recorded_by, roll.voter_key) == ("paper", worker, f"user:{resident.pk}")
     with pytest.raises(VoteRefused):
