@@ -19,6 +19,7 @@ urlpatterns = [
     path("search/", include("portal.search.urls")),
     path("open-data/organisations/", include("communities.organisations.urls")),
     path("", include("participation.complaints.urls")),
+    path("deliberations/", include("participation.deliberations.urls")),
 ]
 
 if settings.DEBUG:

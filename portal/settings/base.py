@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "participation.polls",
     "communities.organisations",
     "participation.complaints",
+    "participation.deliberations",
     "themes",
 ]
 
