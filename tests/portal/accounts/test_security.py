@@ -85,11 +85,14 @@ def production_env(**overrides):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "PORTAL_BASE_DOMAIN": "shequ.example.gov.cn",
         "REDIS_URL": "redis://127.0.0.1:6379/5",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_residents",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
         "PORTAL_SMS_BACKEND": "portal.accounts.sms.HttpGatewaySMSBackend",
         "SMS_GATEWAY_URL": "https://sms.example.gov.cn/send",
         "SMS_GATEWAY_TOKEN": secrets.token_urlsafe(20),
         "ID_HASH_SECRET": secrets.token_urlsafe(40),
+        "OPEN311_URL": "https://open311.example.gov.cn/v2/",
+        "OPEN311_API_KEY": secrets.token_urlsafe(20),
+        "OPEN311_PUSH_SECRET": secrets.token_urlsafe(32),
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
