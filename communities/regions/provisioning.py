@@ -74,9 +74,9 @@ def grant_editing(group: Group, page: Page, collection: Collection) -> None:
         GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
 
 
-def moderator_permissions() -> list[tuple[str, str]]:
-    """Model permissions of every community's moderators; objects stay scoped to their community."""
-    return [tuple(name.split(".", 1)) for name in settings.PORTAL_MODERATOR_PERMISSIONS]
+def model_permissions(setting: str) -> list[tuple[str, str]]:
+    """The (app_label, codename) pairs a settings list such as PORTAL_EDITOR_PERMISSIONS names."""
+    return [tuple(name.split(".", 1)) for name in getattr(settings, setting)]
 
 
 def grant_site_settings(site: Site, groups) -> None:
@@ -222,7 +222,10 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     editors = _new_group(editors_group_name(name, slug))
     moderators = _new_group(moderators_group_name(name, slug))
     grant_editing(editors, home, collection)
-    moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin"), *moderator_permissions()]))
+    editors.permissions.add(*_permissions(model_permissions("PORTAL_EDITOR_PERMISSIONS")))
+    moderators.permissions.add(
+        *_permissions([("wagtailadmin", "access_admin"), *model_permissions("PORTAL_MODERATOR_PERMISSIONS")])
+    )
     grant_site_settings(site, [editors, street.editors_group, street.parent.editors_group])
     community = Community.objects.create(
         name=name,

@@ -1,21 +1,15 @@
-"""The permissions a community worker needs for residents' memberships, for provisioning to grant."""
+"""The model permissions of community workers come from one settings list, PORTAL_EDITOR_PERMISSIONS,
+which community provisioning grants to each community's editors group."""
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
-
-WORKER_PERMISSIONS = [
-    "view_membership",
-    "change_membership",
-    "reveal_personal_data",
-    "view_home",
-    "change_home",
-    "view_building",
-    "add_building",
-    "change_building",
-]
+from django.db.models import Q
 
 
 def grant_worker_permissions(group) -> None:
-    """Give a community's editors group the worker rights; what they reach is still scoped to their communities."""
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="accounts", codename__in=WORKER_PERMISSIONS)
-    )
+    """Give a group the worker rights; what they reach is still scoped to their communities."""
+    query = Q(pk__in=[])
+    for name in settings.PORTAL_EDITOR_PERMISSIONS:
+        app_label, codename = name.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(query))

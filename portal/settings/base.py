@@ -229,8 +229,44 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
-# Model permissions every community's moderators group gets (objects are scoped to its community).
-PORTAL_MODERATOR_PERMISSIONS = ["polls.view_answer", "polls.change_answer"]
+# Model permissions each community's groups get when it is provisioned. What they reach is still
+# scoped to their own community by the admin screens (see communities.regions.scoping).
+PORTAL_EDITOR_PERMISSIONS = [
+    # community workers: residents' memberships and addresses
+    "accounts.view_membership",
+    "accounts.change_membership",
+    "accounts.reveal_personal_data",
+    "accounts.view_home",
+    "accounts.change_home",
+    "accounts.view_building",
+    "accounts.add_building",
+    "accounts.change_building",
+    # deliberations: topics, their options, voter registers, comments, implementation updates
+    "deliberations.add_topic",
+    "deliberations.change_topic",
+    "deliberations.view_topic",
+    "deliberations.add_option",
+    "deliberations.change_option",
+    "deliberations.delete_option",
+    "deliberations.add_voterregister",
+    "deliberations.change_voterregister",
+    "deliberations.delete_voterregister",
+    "deliberations.view_voterregister",
+    "deliberations.view_comment",
+    "deliberations.change_comment",
+    "deliberations.add_implementationupdate",
+    "deliberations.change_implementationupdate",
+    "deliberations.view_implementationupdate",
+    # polls: moderating free-text answers
+    "polls.view_answer",
+    "polls.change_answer",
+]
+PORTAL_MODERATOR_PERMISSIONS = [
+    "polls.view_answer",
+    "polls.change_answer",
+    "deliberations.view_comment",
+    "deliberations.change_comment",
+]
 
 # How long a rendered public page may be served from the per-site page cache (seconds).
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
