@@ -6,6 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from communities.regions.scoping import communities_for
+from portal.core.navigation import Section, is_community_site
 
 from . import admin_views
 from .models import ServiceCategory
@@ -50,3 +51,13 @@ def register_deliveries_menu_item():
     return StaffMenuItem(
         _("Deliveries to the city"), reverse("complaints_admin:deliveries"), icon_name="mail", order=251
     )
+
+
+@hooks.register("register_community_section")
+def complaints_sections(request, site):
+    if not is_community_site(site):
+        return None
+    return [
+        Section("complaints", _("Tell us"), reverse("complaints:new")),
+        Section("mirror", _("Mirror"), reverse("complaints:mirror")),
+    ]

@@ -11,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from communities.regions.scoping import scope_queryset
+from portal.core.navigation import Section, is_community_site
 
 from . import admin_views
 from .admin_forms import TopicForm, VoterRegisterForm
@@ -142,3 +143,10 @@ def keep_bulk_actions_in_scope(request, action_type, objects, action):
         messages.error(request, _("People have voted on this topic: it is a public record and cannot be deleted."))
         return redirect("wagtailadmin_home")
     return None
+
+
+@hooks.register("register_community_section")
+def deliberations_section(request, site):
+    if not is_community_site(site):
+        return None
+    return Section("deliberations", _("Deliberations"), reverse("deliberations:list"))

@@ -1,5 +1,8 @@
 from django import template
+from wagtail import hooks
 from wagtail.models import Site
+
+from portal.core.navigation import Section
 
 register = template.Library()
 
@@ -10,16 +13,41 @@ def current_site(context):
     return Site.find_for_request(request) if request else None
 
 
+# The order residents know from the city's community sites; sections not listed come last.
+SECTION_ORDER = [
+    "notices",
+    "news",
+    "events",
+    "services",
+    "forum",
+    "deliberations",
+    "polls",
+    "complaints",
+    "mirror",
+    "organisations",
+]
+
+
+def _position(section: Section) -> int:
+    return SECTION_ORDER.index(section.key) if section.key in SECTION_ORDER else len(SECTION_ORDER)
+
+
 @register.simple_tag(takes_context=True)
 def site_sections(context):
-    """The live, in-menu children of the current site's root page: the site's navigation."""
+    """The site's navigation: its live in-menu section pages, and the sections apps add with the
+    `register_community_section` hook (a function of (request, site) returning a Section or None)."""
+    request, page = context.get("request"), context.get("page")
     site = current_site(context)
     if site is None:
         return []
-    return list(site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "slug", "depth", "path"))
-
-
-@register.filter
-def is_within(page, section) -> bool:
-    """True when page is the section page or below it (for aria-current in the navigation)."""
-    return bool(page and section and getattr(page, "path", "").startswith(section.path))
+    children = site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "slug", "depth", "path")
+    sections = [
+        Section(child.slug, child.title, child.get_url(request), bool(page and page.path.startswith(child.path)))
+        for child in children
+    ]
+    for make_sections in hooks.get_hooks("register_community_section"):
+        added = make_sections(request, site) or []
+        for section in added if isinstance(added, list) else [added]:
+            section.current = request.path.startswith(section.url)
+            sections.append(section)
+    return sorted(sections, key=_position)
