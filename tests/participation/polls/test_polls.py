@@ -248,3 +248,27 @@ def test_simultaneous_submissions_by_one_person_store_one(city, make_poll, make_
     assert Response.objects.filter(poll=poll).count() == 1
     assert Participation.objects.filter(poll=poll).count() == 1
     assert all(s in (302, 200) for s in statuses), statuses
+
+
+def test_verified_audience_needs_a_verified_membership_of_this_community(make_poll, host_client, make_user, city):
+    from portal.accounts.membership import apply_for_membership
+    from portal.accounts.models import Building, Membership
+
+    poll = make_poll(audience=PollPage.Audience.VERIFIED)
+    building = Building.objects.create(community=city["a1"], name="1号楼")
+    pending, verified, elsewhere = make_user(), make_user(), make_user()
+    apply_for_membership(pending, city["a1"], building, "", "101")
+    membership = apply_for_membership(verified, city["a1"], building, "", "102")
+    membership.status = Membership.Status.VERIFIED
+    membership.save()
+    other = apply_for_membership(
+        elsewhere, city["b1"], Building.objects.create(community=city["b1"], name="1号楼"), "", "101"
+    )
+    other.status = Membership.Status.VERIFIED
+    other.save()
+
+    for user in (pending, elsewhere):
+        host_client(HOST, user).post(path(poll), VALID_ANSWERS)
+    assert not Response.objects.filter(poll=poll).exists()
+    assert host_client(HOST, verified).post(path(poll), VALID_ANSWERS).status_code == 302
+    assert Response.objects.filter(poll=poll).count() == 1
