@@ -23,6 +23,9 @@ class User(AbstractUser):
         _("mobile phone"), max_length=20, unique=True, null=True, blank=True, validators=[validate_mobile]
     )
     display_name = models.CharField(_("display name"), max_length=40, blank=True)
+    elder_mode = models.BooleanField(
+        _("elder-friendly mode"), default=False, help_text=_("Larger text and buttons on every community site.")
+    )
     # Bumped to sign every session of this account out ("log out everywhere", password reset).
     session_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
     last_login_ip = models.GenericIPAddressField(_("last login IP address"), null=True, blank=True, editable=False)

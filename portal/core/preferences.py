@@ -20,7 +20,11 @@ def safe_next(request, default="/"):
 def elder_mode(request):
     """?on=1 or ?on=0, then back to where the visitor was."""
     response = HttpResponseRedirect(safe_next(request))
-    if request.GET.get("on") == "1":
+    turn_on = request.GET.get("on") == "1"
+    if request.user.is_authenticated and request.user.elder_mode != turn_on:
+        request.user.elder_mode = turn_on  # residents keep the choice on every device
+        request.user.save(update_fields=["elder_mode"])
+    if turn_on:
         response.set_cookie(ELDER_COOKIE, "1", max_age=ONE_YEAR, samesite="Lax", domain=_cookie_domain())
     else:
         response.delete_cookie(ELDER_COOKIE, domain=_cookie_domain())

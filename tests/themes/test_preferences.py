@@ -104,3 +104,20 @@ def test_root_catalogue_translates_every_string(path):
     for section, title in [("Notices", "通知公告"), ("Community news", "社区新闻"), ("Events", "社区活动")]:
         assert catalogue.find(section).msgstr == title
     assert catalogue.find("Services").msgstr == "办事服务"
+
+
+def test_a_residents_elder_mode_follows_them_to_another_device(city, host_client, make_user):
+    from django.contrib.auth import get_user_model
+
+    resident = make_user()
+    phone = host_client("a1.localhost", resident)
+    response = phone.get("/preferences/elder-mode/?on=1&next=/")
+    assert response.status_code == 302
+    assert get_user_model().objects.get(pk=resident.pk).elder_mode is True
+
+    laptop = host_client("b1.localhost", resident)  # no cookie on this device
+    assert "themes/base/elder.css" in laptop.get("/").content.decode()
+
+    laptop.get("/preferences/elder-mode/?on=0&next=/")
+    assert get_user_model().objects.get(pk=resident.pk).elder_mode is False
+    assert "themes/base/elder.css" not in laptop.get("/").content.decode()
