@@ -11,6 +11,7 @@ from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
 from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
+from participation.polls.demo import seed_demo_poll
 
 from .models import Community, CommunitySettings, Region
 from .provisioning import provision_city, provision_community, provision_region
@@ -211,6 +212,7 @@ def create_demo_accounts():
         (editor.username, "community editor, 翠园社区"),
         (moderator.username, "community moderator, 翠园社区"),
         (resident.username + " / 13800138000", "resident"),
+        ("orgstaff", "staff of a social organisation (翠园社区)"),
     ]
 
 
@@ -230,6 +232,7 @@ def seed_demo_city() -> bool:
         if slug in DEMO_THEMES:
             CommunitySettings.objects.filter(site=community.site).update(theme=DEMO_THEMES[slug])
     seed_demo_organisations(DEMO_PASSWORD)
+    seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     return True
 
 
