@@ -55,12 +55,17 @@ INSTALLED_APPS = [
     # The portal
     "portal.accounts",
     "portal.core",
+    "portal.live",
+    "portal.notifications",
     "communities.regions",
     "communities.pages",
     "communities.news",
     "communities.notices",
     "communities.events",
     "communities.services",
+    "participation.content",
+    "participation.moderation",
+    "participation.forums",
     "themes",
 ]
 
@@ -189,6 +194,14 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+
+# Forums and moderation (participation.forums, participation.moderation, participation.content).
+FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
+FORUM_READ_TRACKING_DAYS = int(os.environ.get("FORUM_READ_TRACKING_DAYS", "30"))
+CONTENT_IMAGE_MAX_BYTES = int(os.environ.get("CONTENT_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
+CONTENT_IMAGE_MAX_PIXELS = int(os.environ.get("CONTENT_IMAGE_MAX_PIXELS", "16000000"))
+# Live updates: at most this many WebSocket messages per second to each watcher of a group.
+LIVE_MAX_PUSHES_PER_SECOND = int(os.environ.get("LIVE_MAX_PUSHES_PER_SECOND", "4"))
 
 # How long a rendered public page may be served from the per-site page cache (seconds).
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))

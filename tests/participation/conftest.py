@@ -1,0 +1,48 @@
+"""Fixtures for the forum and moderation tests: categories, residents, generous rate limits."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from participation.forums.models import ForumCategory
+from participation.moderation.ratelimit import DEFAULT_LIMITS
+
+GENEROUS = {action: {"user": (10_000, 60), "ip": (10_000, 60), "new_user": (10_000, 60)} for action in DEFAULT_LIMITS}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_limits(request, settings):
+    """Rate-limit counters live in the cache: start each test empty. Tests of the limits set their own."""
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks; run with DATABASE_URL=postgres://...")
+    cache.clear()
+    settings.MODERATION_RATE_LIMITS = GENEROUS
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def categories(city):
+    return {
+        slug: ForumCategory.objects.create(community=community, name=f"闲聊{slug}", slug="chat")
+        for slug, community in city.items()
+    }
+
+
+@pytest.fixture
+def resident(make_user):
+    """A resident with a history: past the new-account limits."""
+    user = make_user("resident", display_name="老王")
+    return user
+
+
+@pytest.fixture
+def trusted(settings):
+    """New-account rules off (the default policy counts 3 posts), so tests can post links at once."""
+
+    def make(community, posts=0):
+        from participation.moderation.models import ModerationPolicy
+
+        ModerationPolicy.objects.update_or_create(community=community, defaults={"new_account_posts": posts})
+
+    return make
