@@ -178,6 +178,9 @@ class PostRevision(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.post_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class PostLike(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
@@ -186,6 +189,9 @@ class PostLike(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="forum_like_once_per_person")]
+
+    def __str__(self):
+        return f"{self.user_id} ♥ {self.post_id}"
 
 
 class ThreadRead(models.Model):
@@ -199,6 +205,9 @@ class ThreadRead(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "thread"], name="forum_read_once_per_thread")]
         indexes = [models.Index(fields=["updated_at"], name="forum_read_purge")]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.thread_id} to #{self.last_read_number}"
 
 
 class ForumPage(Page):

@@ -62,7 +62,7 @@ def create_thread(*, community, category, author, title, body, state) -> Thread:
         moderation_state=state,
     )
     if state == ModerationState.PUBLISHED:
-        transaction.on_commit(lambda: notify_mentions(post))
+        notify_mentions(post)
     return thread
 
 
@@ -109,9 +109,9 @@ def _visible_post(thread, number, user) -> Post:
 
 
 def announce(post: Post) -> None:
-    """After commit: tell the thread's readers and notify the people concerned."""
+    """Notify the people concerned (in the same transaction) and, after commit, the thread's readers."""
+    notify_for_reply(post)
     push(thread_group(post.thread_id), {"event": "post", "number": post.number})
-    transaction.on_commit(lambda: notify_for_reply(post))
 
 
 def notify_for_reply(post: Post) -> None:
