@@ -64,6 +64,8 @@ class Thread(ModeratedContent):
     pinned = models.BooleanField(_("pinned"), default=False)
     locked = models.BooleanField(_("locked"), default=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    # Bumped by every change a reader could see; keys the anonymous page cache.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -91,8 +93,16 @@ class Thread(ModeratedContent):
     def moderation_url(self):
         return absolute_url(self.community, self.get_absolute_url())
 
+    def save(self, *args, **kwargs):
+        editing = self.pk is not None
+        if editing:  # an edit in the admin (pinning) changes what readers see
+            self.version = F("version") + 1
+        super().save(*args, **kwargs)
+        if editing:
+            self.refresh_from_db(fields=["version"])
+
     def moderation_lock(self, locked):
-        Thread.objects.filter(pk=self.pk).update(locked=locked)
+        Thread.objects.filter(pk=self.pk).update(locked=locked, version=F("version") + 1)
         self.locked = locked
         return True
 
@@ -110,6 +120,7 @@ class Thread(ModeratedContent):
             ).count(),
             like_count=PostLike.objects.filter(post__thread=self).count(),
             last_number=posts.aggregate(n=models.Max("number"))["n"] or 0,
+            version=F("version") + 1,
         )
 
 
@@ -237,3 +248,8 @@ def absolute_url(community, path: str) -> str:
 def bump(model, pk, **deltas) -> None:
     """Add to counters in the database (F() expressions), never from values read earlier."""
     model.objects.filter(pk=pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
+
+
+def touch(thread_id) -> None:
+    """Something readers see in this thread changed: cached anonymous pages of it are stale."""
+    bump(Thread, thread_id, version=1)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from participation.moderation.models import ModerationState
 from portal.live.push import group_name, push
 from portal.notifications.services import notify
 
-from .models import Post, PostLike, PostRevision, Thread, ThreadRead, absolute_url, bump
+from .models import Post, PostLike, PostRevision, Thread, ThreadRead, absolute_url, bump, touch
 
 MAX_BODY = 20_000
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{2,40})")
@@ -96,7 +97,7 @@ def create_reply(*, thread_id, author, body, state, reply_to_number=None, quote_
     now = timezone.now()
     Thread.objects.filter(pk=thread.pk).update(last_number=number, **({"last_post_at": now} if published else {}))
     if published:
-        bump(Thread, thread.pk, reply_count=1)
+        bump(Thread, thread.pk, reply_count=1, version=1)
         announce(post)
     return post
 
@@ -166,6 +167,7 @@ def edit_post(post: Post, user, body: str, state: str) -> Post:
     # An edit that needs review goes back to the queue; an edit never publishes a held post by itself.
     post.moderation_state = state if state == ModerationState.PENDING else old_state
     post.save(update_fields=["body", "body_html", "edited_at", "moderation_state"])
+    touch(post.thread_id)
     if post.moderation_state != old_state:
         post.moderation_changed(old_state)
     return post
@@ -195,7 +197,7 @@ def like(post: Post, user) -> bool:
         with transaction.atomic():
             PostLike.objects.create(post=post, user=user)
             bump(Post, post.pk, like_count=1)
-            bump(Thread, post.thread_id, like_count=1)
+            bump(Thread, post.thread_id, like_count=1, version=1)
     except IntegrityError:
         return False
     return True
@@ -206,12 +208,31 @@ def unlike(post: Post, user) -> bool:
     deleted, _rows = PostLike.objects.filter(post=post, user=user).delete()
     if deleted:
         bump(Post, post.pk, like_count=-1)
-        bump(Thread, post.thread_id, like_count=-1)
+        bump(Thread, post.thread_id, like_count=-1, version=1)
     return bool(deleted)
 
 
-def count_view(thread: Thread) -> None:
-    bump(Thread, thread.pk, view_count=1)
+VIEW_FLUSH_EVERY = 10
+
+
+def count_view(thread_id: int) -> None:
+    """Views are counted in the cache and written to the thread every VIEW_FLUSH_EVERY views, so
+    reading a thread is not a database write. (Views still in the cache are lost if it is flushed.)"""
+    key = f"forum:views:{thread_id}"
+    if cache.add(key, 1, None):
+        seen = 1
+    else:
+        try:
+            seen = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, None)
+            seen = 1
+    if seen % VIEW_FLUSH_EVERY == 0:
+        bump(Thread, thread_id, view_count=VIEW_FLUSH_EVERY)
+
+
+def pending_views(thread: Thread) -> int:
+    return (cache.get(f"forum:views:{thread.pk}") or 0) % VIEW_FLUSH_EVERY
 
 
 def first_unread_number(thread: Thread, user) -> int | None:
@@ -271,4 +292,5 @@ def post_state_changed(post: Post, old_state: str) -> None:
 
 def thread_state_changed(thread: Thread, old_state: str) -> None:
     Post.objects.filter(thread=thread, number=1).update(moderation_state=thread.moderation_state)
+    touch(thread.pk)
     push(thread_group(thread.pk), {"event": "moderation", "number": 1})

@@ -1,8 +1,10 @@
 """The forum on a community's site, under /forum/. The community comes from the request's Site."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from participation.moderation.forms import ReportForm
 from participation.moderation.ratelimit import RateLimited, check_rate
 from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
+from portal.core import page_cache
 from portal.core.pagination import paginate
 
 from . import services
@@ -23,12 +26,20 @@ from .models import POSTS_PER_PAGE, ForumCategory, Post, PostLike, Thread
 from .services import ForumError
 
 AFTER_LIMIT = 50
+HOST_CACHE_SECONDS = 300
 
 
 def current_community(request):
-    site = Site.find_for_request(request)
-    community = getattr(site, "community", None) if site else None
+    """The community whose site serves this request (404 on the city site).
+
+    Memoised per host for a few minutes: Site.find_for_request costs a query on every request."""
+    key = f"forum:community-for-host:{request.get_host()}"
+    community = cache.get(key)
     if community is None:
+        site = Site.find_for_request(request)
+        community = (getattr(site, "community", None) if site else None) or False
+        cache.set(key, community, HOST_CACHE_SECONDS)
+    if not community:
         raise Http404(_("The forum belongs to a community site."))
     return community
 
@@ -77,6 +88,27 @@ def category(request, slug):
     return thread_list(request, get_object_or_404(ForumCategory, community=community, slug=slug))
 
 
+def _cached_page(request, community, thread_id):
+    """Anonymous readers share cached pages keyed by the thread's version: (key, hit) after one light query."""
+    seconds = settings.FORUM_PAGE_CACHE_SECONDS
+    if not seconds or request.user.is_authenticated:
+        return None, None
+    version = _visible_threads(request, community).filter(pk=thread_id).values_list("version", flat=True).first()
+    if version is None:
+        raise Http404
+    key = page_cache.cache_key(request, community.site_id)
+    if key is None:
+        return None, None
+    key = f"{key}:forum:{thread_id}:{version}"
+    return key, page_cache.cached_response(key)
+
+
+def _store(request, key, response):
+    if key:
+        page_cache.store(request, key, response, settings.FORUM_PAGE_CACHE_SECONDS)
+    return response
+
+
 def _page_number(request, thread) -> int:
     raw = request.GET.get("page", "1")
     if raw == "last":
@@ -104,7 +136,12 @@ def _quote_initial(thread, number, user) -> dict:
 def thread_detail(request, thread_id):
     """One page of a thread: a range query on post numbers, so its cost does not grow with the thread."""
     community = current_community(request)
-    thread = _get_thread(request, community, thread_id)
+    key, hit = _cached_page(request, community, thread_id)
+    if hit is None:
+        thread = _get_thread(request, community, thread_id)
+    services.count_view(thread_id)
+    if hit is not None:
+        return hit
     page = _page_number(request, thread)
     first, last = (page - 1) * POSTS_PER_PAGE + 1, page * POSTS_PER_PAGE
     posts = _mark_visibility(
@@ -121,7 +158,6 @@ def thread_detail(request, thread_id):
             PostLike.objects.filter(user=request.user, post__in=[p.pk for p in posts]).values_list("post_id", flat=True)
         )
         services.mark_read(thread, request.user, posts[-1].number)
-    services.count_view(thread)
     initial = {"reply_to": request.GET.get("reply_to")} if request.GET.get("reply_to", "").isdigit() else {}
     if request.GET.get("quote", "").isdigit():
         initial.update(_quote_initial(thread, int(request.GET["quote"]), request.user))
@@ -129,7 +165,7 @@ def thread_detail(request, thread_id):
         request.user.has_perm("moderation.moderate")
         and scope_queryset(Thread.objects.filter(pk=thread.pk), request.user).exists()
     )
-    return render(
+    response = render(
         request,
         "forums/thread.html",
         {
@@ -147,6 +183,7 @@ def thread_detail(request, thread_id):
             "post_type_id": ContentType.objects.get_for_model(Post).pk,
         },
     )
+    return _store(request, key, response)
 
 
 def post_permalink(request, thread_id, number):
@@ -169,6 +206,9 @@ def jump_unread(request, thread_id):
 def posts_after(request, thread_id):
     """The posts after ?after=N as an HTML fragment, for the live script."""
     community = current_community(request)
+    key, hit = _cached_page(request, community, thread_id)
+    if hit is not None:
+        return hit
     thread = _get_thread(request, community, thread_id)
     try:
         after = max(int(request.GET.get("after", "0")), 0)
@@ -182,7 +222,9 @@ def posts_after(request, thread_id):
         ),
         request.user,
     )
-    return render(request, "forums/_posts.html", {"thread": thread, "posts": posts, "liked": set()})
+    return _store(
+        request, key, render(request, "forums/_posts.html", {"thread": thread, "posts": posts, "liked": set()})
+    )
 
 
 def _with_image(body, image):

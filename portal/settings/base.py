@@ -198,6 +198,8 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 # Forums and moderation (participation.forums, participation.moderation, participation.content).
 FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
 FORUM_READ_TRACKING_DAYS = int(os.environ.get("FORUM_READ_TRACKING_DAYS", "30"))
+# Anonymous readers share cached thread pages for this long (seconds); any change to the thread renews them.
+FORUM_PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "60"))
 CONTENT_IMAGE_MAX_BYTES = int(os.environ.get("CONTENT_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 CONTENT_IMAGE_MAX_PIXELS = int(os.environ.get("CONTENT_IMAGE_MAX_PIXELS", "16000000"))
 # Live updates: at most this many WebSocket messages per second to each watcher of a group.

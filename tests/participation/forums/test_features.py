@@ -166,8 +166,44 @@ def test_recount_command_repairs_counters(forum):
     assert sorted(Post.objects.filter(thread=thread).values_list("like_count", flat=True)) == [0, 0, 1]
 
 
-def test_view_counter(forum):
-    for _ in range(3):
-        forum["neighbour_client"].get(f"/forum/t/{forum['thread'].pk}/")
-    forum["thread"].refresh_from_db()
-    assert forum["thread"].view_count == 3
+def test_view_counter_is_buffered_in_the_cache(forum):
+    from participation.forums.services import VIEW_FLUSH_EVERY, pending_views
+
+    thread = forum["thread"]
+    for _ in range(VIEW_FLUSH_EVERY + 3):
+        forum["neighbour_client"].get(f"/forum/t/{thread.pk}/")
+    thread.refresh_from_db()
+    assert thread.view_count == VIEW_FLUSH_EVERY
+    assert pending_views(thread) == 3
+
+
+def test_anonymous_readers_get_a_cached_page_that_any_change_renews(forum, host_client):
+    thread = forum["thread"]
+    anonymous = host_client("a1.localhost")
+    url = f"/forum/t/{thread.pk}/"
+    assert anonymous.get(url).get("X-Page-Cache") is None
+    assert anonymous.get(url)["X-Page-Cache"] == "hit"
+    reply(forum["neighbour_client"], thread, body="新的回复")
+    fresh = anonymous.get(url)
+    assert fresh.get("X-Page-Cache") is None and "新的回复" in fresh.content.decode()
+    post = Post.objects.get(thread=thread, number=2)
+    forum["neighbour_client"].post(f"/forum/p/{post.pk}/edit/", {"body": "改后的回复"})
+    assert "改后的回复" in anonymous.get(url).content.decode()
+    forum["author_client"].post(f"/forum/p/{post.pk}/like/")
+    assert "1 个赞" in anonymous.get(url).content.decode() or "1 like" in anonymous.get(url).content.decode()
+    # Logged-in readers are never served from the shared cache.
+    assert forum["author_client"].get(url).get("X-Page-Cache") is None
+
+
+def test_forum_page_gives_the_navigation_its_entry(city, host_client):
+    from participation.forums.models import ForumPage
+
+    pages = ForumPage.objects.live().in_menu()
+    assert pages.count() == len(city)
+    page = pages.child_of(city["b1"].root_page).get()
+    assert page.url_path.endswith("/forum/")
+    assert not ForumPage.can_create_at(city["b1"].root_page)  # one per community
+    page.slug = "luntan"
+    page.save_revision().publish()
+    response = host_client("b1.localhost").get("/luntan/")
+    assert response.status_code == 302 and response["Location"] == "/forum/"
