@@ -173,3 +173,24 @@ def test_sensitive_words_admin_is_scoped(city, make_user, host_client):
     from participation.moderation.models import SensitiveWord
 
     assert list(SensitiveWord.objects.values_list("word", "community")) == [("违禁", city["a1"].pk)]
+
+
+def test_pinning_through_the_thread_admin_is_scoped(two_forums, city, make_user, host_client):
+    _troll, threads = two_forums
+    admin = host_client("localhost", moderator_of(city["a1"], make_user, "mod_a"))
+    listing = admin.get("/admin/forum_threads/").content.decode()
+    assert "标题a1" in listing and "标题b1" not in listing
+    assert admin.post(f"/admin/forum_threads/edit/{threads['a1'].pk}/", {"pinned": "on"}).status_code == 302
+    assert Thread.objects.get(pk=threads["a1"].pk).pinned
+    assert admin.post(f"/admin/forum_threads/edit/{threads['b1'].pk}/", {"pinned": "on"}).status_code == 404
+    assert not Thread.objects.get(pk=threads["b1"].pk).pinned
+    assert admin.get("/admin/forum_threads/new/").status_code in (302, 403)  # residents start threads
+
+
+def test_moderators_get_moderation_links_on_the_thread_page(two_forums, city, make_user, host_client):
+    _troll, threads = two_forums
+    url = f"/forum/t/{threads['a1'].pk}/"
+    moderator_page = host_client("a1.localhost", moderator_of(city["a1"], make_user, "mod_a")).get(url)
+    assert "/admin/moderation/act/" in moderator_page.content.decode()
+    other_page = host_client("a1.localhost", moderator_of(city["b1"], make_user, "mod_b")).get(url)
+    assert "/admin/moderation/act/" not in other_page.content.decode()
