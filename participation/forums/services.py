@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participation.content.markdown import render_markdown
+from participation.content.markdown import mask_personal_data, render_markdown
 from participation.moderation.models import ModerationState
 from portal.live.push import group_name, push
 from portal.notifications.services import notify
@@ -131,7 +131,7 @@ def notify_for_reply(post: Post) -> None:
     for user, verb, text in candidates:
         if user.pk not in told:
             told.add(user.pk)
-            notify(user, verb, text % {"name": name, "title": thread.title}, url=url, key=key)
+            notify(user, verb, text % {"name": name, "title": mask_personal_data(thread.title)}, url=url, key=key)
     notify_mentions(post, already=told)
 
 
@@ -140,7 +140,8 @@ def notify_mentions(post: Post, already=frozenset()) -> None:
     if not names:
         return
     url = absolute_url(post.community, post.get_absolute_url())
-    text = _("%(name)s mentioned you in “%(title)s”") % {"name": post.author.public_name, "title": post.thread.title}
+    title = mask_personal_data(post.thread.title)
+    text = _("%(name)s mentioned you in “%(title)s”") % {"name": post.author.public_name, "title": title}
     for user in get_user_model().objects.filter(username__in=names, is_active=True):
         if user.pk not in already and user.pk != post.author_id:
             notify(user, "forum.mention", text, url=url, key=f"forum.post.{post.pk}")

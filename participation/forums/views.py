@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
 from communities.regions.scoping import scope_queryset
+from participation.content.markdown import mask_personal_data
 from participation.content.uploads import store_image
 from participation.moderation.forms import ReportForm
 from participation.moderation.ratelimit import RateLimited, check_rate
@@ -129,7 +130,8 @@ def _quote_initial(thread, number, user) -> dict:
     quoted = Post.objects.filter(thread=thread, number=number).select_related("author").first()
     if quoted is None or not quoted.is_visible_to(user):
         return {}
-    lines = "\n".join("> " + line for line in quoted.body.splitlines())
+    # The quoter sees the text as published: personal data masked.
+    lines = "\n".join("> " + line for line in mask_personal_data(quoted.body, mask="\\*").splitlines())
     return {"quote": number, "body": f"> @{quoted.author.username} (#{number}):\n{lines}\n\n"}
 
 

@@ -207,3 +207,10 @@ def test_forum_page_gives_the_navigation_its_entry(city, host_client):
     page.save_revision().publish()
     response = host_client("b1.localhost").get("/luntan/")
     assert response.status_code == 302 and response["Location"] == "/forum/"
+
+
+def test_phone_numbers_in_posts_are_masked_for_readers_and_quoters(forum):
+    reply(forum["author_client"], forum["thread"], body="有事打我电话 13912345678")
+    page = forum["neighbour_client"].get(f"/forum/t/{forum['thread'].pk}/?quote=2").content.decode()
+    assert "13912345678" not in page
+    assert "139****5678" in page
