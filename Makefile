@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install install-dev migrate seed lint bench screenshots browser clean
+.PHONY: run serve test install install-dev migrate seed lint bench wrk screenshots browser clean
 
 $(BIN)/activate:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -34,15 +34,19 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 ## make run: install, migrate, seed the demo city once, serve on http://$(HOST):$(PORT) and every <slug>.localhost:$(PORT)
+## (a background-task worker runs beside the server and stops with it)
 run: seed
+	$(PY) manage.py db_worker --batch --queue-name '*' >/dev/null
 	@echo "City portal: http://localhost:$(PORT)/   a community: http://cuiyuan.localhost:$(PORT)/   admin: http://localhost:$(PORT)/admin/"
+	@$(PY) manage.py db_worker --queue-name '*' --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
-## Debian's Chromium for the browser tests (never a downloaded browser)
+## Debian's Chromium for the browser tests (never a downloaded browser), and CJK fonts for its screenshots
 browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Browser tests need Debian's chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
 
 ## make test: the whole suite (SQLite and in-memory layers unless DATABASE_URL / REDIS_URL are set)
 test: install-dev browser
@@ -53,8 +57,15 @@ test: install-dev browser
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: install-dev
-	$(PY) -m tests.benchmarks.run
+## Debian's wrk HTTP load generator for the benchmarks
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "The benchmarks need wrk: sudo apt-get install wrk (Debian/Ubuntu) or brew install wrk (macOS)"; exit 1; fi; }
+
+## make bench: 700 communities, gunicorn, wrk; writes docs/performance.md (BENCH_ARGS="--seconds 20" etc.)
+bench: install-dev wrk
+	$(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 
 screenshots: install-dev browser
 	$(BIN)/pytest -q tests/browser -k screenshots --screenshots

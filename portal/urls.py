@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/", include("portal.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/elder-mode/", preferences.elder_mode, name="elder_mode"),
+    path("preferences/language/", preferences.language, name="language"),
+    path("search/", include("portal.search.urls")),
+    path("open-data/organisations/", include("communities.organisations.urls")),
     path("notifications/", include("portal.notifications.urls")),
     # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.
     path("forum/", include("participation.forums.urls")),

@@ -1,6 +1,7 @@
 """Fixtures every test folder shares: a small city built by the real provisioning code."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from communities.regions.models import Region
@@ -21,6 +22,14 @@ def build_city(communities_per_street: int = 1):
             slug = f"{street.split('-')[1]}{i + 1}"
             made[slug] = provision_community(f"社区{slug}", slug, street).obj
     return made
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Wagtail caches site root paths and the page cache keeps generations: start every test clean."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from communities.pages.models import PortalPage
+from portal.core.tree import below
 
 
 class NoticeQuerySet(PageQuerySet):
@@ -30,7 +31,7 @@ class NoticeQuerySet(PageQuerySet):
         horizon = now + timedelta(seconds=ceiling)
         notices = self.live()
         if within is not None:
-            notices = notices.descendant_of(within)
+            notices = notices.filter(below(within))
         soonest = [
             notices.filter(valid_from__gt=now, valid_from__lt=horizon).aggregate(t=models.Min("valid_from"))["t"],
             notices.filter(valid_until__gt=now, valid_until__lt=horizon).aggregate(t=models.Min("valid_until"))["t"],

@@ -1,25 +1,42 @@
 """The city portal home, district and street pages, and each community's home page."""
 
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
 
 from portal.core.page_cache import PageCacheMixin
+from portal.core.tree import below
 
 
 class PortalPage(PageCacheMixin, Page):
     """Base of every public page type: served from the per-site page cache to visitors."""
 
+    # What listings (communities/_item_list.html) ask of every item. Page types without such a
+    # field answer here; a missing attribute costs the template engine a dir() of the whole page.
+    pinned = False
+    date = None
+    start = None
+
     class Meta:
         abstract = True
+
+    def _get_relevant_site_root_paths(self, cache_object=None):
+        # Community sites sit inside the city site's tree; a page belongs only to the deepest
+        # site holding it, so its links always point at its own community's host.
+        paths = super()._get_relevant_site_root_paths(cache_object)
+        if len(paths) < 2:
+            return paths
+        deepest = max(len(p.root_path) for p in paths)
+        return tuple(p for p in paths if len(p.root_path) == deepest)
 
 
 class CityHomePage(PortalPage):
@@ -95,9 +112,9 @@ class StreetPage(PortalPage):
         region = getattr(self, "region", None)
         context["communities"] = region.communities.select_related("site").order_by("name") if region else []
         context["notices"] = (
-            NoticePage.objects.live().current().descendant_of(self).order_by("-pinned", "-first_published_at")[:8]
+            NoticePage.objects.live().current().filter(below(self)).order_by("-pinned", "-first_published_at")[:8]
         )
-        context["news"] = NewsArticlePage.objects.live().descendant_of(self).order_by("-date", "-pk")[:8]
+        context["news"] = NewsArticlePage.objects.live().filter(below(self)).order_by("-date", "-pk")[:8]
         return context
 
     def page_cache_seconds(self, request):
@@ -118,24 +135,43 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         "community_news.NewsIndexPage",
         "community_events.EventIndexPage",
         "community_services.ServiceDirectoryPage",
+        "polls.PollIndexPage",
+        "community_organisations.OrganisationIndexPage",
     ]
     template = "communities/community_home_page.html"
 
     class Meta:
         verbose_name = _("community home")
 
+    def route(self, request, path_components):
+        site = Site.find_for_request(request)
+        if site is not None and site.root_page_id != self.pk:
+            # Reached through the city site's tree: send the visitor to the community's own host.
+            return RouteResult(self, args=(self.redirect_to_own_host, [path_components], {}))
+        return super().route(request, path_components)
+
+    def redirect_to_own_host(self, request, path_components):
+        url = self.get_full_url(request) + "".join(f"{c}/" for c in path_components)
+        if request.META.get("QUERY_STRING"):
+            url += "?" + request.META["QUERY_STRING"]
+        return HttpResponsePermanentRedirect(url)
+
     def add_standard_sections(self):
         """The sections every community starts with, in the order of its navigation."""
         from communities.events.models import EventIndexPage
         from communities.news.models import NewsIndexPage
         from communities.notices.models import NoticeIndexPage
+        from communities.organisations.models import OrganisationIndexPage
         from communities.services.models import ServiceDirectoryPage
+        from participation.polls.models import PollIndexPage
 
         for page_class, title, slug in [
-            (NoticeIndexPage, _gettext("Notices"), "notices"),
-            (NewsIndexPage, _gettext("Community news"), "news"),
-            (EventIndexPage, _gettext("Events"), "events"),
-            (ServiceDirectoryPage, _gettext("Services"), "services"),
+            (NoticeIndexPage, gettext("Notices"), "notices"),
+            (NewsIndexPage, gettext("Community news"), "news"),
+            (EventIndexPage, gettext("Events"), "events"),
+            (ServiceDirectoryPage, gettext("Services"), "services"),
+            (PollIndexPage, gettext("Polls"), "polls"),
+            (OrganisationIndexPage, gettext("Social organisations"), "organisations"),
         ]:
             self.add_child(instance=page_class(title=title, slug=slug, show_in_menus=True))
 
@@ -146,11 +182,11 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
 
         context = super().get_context(request, *args, **kwargs)
         context["notices"] = (
-            NoticePage.objects.live().current().descendant_of(self).order_by("-pinned", "-first_published_at")[:6]
+            NoticePage.objects.live().current().filter(below(self)).order_by("-pinned", "-first_published_at")[:6]
         )
-        context["news"] = NewsArticlePage.objects.live().descendant_of(self).order_by("-date", "-pk")[:5]
+        context["news"] = NewsArticlePage.objects.live().filter(below(self)).order_by("-date", "-pk")[:5]
         context["events"] = (
-            EventPage.objects.live().descendant_of(self).filter(end__gte=timezone.now()).order_by("start")[:4]
+            EventPage.objects.live().filter(below(self)).filter(end__gte=timezone.now()).order_by("start")[:4]
         )
         return context
 
@@ -165,9 +201,9 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from communities.news.models import NewsArticlePage
         from communities.notices.models import NoticePage
 
-        notices = NoticePage.objects.live().current().descendant_of(self).filter(tags__slug=tag_slug)
-        news = NewsArticlePage.objects.live().descendant_of(self).filter(tags__slug=tag_slug)
-        events = EventPage.objects.live().descendant_of(self).filter(tags__slug=tag_slug)
+        notices = NoticePage.objects.live().current().filter(below(self)).filter(tags__slug=tag_slug)
+        news = NewsArticlePage.objects.live().filter(below(self)).filter(tags__slug=tag_slug)
+        events = EventPage.objects.live().filter(below(self)).filter(tags__slug=tag_slug)
         return list(notices[:50]), list(news[:50]), list(events[:50])
 
     @path("")
@@ -188,7 +224,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         )
         return render(request, "communities/tag_index.html", {"page": self, "tags": tags})
 
-    @path("tags/<slug:tag>/")
+    @path("tags/<str:tag>/")  # taggit keeps Chinese in slugs, which <slug:> rejects
     def tag_listing(self, request, tag):
         tag_obj = Tag.objects.filter(slug=tag).first()
         if tag_obj is None:

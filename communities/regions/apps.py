@@ -6,3 +6,6 @@ class RegionsConfig(AppConfig):
     name = "communities.regions"
     label = "regions"
     verbose_name = _("Communities and regions")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (purges a site's page cache when its settings change)

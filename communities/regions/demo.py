@@ -9,9 +9,10 @@ from django.utils import timezone
 from communities.events.models import EventIndexPage, EventPage, EventSignup
 from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
+from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
 
-from .models import Community, Region
+from .models import Community, CommunitySettings, Region
 from .provisioning import provision_city, provision_community, provision_region
 
 DEMO_PASSWORD = "demo-2026"
@@ -31,6 +32,8 @@ COMMUNITIES = [
     ("青石新村社区", "qingshixincun", "qingshi"),
     ("山水苑社区", "shanshuiyuan", "qingshi"),
 ]
+# Two demo communities show the non-base themes; the others keep the base theme.
+DEMO_THEMES = {"cuiyuan": "civic", "hubin": "warm"}
 
 NOTICES = [
     (
@@ -224,6 +227,9 @@ def seed_demo_city() -> bool:
     for name, slug, street in COMMUNITIES:
         community = provision_community(name, slug, street).obj
         fill_community(community)
+        if slug in DEMO_THEMES:
+            CommunitySettings.objects.filter(site=community.site).update(theme=DEMO_THEMES[slug])
+    seed_demo_organisations(DEMO_PASSWORD)
     return True
 
 

@@ -6,6 +6,9 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Collection, Page, Site
 
+from themes.colours import validate_primary_colour
+from themes.registry import BASE, get_theme, theme_choices
+
 # A community's slug becomes a DNS label: lower-case letters, digits and inner hyphens.
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
@@ -105,7 +108,14 @@ class CommunitySettings(BaseSiteSetting):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("office address"), max_length=200, blank=True)
     office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
-    theme = models.CharField(_("theme"), max_length=30, default="base")
+    theme = models.CharField(_("theme"), max_length=30, default=BASE, choices=theme_choices)
+    primary_colour = models.CharField(
+        _("primary colour"),
+        max_length=7,
+        blank=True,
+        validators=[validate_primary_colour],
+        help_text=_("Optional, e.g. #0b4f8a; empty uses the theme's colour. White text must be readable on it."),
+    )
 
     panels = [
         FieldPanel("display_name"),
@@ -119,8 +129,16 @@ class CommunitySettings(BaseSiteSetting):
             ],
             heading=_("Contact"),
         ),
-        FieldPanel("theme"),
+        MultiFieldPanel([FieldPanel("theme"), FieldPanel("primary_colour")], heading=_("Look")),
     ]
 
     class Meta:
         verbose_name = _("community settings")
+
+    @property
+    def theme_object(self):
+        return get_theme(self.theme)
+
+    @property
+    def effective_primary_colour(self) -> str:
+        return self.primary_colour or self.theme_object.primary

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, GroupSitePermission, Page, Site
 
 from .models import Community, CommunitySettings, Region, slug_validator
 
@@ -56,7 +56,11 @@ def check_slug(slug: str) -> None:
 
 
 def _permissions(pairs):
-    found = {(p.content_type.app_label, p.codename): p for p in Permission.objects.select_related("content_type")}
+    # Only the rows asked for: loading every permission made each community cost thousands of objects.
+    wanted = Permission.objects.filter(
+        content_type__app_label__in={app for app, _ in pairs}, codename__in={codename for _, codename in pairs}
+    ).select_related("content_type")
+    found = {(p.content_type.app_label, p.codename): p for p in wanted}
     return [found[pair] for pair in pairs]
 
 
@@ -67,6 +71,18 @@ def grant_editing(group: Group, page: Page, collection: Collection) -> None:
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=perm)
     for perm in _permissions(EDITOR_COLLECTION_PERMISSIONS):
         GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
+
+
+def moderator_permissions() -> list[tuple[str, str]]:
+    """Model permissions of every community's moderators; objects stay scoped to their community."""
+    return [tuple(name.split(".", 1)) for name in settings.PORTAL_MODERATOR_PERMISSIONS]
+
+
+def grant_site_settings(site: Site, groups) -> None:
+    """Let these groups edit this site's settings (Wagtail's per-site permission), and no other site's."""
+    (perm,) = _permissions([("regions", "change_communitysettings")])
+    for group in groups:
+        GroupSitePermission.objects.get_or_create(group=group, site=site, permission=perm)
 
 
 def _new_group(name: str) -> Group:
@@ -175,7 +191,8 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     editors = _new_group(_("%(name)s editors") % {"name": name})
     moderators = _new_group(_("%(name)s moderators") % {"name": name})
     grant_editing(editors, home, collection)
-    moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin")]))
+    moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin"), *moderator_permissions()]))
+    grant_site_settings(site, [editors, street.editors_group, street.parent.editors_group])
     community = Community.objects.create(
         name=name,
         slug=slug,

@@ -90,23 +90,23 @@ def category(request, slug):
 
 
 def _cached_page(request, community, thread_id):
-    """Anonymous readers share cached pages keyed by the thread's version: (key, hit) after one light query."""
-    seconds = settings.FORUM_PAGE_CACHE_SECONDS
-    if not seconds or request.user.is_authenticated:
+    """Anonymous readers share cached pages keyed by the thread's version (one light query, one cache
+    round trip). Returns (pending, hit): pass `pending` to `_store` after rendering on a miss."""
+    if not settings.FORUM_PAGE_CACHE_SECONDS or not page_cache.is_cacheable_request(request):
         return None, None
     version = _visible_threads(request, community).filter(pk=thread_id).values_list("version", flat=True).first()
     if version is None:
         raise Http404
-    key = page_cache.cache_key(request, community.site_id)
-    if key is None:
-        return None, None
-    key = f"{key}:forum:{thread_id}:{version}"
-    return key, page_cache.cached_response(key)
+    key = f"{page_cache.cache_key(request, community.site_id)}:forum:{thread_id}:{version}"
+    values = cache.get_many([page_cache.generation_key(community.site_id), page_cache.ALL_KEY, key])
+    generations = page_cache.generations_of(values, community.site_id)
+    return (key, generations), page_cache.response_from(values.get(key), generations)
 
 
-def _store(request, key, response):
-    if key:
-        page_cache.store(request, key, response, settings.FORUM_PAGE_CACHE_SECONDS)
+def _store(request, pending, response):
+    if pending:
+        key, generations = pending
+        page_cache.store(request, key, generations, response, settings.FORUM_PAGE_CACHE_SECONDS)
     return response
 
 

@@ -13,15 +13,9 @@ def sensitive_words_changed(**kwargs):
     words_changed()
 
 
-def grant_moderation(community) -> None:
-    """The community's moderators group may use the moderation screens (scoped to their community)."""
-    permission = Permission.objects.filter(content_type__app_label="moderation", codename="moderate").first()
-    if permission is not None:
-        community.moderators_group.permissions.add(permission)
-
-
 def grant_moderation_to_all(**kwargs):
-    """After migrate (when the permission exists): every community's moderators may moderate."""
+    """After migrate (when the permission exists): moderators of communities provisioned before
+    PORTAL_MODERATOR_PERMISSIONS named "moderation.moderate" get it too. New ones get it when provisioned."""
     from django.contrib.auth.models import Group
 
     permission = Permission.objects.filter(content_type__app_label="moderation", codename="moderate").first()
@@ -35,9 +29,3 @@ def grant_moderation_to_all(**kwargs):
         ],
         ignore_conflicts=True,
     )
-
-
-@receiver(post_save, sender=Community)
-def community_created(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        grant_moderation(instance)

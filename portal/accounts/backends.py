@@ -1,16 +1,20 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from . import throttle
 from .phone import MOBILE_RE, normalise_phone
 
 
 class PhoneOrUsernameBackend(ModelBackend):
-    """Authenticate with a mobile number or a username and a password."""
+    """Authenticate with a mobile number or a username and a password; refuses while throttled."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
+        if request is not None and throttle.lockout_message(username, throttle.client_ip(request)):
+            raise PermissionDenied  # stops every backend; counted as a failure by the signal handler
         User = get_user_model()
         phone = normalise_phone(username)
         query = Q(username__iexact=username)

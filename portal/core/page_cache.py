@@ -1,36 +1,53 @@
 """A per-site cache of whole rendered pages for anonymous visitors, purged on publish.
 
-Keys carry the site and that site's generation number; publishing, unpublishing, moving or
-deleting a page bumps the generation of its site and of the default (city) site, whose pages
-aggregate every community. Only anonymous GETs without messages or CSRF tokens are cached,
-so nothing personal is ever shared between visitors.
+Each site has a generation number, and so has the whole city; publishing, unpublishing,
+moving or deleting a page bumps the generation of its site and of the default (city) site,
+whose pages aggregate every community. A cached page remembers the generations it was
+rendered under and is served only while they are still current. Only anonymous GETs without
+messages or CSRF tokens are cached, so nothing personal is ever shared between visitors;
+pages under a view restriction are never stored.
+
+`portal.core.middleware.PageCacheMiddleware` answers hits before Wagtail routes the request:
+it resolves the Site from the per-process site map (portal.core.sites) and fetches the two
+generations and the page in one cache round trip, with no database query and no session.
+Pages opt in with `PageCacheMixin`, which tells the middleware how long they may be kept.
 """
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 
+from . import sites
+
 GENERATION_KEY = "pagecache:gen:{}"
+# The city-wide generation; it is also the generation of every process's site map.
+ALL_KEY = GENERATION_KEY.format("all")
 ELDER_COOKIE = "elder_mode"
 
 
-def _generation_keys(site_id):
-    return [GENERATION_KEY.format(site_id), GENERATION_KEY.format("all")]
+def generation_key(site_id):
+    return GENERATION_KEY.format(site_id)
 
 
-def cache_key(request, site_id) -> str | None:
-    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
-        return None
-    if request.GET.get("preview") or getattr(request, "is_preview", False):
-        return None
-    generations = cache.get_many(_generation_keys(site_id))
+def generations_of(values: dict, site_id) -> tuple:
+    """(site generation, city generation) out of a get_many answer."""
+    return values.get(generation_key(site_id), 0), values.get(ALL_KEY, 0)
+
+
+def is_cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD") or request.GET.get("preview") or getattr(request, "is_preview", False):
+        return False
+    # Without a session cookie this is free; with one, the session and user are loaded once.
+    return not request.user.is_authenticated
+
+
+def cache_key(request, site_id) -> str:
     variant = "|".join(
         [
             str(site_id),
-            str(generations.get(GENERATION_KEY.format(site_id), 0)),
-            str(generations.get(GENERATION_KEY.format("all"), 0)),
             getattr(request, "LANGUAGE_CODE", ""),
             request.COOKIES.get(ELDER_COOKIE, ""),
             request.get_full_path(),
@@ -39,25 +56,24 @@ def cache_key(request, site_id) -> str | None:
     return "pagecache:" + hashlib.sha1(variant.encode()).hexdigest()
 
 
-def cached_response(key):
-    hit = cache.get(key)
-    if hit is None:
+def response_from(entry, generations) -> HttpResponse | None:
+    """The cached response if `entry` was rendered under the current `generations`."""
+    if entry is None or entry[0] != generations:
         return None
-    content, content_type = hit
-    response = HttpResponse(content, content_type=content_type)
+    response = HttpResponse(entry[1], content_type=entry[2])
     response["X-Page-Cache"] = "hit"
     return response
 
 
-def store(request, key, response, timeout: int) -> None:
+def store(request, key, generations, response, timeout: int) -> None:
     """Store a rendered response unless it is personal (cookies, CSRF token, messages)."""
     if response.status_code != 200 or response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return
-    if request.META.get("CSRF_COOKIE_USED") or timeout <= 0:
+    if request.META.get("CSRF_COOKIE_USED") or timeout <= 0 or getattr(response, "streaming", False):
         return
     if getattr(request, "_messages", None) is not None and len(request._messages):
         return
-    cache.set(key, (response.content, response["Content-Type"]), timeout)
+    cache.set(key, (generations, response.content, response["Content-Type"]), timeout)
 
 
 def _bump(generation) -> None:
@@ -68,18 +84,26 @@ def _bump(generation) -> None:
         cache.set(key, 1, None)
 
 
+def _bump_now_and_on_commit(generation) -> None:
+    # Now, for readers in this transaction; again after commit, so that a page rendered from the
+    # old rows by another process while this transaction was open is not kept.
+    _bump(generation)
+    transaction.on_commit(lambda: _bump(generation))
+
+
 def purge_site(site_id) -> None:
     """Invalidate every cached page of one site and of the default site, which aggregates them."""
     from wagtail.models import Site
 
-    _bump(site_id)
+    _bump_now_and_on_commit(site_id)
     default_id = Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
     if default_id is not None and default_id != site_id:
-        _bump(default_id)
+        _bump_now_and_on_commit(default_id)
 
 
 def purge_all() -> None:
-    _bump("all")
+    """Invalidate every cached page and every process's site map."""
+    _bump_now_and_on_commit("all")
 
 
 class PageCacheMixin:
@@ -89,17 +113,15 @@ class PageCacheMixin:
         return settings.PORTAL_PAGE_CACHE_SECONDS
 
     def serve(self, request, *args, **kwargs):
-        site = getattr(request, "_wagtail_site", None) or self.get_site()
-        key = cache_key(request, site.pk if site else 0) if settings.PORTAL_PAGE_CACHE_SECONDS else None
-        if key:
-            hit = cached_response(key)
-            if hit is not None:
-                return hit
         response = super().serve(request, *args, **kwargs)
-        if key:
-            timeout = self.page_cache_seconds(request)
-            if hasattr(response, "add_post_render_callback") and not response.is_rendered:
-                response.add_post_render_callback(lambda r: store(request, key, r, timeout))
-            else:
-                store(request, key, response, timeout)
+        if getattr(request, "_page_cache", None) and not self.get_view_restrictions().exists():
+            request._page_cache_timeout = self.page_cache_seconds(request)
         return response
+
+    def _get_relevant_site_root_paths(self, cache_object=None):
+        # Wagtail scans every site's root path for each link; with hundreds of sites that is the
+        # largest cost of a listing. The indexed list (set by resolve_site) looks up prefixes.
+        root_paths = self._get_site_root_paths(cache_object)
+        if isinstance(root_paths, sites.IndexedRootPaths):
+            return root_paths.relevant(self.url_path)
+        return super()._get_relevant_site_root_paths(cache_object)

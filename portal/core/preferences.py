@@ -2,6 +2,8 @@
 
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from .page_cache import ELDER_COOKIE
 
@@ -29,3 +31,9 @@ def _cookie_domain():
     from django.conf import settings
 
     return settings.SESSION_COOKIE_DOMAIN
+
+
+# Django's set_language, without the CSRF token: the form sits on every page, and pages are cached
+# for anonymous visitors, so it cannot carry a per-visitor token. A forged switch of someone's
+# display language harms nothing.
+language = csrf_exempt(set_language)

@@ -2,14 +2,17 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .page_cache import purge_all, purge_site
 
 
 def _purge_for_page(page):
-    matches = [s for s in Site.get_site_root_paths() if page.url_path.startswith(s.root_path)]
+    root_paths = Site.get_site_root_paths()
+    if any(page.url_path == s.root_path for s in root_paths):
+        return purge_all()  # a site's root: its URL or title may change, which every site map holds
+    matches = [s for s in root_paths if page.url_path.startswith(s.root_path)]
     if not matches:
         return purge_all()
     deepest = max(matches, key=lambda s: len(s.root_path))
@@ -23,6 +26,7 @@ def page_changed(sender, instance, **kwargs):
 
 
 @receiver(post_page_move)
+@receiver(page_slug_changed)
 def page_moved(sender, instance, **kwargs):
     purge_all()
 
@@ -30,6 +34,16 @@ def page_moved(sender, instance, **kwargs):
 @receiver(post_delete, sender=Page)
 def page_deleted(sender, instance, **kwargs):
     _purge_for_page(instance)
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def restriction_changed(sender, instance, **kwargs):
+    # Cache hits are served before Wagtail checks restrictions: drop pages that just became private.
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is None:
+        return purge_all()
+    _purge_for_page(page)
 
 
 @receiver(post_save, sender=Site)

@@ -53,8 +53,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     # The portal
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal.accounts",
+    "portal.audit",
     "portal.core",
+    "portal.search",
     "portal.live",
     "portal.notifications",
     "communities.regions",
@@ -63,6 +67,8 @@ INSTALLED_APPS = [
     "communities.notices",
     "communities.events",
     "communities.services",
+    "participation.polls",
+    "communities.organisations",
     "participation.content",
     "participation.moderation",
     "participation.forums",
@@ -71,15 +77,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.twofactor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "communities.regions.theming.SiteThemeMiddleware",
+    # Last, so that a cache hit has passed sessions, language and authentication like any page.
+    "portal.core.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -88,8 +98,14 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # A site's theme folder (themes/templates/<theme>/) first, then every app's templates.
+            "loaders": [
+                (
+                    "themes.loaders.ThemeCachedLoader",
+                    ["themes.loaders.ThemeDirectoryLoader", "django.template.loaders.app_directories.Loader"],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
@@ -132,7 +148,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
         }
@@ -154,6 +170,26 @@ AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PhoneOrUsernameBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Identity layer (portal.accounts): see the accounts checks for what production must set.
+# The verification-code channel: a class with send(phone, text).
+PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "portal.accounts.sms.LoggingSMSBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+PORTAL_SMS_COOLDOWN_SECONDS = int(os.environ.get("PORTAL_SMS_COOLDOWN_SECONDS", "60"))
+PORTAL_SMS_MAX_PER_IP_PER_HOUR = int(os.environ.get("PORTAL_SMS_MAX_PER_IP_PER_HOUR", "20"))
+# Key of the ID-number fingerprints; changing it orphans every stored fingerprint.
+ID_HASH_SECRET = os.environ.get("ID_HASH_SECRET", "dev-only-id-hash-secret-do-not-use-in-production")
+PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
+PORTAL_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_IP", "30"))
+PORTAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PORTAL_LOGIN_LOCKOUT_SECONDS", "900"))
+# Retention (days) of verification codes and of stored IP addresses; purged by purge_personal_data.
+PORTAL_VERIFICATION_CODE_RETENTION_DAYS = int(os.environ.get("PORTAL_VERIFICATION_CODE_RETENTION_DAYS", "7"))
+PORTAL_IP_RETENTION_DAYS = int(os.environ.get("PORTAL_IP_RETENTION_DAYS", "30"))
+# Which communities a staff user may act for. portal never imports communities; the composition
+# point (these settings) names the one scoping function.
+PORTAL_STAFF_COMMUNITIES = "communities.regions.scoping.communities_for"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Community portal")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -195,6 +231,9 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
+# Model permissions every community's moderators group gets (objects are scoped to its community).
+PORTAL_MODERATOR_PERMISSIONS = ["polls.view_answer", "polls.change_answer", "moderation.moderate"]
+
 # Forums and moderation (participation.forums, participation.moderation, participation.content).
 FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
 FORUM_READ_TRACKING_DAYS = int(os.environ.get("FORUM_READ_TRACKING_DAYS", "30"))
@@ -213,5 +252,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "wagtail": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "wagtail": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }

@@ -17,3 +17,9 @@ def site_sections(context):
     if site is None:
         return []
     return list(site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "slug", "depth", "path"))
+
+
+@register.filter
+def is_within(page, section) -> bool:
+    """True when page is the section page or below it (for aria-current in the navigation)."""
+    return bool(page and section and getattr(page, "path", "").startswith(section.path))

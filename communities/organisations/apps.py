@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationsConfig(AppConfig):
+    name = "communities.organisations"
+    label = "community_organisations"
+    verbose_name = _("Social organisations")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,256 @@
+"""Wagtail admin screens for workers: buildings, homes and memberships of their own communities only.
+
+Every queryset goes through `scoping.scope_to_staff` (the one scoping function); objects of other
+communities are a 404, not a 403, so their existence is not revealed either.
+"""
+
+from django import forms
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from portal.audit.log import record
+
+from .identity import id_hash
+from .models import Building, Home, Membership
+from .scoping import scope_to_staff, staff_communities
+
+
+class LimitedPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, except actions nobody may take here (not even superusers)."""
+
+    def __init__(self, model, forbidden=()):
+        super().__init__(model)
+        self.forbidden = set(forbidden)
+
+    def user_has_permission(self, user, action):
+        return action not in self.forbidden and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+# Scoped generic views ------------------------------------------------------------------------
+
+
+class Scoped:
+    def scoped(self, queryset):
+        return scope_to_staff(queryset, self.request.user)
+
+
+class ScopedIndexView(Scoped, generic.IndexView):
+    def get_base_queryset(self):
+        return self.scoped(super().get_base_queryset())
+
+
+class ScopedEditView(Scoped, generic.EditView):
+    def get_queryset(self):
+        return self.scoped(self.model._default_manager.all())
+
+
+class ScopedDeleteView(Scoped, generic.DeleteView):
+    def get_queryset(self):
+        return self.scoped(self.model._default_manager.all())
+
+
+class ScopedInspectView(Scoped, generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.scoped(self.model._default_manager.all()), pk=unquote(str(self.pk)))
+
+
+class ScopedHistoryView(Scoped, history.HistoryView):
+    def get_base_object_queryset(self):
+        return self.scoped(super().get_base_object_queryset())
+
+
+class ScopedUsageView(Scoped, usage.UsageView):
+    def get_base_object_queryset(self):
+        return self.scoped(super().get_base_object_queryset())
+
+
+class ScopedViewSet(ModelViewSet):
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    copy_view_enabled = False
+
+
+# Buildings -----------------------------------------------------------------------------------
+
+
+class BuildingForm(WagtailAdminModelForm):
+    class Meta:
+        model = Building
+        fields = ["community", "name", "units"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = staff_communities(self.for_user)
+
+
+class BuildingViewSet(ScopedViewSet):
+    model = Building
+    icon = "home"
+    menu_order = 310
+    list_display = ["name", "community", "units"]
+    search_fields = ["name"]
+
+    def get_form_class(self, for_update=False):
+        return BuildingForm
+
+
+# Homes ---------------------------------------------------------------------------------------
+
+
+class HomeViewSet(ScopedViewSet):
+    model = Home
+    icon = "doc-empty"
+    menu_order = 311
+    list_display = ["masked_address", "community", "floor_area"]
+    form_fields = ["floor_area"]
+    add_view_class = generic.CreateView
+
+
+# Memberships ---------------------------------------------------------------------------------
+
+
+class MembershipDecisionForm(WagtailAdminModelForm):
+    """Verify, reject (with a reason) or revoke a membership, and set the member's roles."""
+
+    id_number_check = forms.CharField(
+        label=gettext_lazy("ID number on the ID card (optional)"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy("Type the number from the card; it is compared with the stored fingerprint, not kept."),
+        widget=forms.TextInput({"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["status", "reason", "is_homeowner", "is_representative", "is_worker", "is_moderator"]
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status in (Membership.Status.REJECTED, Membership.Status.REVOKED) and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give the resident a reason when you reject or revoke a membership."))
+        number = data.get("id_number_check", "").strip()
+        if number and (not self.instance.id_hash or id_hash(number) != self.instance.id_hash):
+            self.add_error("id_number_check", _("This ID number does not match the one the resident gave."))
+        if status in Membership.ACTIVE and self.initial.get("status") not in Membership.ACTIVE:
+            self._check_reactivation()
+        return data
+
+    def _check_reactivation(self):
+        active = Membership.objects.filter(community=self.instance.community, status__in=Membership.ACTIVE)
+        active = active.exclude(pk=self.instance.pk)
+        if active.filter(user=self.instance.user).exists() or (
+            self.instance.id_hash and active.filter(id_hash=self.instance.id_hash).exists()
+        ):
+            self.add_error("status", _("This person already has an active membership in this community."))
+
+    def save(self, commit=True):
+        if "status" in self.changed_data:
+            self.instance.decided_at = timezone.now()
+            self.instance.decided_by = self.for_user
+        return super().save(commit)
+
+
+class MembershipInspectView(ScopedInspectView):
+    """Shows personal data masked; the visit itself is logged. Unmasking is the reveal view."""
+
+    def get_context_data(self, **kwargs):
+        record(self.request.user, self.object.user, "view membership (masked)", community=self.object.community)
+        return super().get_context_data(**kwargs)
+
+    def get_field_label(self, field_name, field):
+        if field_name == "reveal":
+            return _("Personal data")
+        return super().get_field_label(field_name, field)
+
+    def get_reveal_display_value(self):
+        if not self.request.user.has_perm("accounts.reveal_personal_data"):
+            return _("Masked")
+        url = reverse("accounts_membership_reveal", args=(quote(self.object.pk),))
+        return format_html('<a class="button button-small" href="{}">{}</a>', url, _("Reveal, with a reason"))
+
+
+class MembershipViewSet(ScopedViewSet):
+    model = Membership
+    icon = "user"
+    menu_order = 309
+    inspect_view_enabled = True
+    inspect_view_class = MembershipInspectView
+    add_view_class = generic.CreateView
+    list_display = ["member_name", "masked_phone", "masked_address", "status", "applied_at"]
+    list_filter = ["status"]
+    list_export = ["member_name", "masked_phone", "masked_real_name", "masked_address", "id_masked", "status"]
+    export_filename = "memberships"
+    inspect_view_fields = [
+        "member_name",
+        "masked_phone",
+        "masked_real_name",
+        "masked_address",
+        "id_masked",
+        "status",
+        "reason",
+        "is_homeowner",
+        "is_representative",
+        "is_worker",
+        "is_moderator",
+        "applied_at",
+        "decided_at",
+        "reveal",
+    ]
+
+    def get_form_class(self, for_update=False):
+        return MembershipDecisionForm
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you need to see this person's personal data?"),
+        min_length=5,
+        max_length=500,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+
+def reveal_membership(request, pk):
+    """Unmask a member's phone, real name and room for a stated reason; the reveal is audited first."""
+    if not request.user.has_perm("accounts.reveal_personal_data"):
+        raise PermissionDenied
+    membership = get_object_or_404(
+        scope_to_staff(Membership.objects.select_related("user", "home__building", "community"), request.user), pk=pk
+    )
+    form = RevealForm(request.POST or None)
+    revealed = None
+    if request.method == "POST" and form.is_valid():
+        record(
+            request.user,
+            membership.user,
+            "reveal phone, real name, room",
+            form.cleaned_data["reason"],
+            community=membership.community,
+        )
+        revealed = {
+            _("Mobile number"): membership.user.phone,
+            _("Real name"): membership.real_name,
+            _("Address"): membership.home.address if membership.home else "",
+        }
+    context = {"membership": membership, "form": form, "revealed": revealed}
+    return TemplateResponse(request, "accounts/admin/reveal.html", context)

@@ -1,0 +1,39 @@
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from .models import AuditEntry
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Only "view" exists for audit entries, for everybody, superusers included."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and self.user_has_permission(user, "view")
+
+
+register_permission_policy(AuditEntry, ReadOnlyPolicy(AuditEntry))
+
+
+class AuditEntryViewSet(ModelViewSet):
+    """The city's auditors (permission audit.view_auditentry) browse the log; nobody edits it."""
+
+    model = AuditEntry
+    icon = "history"
+    menu_order = 900
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []
+    list_display = ["at", "actor", "subject", "community", "what", "why"]
+    list_filter = ["what", "community"]
+    inspect_view_fields = ["at", "actor", "subject", "community", "what", "why"]
+
+
+@hooks.register("register_admin_viewset")
+def register_viewset():
+    return AuditEntryViewSet("audit")

@@ -1,0 +1,72 @@
+"""The public page types of the seeded demo, and the checks every one of them must pass."""
+
+# (name, host, path): every public page type, on communities of all three themes.
+PAGE_TYPES = [
+    ("city home", "localhost", "/"),
+    ("district", "localhost", "/donghu/"),
+    ("street", "localhost", "/donghu/cuihu/"),
+    ("community home (civic)", "cuiyuan.localhost", "/"),
+    ("community home (warm)", "hubin.localhost", "/"),
+    ("community home (base)", "wutongli.localhost", "/"),
+    ("notice index", "cuiyuan.localhost", "/notices/"),
+    ("notice", "cuiyuan.localhost", "/notices/notice-1/"),
+    ("news index", "hubin.localhost", "/news/"),
+    ("news article", "hubin.localhost", "/news/news-1/"),
+    ("event index", "wutongli.localhost", "/events/"),
+    ("event", "cuiyuan.localhost", "/events/free-clinic/"),
+    ("service directory", "cuiyuan.localhost", "/services/"),
+    ("service", "hubin.localhost", "/services/service-1/"),
+    ("tag index", "cuiyuan.localhost", "/tags/"),
+    ("tag listing", "cuiyuan.localhost", "/tags/老年人/"),
+    ("login", "cuiyuan.localhost", "/accounts/login/"),
+    ("search results", "cuiyuan.localhost", "/search/?q=长者食堂"),
+]
+ALL_HOSTS = sorted({host for _, host, _ in PAGE_TYPES})
+WIDTHS = (360, 1280)
+BLOCKING_IMPACTS = ("serious", "critical")
+
+# Focusable, visible elements in document order (what Tab must visit).
+INTERACTIVE = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
+FOCUSABLES_JS = """() => {
+  return [...document.querySelectorAll('INTERACTIVE_PLACEHOLDER')]
+    .filter(el => !el.disabled)
+    .filter(el => el.classList.contains('skip-link') || el.getClientRects().length > 0)
+    .map((el, i) => { el.dataset.focusIndex = String(i); return describe(el); });
+  function describe(el) {
+    const classes = el.className ? '.' + String(el.className).split(' ').join('.') : '';
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30);
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes + ' "' + text + '"';
+  }
+}""".replace("INTERACTIVE_PLACEHOLDER", INTERACTIVE)
+
+# The focused element, and whether its focus is visible (an outline or a box-shadow ring).
+ACTIVE_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const ring = style.boxShadow && style.boxShadow !== 'none';
+  const box = el.getBoundingClientRect();
+  const onScreen = box.right > 0 && box.bottom > 0 && box.left < innerWidth;
+  return {index: el.dataset.focusIndex ?? null, visible: outline || ring, onScreen};
+}"""
+
+# Interactive elements smaller than 44px tall in elder mode (links inside running text are exempt).
+SMALL_TARGETS_JS = """() => [...document.querySelectorAll('INTERACTIVE_PLACEHOLDER')]
+  .filter(el => el.getClientRects().length > 0 && !el.closest('.body, .intro, .lead, .richtext'))
+  .map(el => ({el, h: el.getBoundingClientRect().height}))
+  .filter(({h}) => h < 43.5)
+  .map(({el, h}) => el.outerHTML.slice(0, 80) + ' is ' + h.toFixed(1) + 'px tall')""".replace(
+    "INTERACTIVE_PLACEHOLDER", INTERACTIVE
+)
+
+
+def blocking_violations(axe_results) -> list[str]:
+    """Serious and critical axe violations, each naming the rule and the offending elements."""
+    problems = []
+    for violation in axe_results.response["violations"]:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        problems.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+    return problems

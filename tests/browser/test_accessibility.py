@@ -1,0 +1,100 @@
+"""Every public page type, in a real Chromium against the real server: axe, keyboard and elder mode."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .pages import ACTIVE_JS, FOCUSABLES_JS, PAGE_TYPES, SMALL_TARGETS_JS, WIDTHS, blocking_violations
+
+axe = Axe()
+MAX_TABS = 120
+
+
+def open_page(page, url):
+    response = page.goto(url)
+    assert response is not None and response.status == 200, f"{url} answered {response and response.status}"
+
+
+def axe_problems(page, label) -> list[str]:
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        problems += [f"[{label}, {width}px] {p}" for p in blocking_violations(axe.run(page))]
+    return problems
+
+
+def focus_top_of_page(page):
+    """Put the sequential focus starting point before everything (an autofocus field would skip the header)."""
+    page.evaluate(
+        """() => { const start = document.createElement('span'); start.tabIndex = -1;
+        document.body.prepend(start); start.focus(); window.scrollTo(0, 0); }"""
+    )
+
+
+def keyboard_problems(page) -> list[str]:
+    """Tab from the top: every interactive element is reached, visibly focused and on screen."""
+    expected = page.evaluate(FOCUSABLES_JS)
+    focus_top_of_page(page)
+    reached, problems = set(), []
+    for _ in range(min(len(expected) + 5, MAX_TABS)):
+        page.keyboard.press("Tab")
+        active = page.evaluate(ACTIVE_JS)
+        if active is None or active["index"] is None:
+            break  # focus left the page's own elements: one full round done
+        reached.add(int(active["index"]))
+        if not active["visible"]:
+            problems.append(f"no visible focus on {expected[int(active['index'])]}")
+        if not active["onScreen"]:
+            problems.append(f"focused element off screen: {expected[int(active['index'])]}")
+    problems += [f"not reachable by Tab: {expected[i]}" for i in range(len(expected)) if i not in reached]
+    return problems
+
+
+def skip_link_problems(page) -> list[str]:
+    focus_top_of_page(page)
+    page.keyboard.press("Tab")
+    first = page.evaluate("() => document.activeElement.className")
+    if "skip-link" not in first:
+        return [f"the first Tab stop is {first!r}, not the skip link"]
+    page.keyboard.press("Enter")
+    focused = page.evaluate("() => document.activeElement.id")
+    return [] if focused == "main" else [f"the skip link moved focus to {focused!r}, not to main"]
+
+
+@pytest.mark.parametrize(("name", "host", "path"), PAGE_TYPES, ids=[name for name, _, _ in PAGE_TYPES])
+def test_public_page_is_accessible(portal_server, visitor, elder_visitor, name, host, path):
+    url = portal_server.url(host, path)
+    problems = []
+
+    open_page(visitor, url)
+    problems += axe_problems(visitor, "default")
+    visitor.set_viewport_size({"width": 1280, "height": 900})
+    problems += skip_link_problems(visitor)
+    problems += keyboard_problems(visitor)
+
+    open_page(elder_visitor, url)
+    problems += axe_problems(elder_visitor, "elder")
+    elder_visitor.set_viewport_size({"width": 360, "height": 800})
+    body_size = elder_visitor.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+    if body_size < 18:
+        problems.append(f"elder mode body text is {body_size}px, below 18px")
+    problems += [f"elder mode target too small: {p}" for p in elder_visitor.evaluate(SMALL_TARGETS_JS)]
+    assert elder_visitor.locator("body.elder-mode").count() == 1
+
+    assert not problems, f"{name} ({url}):\n" + "\n".join(problems)
+
+
+def test_axe_check_catches_a_broken_label(portal_server, visitor):
+    """The same check fails on a real regression: the login page served with its username label removed."""
+    login_url = portal_server.url("cuiyuan.localhost", "/accounts/login/")
+    open_page(visitor, login_url)
+    html = visitor.content()
+    label_start = html.index('<label for="id_username"')
+    broken = html[:label_start] + html[html.index("</label>", label_start) + len("</label>") :]
+    fixture_url = portal_server.url("cuiyuan.localhost", "/__fixture__/broken-label/")
+    visitor.route(fixture_url, lambda route: route.fulfill(status=200, content_type="text/html", body=broken))
+    try:
+        open_page(visitor, fixture_url)
+        problems = blocking_violations(axe.run(visitor))
+    finally:
+        visitor.unroute(fixture_url)
+    assert any(p.startswith("label (critical)") and "#id_username" in p for p in problems), problems
