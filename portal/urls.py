@@ -18,6 +18,8 @@ urlpatterns = [
     path("preferences/language/", preferences.language, name="language"),
     path("search/", include("portal.search.urls")),
     path("open-data/organisations/", include("communities.organisations.urls")),
+    path("", include("participation.complaints.urls")),
+    path("deliberations/", include("participation.deliberations.urls")),
     path("notifications/", include("portal.notifications.urls")),
     # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.
     path("forum/", include("participation.forums.urls")),

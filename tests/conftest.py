@@ -1,15 +1,41 @@
 """Fixtures every test folder shares: a small city built by the real provisioning code."""
 
 import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page
 
 from communities.regions.models import Region
 from communities.regions.provisioning import provision_city, provision_community, provision_region
+from portal.core import sites
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only need real row locks; on SQLite they are skipped before any fixture runs."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: SQLite serialises every writer, so there is no race to test")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def ensure_wagtail_tree():
+    """Wagtail's root page, root collection and default locale come from its data migrations;
+    a transactional test's flush removes them, so put them back before building a city."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
 
 
 def build_city(communities_per_street: int = 1):
     """City > 2 districts > 3 streets > communities, made the way production makes them."""
+    ensure_wagtail_tree()
     provision_city("测试市", "city")
     provision_region(Region.Kind.DISTRICT, "东区", "east", "city")
     provision_region(Region.Kind.DISTRICT, "西区", "west", "city")
@@ -28,8 +54,10 @@ def build_city(communities_per_street: int = 1):
 def clear_cache():
     """Wagtail caches site root paths and the page cache keeps generations: start every test clean."""
     cache.clear()
+    sites.forget()
     yield
     cache.clear()
+    sites.forget()
 
 
 @pytest.fixture

@@ -213,15 +213,19 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
 
     @path("tags/")
     def tag_index(self, request):
-        tags = (
-            Tag.objects.filter(
-                models.Q(community_news_newstag_items__content_object__path__startswith=self.path)
-                | models.Q(community_notices_noticetag_items__content_object__path__startswith=self.path)
-                | models.Q(community_events_eventtag_items__content_object__path__startswith=self.path)
+        in_this_community = models.Q()
+        for relation in (
+            "community_news_newstag_items",
+            "community_notices_noticetag_items",
+            "community_events_eventtag_items",
+        ):
+            in_this_community |= models.Q(
+                **{
+                    f"{relation}__content_object__path__startswith": self.path,
+                    f"{relation}__content_object__live": True,
+                }
             )
-            .distinct()
-            .order_by("name")
-        )
+        tags = Tag.objects.filter(in_this_community).distinct().order_by("name")
         return render(request, "communities/tag_index.html", {"page": self, "tags": tags})
 
     @path("tags/<str:tag>/")  # taggit keeps Chinese in slugs, which <slug:> rejects

@@ -8,4 +8,4 @@ class RegionsConfig(AppConfig):
     verbose_name = _("Communities and regions")
 
     def ready(self):
-        from . import signals  # noqa: F401  (purges a site's page cache when its settings change)
+        from . import signals  # noqa: F401  (registers the page-cache purge on settings changes)

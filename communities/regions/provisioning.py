@@ -4,6 +4,7 @@ Nothing about a community is ever set up by hand: its Site, page subtree, collec
 groups with their permissions and its settings are all made here.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -85,6 +86,15 @@ def grant_site_settings(site: Site, groups) -> None:
         GroupSitePermission.objects.get_or_create(group=group, site=site, permission=perm)
 
 
+def editors_group_name(name: str, slug: str) -> str:
+    # The slug keeps group names unique: community and street names repeat across a city.
+    return _("%(name)s editors (%(slug)s)") % {"name": name, "slug": slug}
+
+
+def moderators_group_name(name: str, slug: str) -> str:
+    return _("%(name)s moderators (%(slug)s)") % {"name": name, "slug": slug}
+
+
 def _new_group(name: str) -> Group:
     if Group.objects.filter(name=name).exists():
         raise ProvisioningError(_("A group named '%(name)s' already exists.") % {"name": name})
@@ -116,7 +126,7 @@ def provision_city(name: str, slug: str = "city") -> Result:
     )
     CommunitySettings.objects.create(site=site, display_name=name)
     collection = Collection.get_first_root_node().add_child(name=name)
-    group = _new_group(_("%(name)s editors") % {"name": name})
+    group = _new_group(editors_group_name(name, slug))
     grant_editing(group, home, collection)
     city = Region.objects.create(
         kind=Region.Kind.CITY, name=name, slug=slug, page=home, collection=collection, editors_group=group
@@ -148,7 +158,7 @@ def provision_region(kind: str, name: str, slug: str, parent_slug: str) -> Resul
     page_class = DistrictPage if kind == Region.Kind.DISTRICT else StreetPage
     page = parent.page.add_child(instance=page_class(title=name, slug=slug))
     collection = parent.collection.add_child(name=name)
-    group = _new_group(_("%(name)s editors") % {"name": name})
+    group = _new_group(editors_group_name(name, slug))
     grant_editing(group, page, collection)
     region = Region.objects.create(
         kind=kind, name=name, slug=slug, parent=parent, page=page, collection=collection, editors_group=group
@@ -156,10 +166,30 @@ def provision_region(kind: str, name: str, slug: str, parent_slug: str) -> Resul
     return Result(region, True)
 
 
-def _check_community_input(name: str, slug: str, street_slug: str, hostname: str) -> Region:
-    check_slug(slug)
+DNS_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOSTNAME_RE = re.compile(rf"^(?=.{{1,253}}$){DNS_LABEL}(?:\.{DNS_LABEL})*$")
+
+
+def check_hostname(hostname: str) -> None:
+    if not HOSTNAME_RE.match(hostname):
+        raise ProvisioningError(
+            _("Invalid hostname '%(host)s': use a bare DNS name such as shequ.example.gov.cn, without scheme or path.")
+            % {"host": hostname}
+        )
+
+
+def check_name(name: str) -> None:
     if not name.strip():
         raise ProvisioningError(_("A community needs a name."))
+    max_length = Community._meta.get_field("name").max_length
+    if len(name) > max_length:
+        raise ProvisioningError(_("A name has at most %(n)d characters.") % {"n": max_length})
+
+
+def _check_community_input(name: str, slug: str, street_slug: str, hostname: str) -> Region:
+    check_slug(slug)
+    check_name(name)
+    check_hostname(hostname)
     street = Region.objects.filter(slug=street_slug, kind=Region.Kind.STREET).first()
     if street is None:
         raise ProvisioningError(_("No street with slug '%(slug)s'.") % {"slug": street_slug})
@@ -173,6 +203,7 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     """Everything a community needs, or nothing: its Site, pages, collection, groups and settings."""
     from communities.pages.models import CommunityHomePage
 
+    check_slug(slug)
     hostname = (hostname or default_hostname(slug)).strip().lower()
     existing = Community.objects.filter(slug=slug).select_related("street").first()
     if existing:
@@ -188,8 +219,8 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     site = Site.objects.create(hostname=hostname, port=site_port(), root_page=home, site_name=name)
     CommunitySettings.objects.create(site=site, display_name=name)
     collection = street.collection.add_child(name=name)
-    editors = _new_group(_("%(name)s editors") % {"name": name})
-    moderators = _new_group(_("%(name)s moderators") % {"name": name})
+    editors = _new_group(editors_group_name(name, slug))
+    moderators = _new_group(moderators_group_name(name, slug))
     grant_editing(editors, home, collection)
     moderators.permissions.add(*_permissions([("wagtailadmin", "access_admin"), *moderator_permissions()]))
     grant_site_settings(site, [editors, street.editors_group, street.parent.editors_group])
@@ -207,6 +238,15 @@ def provision_community(name: str, slug: str, street_slug: str, hostname: str | 
     return Result(community, True)
 
 
+def _rename_draft(home: Page) -> None:
+    """The admin edits the latest draft: rename it too, or its next publish brings the old name back."""
+    if not home.has_unpublished_changes or not home.latest_revision_id:
+        return
+    draft = home.get_latest_revision_as_object()
+    draft.title, draft.slug = home.title, home.slug
+    draft.save_revision(clean=False, log_action=False)
+
+
 @transaction.atomic
 def rename_community(slug: str, name: str | None = None, new_slug: str | None = None, hostname: str | None = None):
     community = Community.objects.select_for_update().filter(slug=slug).first()
@@ -221,25 +261,39 @@ def rename_community(slug: str, name: str | None = None, new_slug: str | None = 
         community.slug = new_slug
     if hostname and hostname != community.hostname:
         hostname = hostname.strip().lower()
+        check_hostname(hostname)
         if Site.objects.filter(hostname=hostname).exists():
             raise ProvisioningError(_("The hostname '%(host)s' is already taken.") % {"host": hostname})
         community.hostname = hostname
     if name:
+        check_name(name)
         community.name = name
     community.save()
 
     home = community.root_page.specific
     home.title, home.slug = community.name, community.slug
     home.save()
+    _rename_draft(home)
     site = community.site
     site.hostname, site.site_name = community.hostname, community.name
     site.save()
     Collection.objects.filter(pk=community.collection_id).update(name=community.name)
-    community.editors_group.name = _("%(name)s editors") % {"name": community.name}
+    community.editors_group.name = editors_group_name(community.name, community.slug)
     community.editors_group.save()
-    community.moderators_group.name = _("%(name)s moderators") % {"name": community.name}
+    community.moderators_group.name = moderators_group_name(community.name, community.slug)
     community.moderators_group.save()
     return community
+
+
+def _holds_media(collection: Collection) -> bool:
+    """Images or documents in the collection or below it (collection members have no reverse accessor)."""
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    collections = collection.get_descendants(inclusive=True)
+    return any(
+        model.objects.filter(collection__in=collections).exists() for model in (get_image_model(), get_document_model())
+    )
 
 
 @transaction.atomic
@@ -249,7 +303,7 @@ def remove_community(slug: str) -> None:
     if community is None:
         raise ProvisioningError(_("No community with slug '%(slug)s'.") % {"slug": slug})
     collection = community.collection
-    if collection.images.exists() or collection.document_set.exists():  # noqa: SIM102
+    if _holds_media(collection):
         raise ProvisioningError(
             _("The collection of %(name)s still holds images or documents: move or delete them first.")
             % {"name": community.name}

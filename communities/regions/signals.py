@@ -1,6 +1,6 @@
-"""A community's look lives in its settings: saving them must drop its cached pages."""
+"""A community's settings show on every page of its site: a change purges that site's page cache."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from portal.core.page_cache import purge_site
@@ -9,5 +9,6 @@ from .models import CommunitySettings
 
 
 @receiver(post_save, sender=CommunitySettings)
-def community_settings_saved(sender, instance, **kwargs):
+@receiver(post_delete, sender=CommunitySettings)
+def settings_changed(sender, instance, **kwargs):
     purge_site(instance.site_id)

@@ -3,6 +3,7 @@
 Everything a deployment changes is read from the environment; see docs/deploy.md.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "communities.services",
     "participation.polls",
     "communities.organisations",
+    "participation.complaints",
+    "participation.deliberations",
     "participation.content",
     "participation.moderation",
     "participation.forums",
@@ -246,6 +249,24 @@ LIVE_MAX_PUSHES_PER_SECOND = int(os.environ.get("LIVE_MAX_PUSHES_PER_SECOND", "4
 
 # How long a rendered public page may be served from the per-site page cache (seconds).
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
+
+# The city's event system (Open311 GeoReport v2); see docs/open311.md.
+OPEN311 = {
+    "url": os.environ.get("OPEN311_URL", ""),
+    "api_key": os.environ.get("OPEN311_API_KEY", ""),
+    "jurisdiction_id": os.environ.get("OPEN311_JURISDICTION_ID", ""),
+    "format": os.environ.get("OPEN311_FORMAT", "json"),
+    "lookup_by_portal_id": os.environ.get("OPEN311_LOOKUP_BY_PORTAL_ID", "") == "1",
+    "timeout": float(os.environ.get("OPEN311_TIMEOUT", "10")),
+}
+# Per-district overrides, keyed by district slug: {"east": {"url": ..., "api_key": ...}} as JSON.
+OPEN311_DISTRICTS = json.loads(os.environ.get("OPEN311_DISTRICTS", "{}"))
+OPEN311_PUSH_SECRET = os.environ.get("OPEN311_PUSH_SECRET", "")
+OPEN311_MAX_ATTEMPTS = int(os.environ.get("OPEN311_MAX_ATTEMPTS", "24"))
+OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))
+OPEN311_LEASE_SECONDS = int(os.environ.get("OPEN311_LEASE_SECONDS", "120"))
+# Who receives the daily digest of stuck deliveries (comma-separated e-mail addresses).
+OPEN311_DIGEST_RECIPIENTS = [a for a in os.environ.get("OPEN311_DIGEST_RECIPIENTS", "").split(",") if a]
 
 LOGGING = {
     "version": 1,

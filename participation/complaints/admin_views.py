@@ -1,0 +1,166 @@
+"""Workers' triage in the Wagtail admin: every queryset goes through communities_for()."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communities.regions.scoping import communities_for, scope_queryset
+
+from . import cases, delivery
+from .models import CaseState, Complaint, ComplaintSettings, Outbox
+from .states import OPEN_STATES, TransitionError
+
+
+def staff_complaints(user):
+    return scope_queryset(Complaint.objects.select_related("category", "community", "outbox"), user)
+
+
+class ListFilter(forms.Form):
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"), required=False, choices=[("", gettext_lazy("All"))] + CaseState.choices
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only (督办)"), required=False)
+
+
+def complaint_index(request):
+    if not communities_for(request.user).exists():
+        raise PermissionDenied
+    complaints = staff_complaints(request.user)
+    filters = ListFilter(request.GET or None)
+    if filters.is_valid():
+        if filters.cleaned_data["state"]:
+            complaints = complaints.filter(state=filters.cleaned_data["state"])
+        if filters.cleaned_data["overdue"]:
+            complaints = complaints.filter(state__in=OPEN_STATES, deadline__lt=timezone.now())
+    page = Paginator(complaints, 50).get_page(request.GET.get("page"))
+    return render(request, "complaints/admin/index.html", {"page_obj": page, "filters": filters})
+
+
+class ActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("accept", gettext_lazy("Accept")),
+            ("escalate", gettext_lazy("Escalate to the city")),
+            ("settle", gettext_lazy("Settle locally with a reply")),
+            ("duplicate", gettext_lazy("Merge into another complaint")),
+            ("returned", gettext_lazy("Return to the resident")),
+            ("not_responsible", gettext_lazy("Not our responsibility")),
+            ("reply", gettext_lazy("Reply to the resident")),
+            ("note", gettext_lazy("Internal note")),
+            ("requeue", gettext_lazy("Requeue the delivery")),
+        ]
+    )
+    text = forms.CharField(label=gettext_lazy("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    original = forms.IntegerField(label=gettext_lazy("Original complaint number"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        needs_text = {"settle", "returned", "not_responsible", "reply", "note"}
+        if cleaned.get("action") in needs_text and not cleaned.get("text", "").strip():
+            self.add_error("text", _("Write the text the resident (or your colleagues) will read."))
+        if cleaned.get("action") == "duplicate" and not cleaned.get("original"):
+            self.add_error("original", _("Give the number of the complaint this one duplicates."))
+        return cleaned
+
+
+def complaint_detail(request, pk):
+    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
+    form = ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _run_action(request, complaint, form.cleaned_data)
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Done."))
+            return redirect("complaints_admin:detail", pk=complaint.pk)
+    outbox = Outbox.objects.filter(complaint=complaint).first()
+    timeline = complaint.events.select_related("author")
+    context = {"complaint": complaint, "timeline": timeline, "form": form, "outbox": outbox}
+    return render(request, "complaints/admin/detail.html", context)
+
+
+def _run_action(request, complaint: Complaint, data: dict) -> None:
+    action, text, worker = data["action"], data.get("text", "").strip(), request.user
+    if action == "accept":
+        cases.accept(complaint, worker, text)
+    elif action == "escalate":
+        if not complaint.category.goes_to_city:
+            raise TransitionError(_("This category is handled locally and does not go to the city."))
+        if complaint.state == CaseState.SUBMITTED:
+            cases.accept(complaint, worker)
+        delivery.escalate(complaint, author=worker, text=text)
+    elif action == "settle":
+        cases.settle_locally(complaint, worker, text)
+    elif action == "duplicate":
+        original = staff_complaints(worker).filter(pk=data["original"]).first()
+        if original is None:
+            raise TransitionError(_("There is no complaint #%(id)s you may act for.") % {"id": data["original"]})
+        cases.mark_duplicate(complaint, original, worker)
+    elif action in (CaseState.RETURNED, CaseState.NOT_RESPONSIBLE):
+        cases.set_aside(complaint, action, worker, text)
+    elif action in ("reply", "note"):
+        cases.add_note(complaint, worker, text, public=action == "reply")
+    elif action == "requeue":
+        outbox = Outbox.objects.filter(complaint=complaint, state=Outbox.State.DEAD).first()
+        if outbox is None:
+            raise TransitionError(_("Only a dead-lettered delivery can be requeued."))
+        _requeue(outbox)
+
+
+def _requeue(outbox: Outbox) -> None:
+    from .tasks import deliver_outbox
+
+    delivery.requeue(outbox)
+    transaction.on_commit(lambda: deliver_outbox.enqueue(outbox.pk))
+
+
+def delivery_index(request):
+    """Deliveries that need a person: dead-lettered, or failing for a while."""
+    if not communities_for(request.user).exists():
+        raise PermissionDenied
+    outboxes = Outbox.objects.select_related("complaint__community", "complaint__category")
+    needs_a_person = Q(state=Outbox.State.DEAD) | Q(attempts__gte=3) & ~Q(state=Outbox.State.DELIVERED)
+    rows = scope_queryset(outboxes, request.user, "complaint__community").filter(needs_a_person)
+    if request.method == "POST":
+        outbox = get_object_or_404(rows, pk=request.POST.get("outbox"), state=Outbox.State.DEAD)
+        _requeue(outbox)
+        messages.success(request, _("The delivery is queued again."))
+        return redirect("complaints_admin:deliveries")
+    return render(request, "complaints/admin/deliveries.html", {"rows": rows.order_by("state", "next_try_at")})
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = ComplaintSettings
+        fields = ["allow_anonymous", "boundary", "hidden_categories"]
+        widgets = {"hidden_categories": forms.CheckboxSelectMultiple}
+
+    def clean_boundary(self):
+        boundary = self.cleaned_data["boundary"] or []
+        valid = isinstance(boundary, list) and all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(c, int | float) for c in p) for p in boundary
+        )
+        if not valid or len(boundary) == 1:
+            raise forms.ValidationError(
+                _("Give [[lat, lon], [lat, lon]] for a box, or three or more [lat, lon] points for a polygon.")
+            )
+        return boundary
+
+
+def community_settings(request, community_id):
+    community = get_object_or_404(communities_for(request.user), pk=community_id)
+    instance = ComplaintSettings.for_community(community)
+    form = SettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Complaint settings saved."))
+        return redirect("complaints_admin:settings", community_id=community.pk)
+    return render(request, "complaints/admin/settings.html", {"form": form, "community": community})

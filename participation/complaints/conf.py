@@ -1,0 +1,66 @@
+"""Where a complaint goes: the Open311 endpoint of the deployment, overridable per district."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str  # "default" or the district slug whose override this is
+    url: str  # base URL, e.g. https://city.example/open311/v2 (no trailing slash)
+    api_key: str = ""
+    jurisdiction_id: str = ""
+    format: str = "json"  # json | xml
+    lookup_by_portal_id: bool = False  # the endpoint supports GET requests?attribute[portal_id]=
+    timeout: float = 10.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
+def _endpoint(key: str, values: dict) -> Endpoint:
+    return Endpoint(
+        key=key,
+        url=(values.get("url") or "").rstrip("/"),
+        api_key=values.get("api_key", ""),
+        jurisdiction_id=values.get("jurisdiction_id", ""),
+        format=values.get("format", "json"),
+        lookup_by_portal_id=bool(values.get("lookup_by_portal_id", False)),
+        timeout=float(values.get("timeout", 10.0)),
+    )
+
+
+def default_endpoint() -> Endpoint:
+    return _endpoint("default", settings.OPEN311)
+
+
+def endpoint_for_district(district_slug: str | None) -> Endpoint:
+    override = settings.OPEN311_DISTRICTS.get(district_slug or "")
+    if override:
+        return _endpoint(district_slug, {**settings.OPEN311, **override})
+    return default_endpoint()
+
+
+def endpoint_for_community(community) -> Endpoint:
+    district = community.street.parent
+    return endpoint_for_district(district.slug if district else None)
+
+
+def endpoint_by_key(key: str) -> Endpoint:
+    return default_endpoint() if key in ("", "default") else endpoint_for_district(key)
+
+
+def all_endpoints() -> list[Endpoint]:
+    """Every configured endpoint, one per key: deliveries and updates are matched per key."""
+    endpoints = [default_endpoint(), *(endpoint_for_district(slug) for slug in settings.OPEN311_DISTRICTS)]
+    return [e for e in endpoints if e.configured]
+
+
+def delivery_policy() -> dict:
+    return {
+        "max_attempts": int(settings.OPEN311_MAX_ATTEMPTS),
+        "max_age_hours": float(settings.OPEN311_MAX_AGE_HOURS),
+        "lease_seconds": int(settings.OPEN311_LEASE_SECONDS),
+    }

@@ -1,0 +1,234 @@
+"""Delivering escalated complaints to the city's Open311 endpoint, at least once and never twice.
+
+Each Outbox row is written in the same transaction as the escalation. Workers claim due rows
+with a lease (FOR UPDATE SKIP LOCKED where the database has it; SQLite's IMMEDIATE transactions
+serialise claims), talk to the city outside any transaction, and record the outcome only if
+they still hold the lease. After an ambiguous failure the next attempt first asks the city
+whether the request already exists (by portal id, where the endpoint supports it), otherwise it
+re-sends with the same portal id and Idempotency-Key for the city's adapter to de-duplicate.
+"""
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import open311
+from .conf import delivery_policy, endpoint_by_key, endpoint_for_community
+from .models import CaseState, Complaint, ComplaintEvent, Outbox
+from .states import move
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=6)
+UNCONFIGURED_RETRY = timedelta(minutes=5)
+_rng = random.Random()
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempts-1))]."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
+    return timedelta(seconds=(rng or _rng).uniform(0, ceiling.total_seconds()))
+
+
+def escalate(complaint: Complaint, *, author=None, text: str = "", now: datetime | None = None) -> Outbox:
+    """Move the case to 'escalated' and write its outbox row, in one transaction; deliver after commit."""
+    from .tasks import deliver_outbox
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        move(complaint, CaseState.ESCALATED, author=author, text=text, at=now)
+        outbox, created = Outbox.objects.get_or_create(
+            complaint=complaint,
+            defaults={
+                "next_try_at": now,
+                "created_at": now,
+                "endpoint_key": endpoint_for_community(complaint.community).key,
+            },
+        )
+        if not created and outbox.state == Outbox.State.DEAD:
+            requeue(outbox, now=now)
+        transaction.on_commit(lambda: deliver_outbox.enqueue(outbox.pk))
+    return outbox
+
+
+def requeue(outbox: Outbox, *, now: datetime | None = None) -> None:
+    """Staff put a dead-lettered delivery back in the queue with a fresh attempt budget."""
+    now = now or timezone.now()
+    Outbox.objects.filter(pk=outbox.pk, state=Outbox.State.DEAD).update(
+        state=Outbox.State.PENDING, attempts=0, next_try_at=now, created_at=now, lease_id=None, lease_until=None
+    )
+
+
+def _due(now: datetime) -> Q:
+    waiting = Q(state__in=[Outbox.State.PENDING, Outbox.State.AWAITING_TOKEN], next_try_at__lte=now)
+    lease_expired = Q(state=Outbox.State.IN_FLIGHT, lease_until__lt=now)
+    return waiting | lease_expired
+
+
+def claim(now: datetime, limit: int = 50, outbox_id: int | None = None) -> list[Outbox]:
+    """Take up to `limit` due rows under a fresh lease. A row whose lease expired (its worker died
+    mid-call) is taken again and treated as ambiguous: the dead worker's POST may have landed."""
+    lease_seconds = delivery_policy()["lease_seconds"]
+    with transaction.atomic():
+        rows = Outbox.objects.filter(_due(now)).order_by("next_try_at", "pk")
+        if outbox_id is not None:
+            rows = rows.filter(pk=outbox_id)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        claimed = list(rows[:limit])
+        for row in claimed:
+            if row.state == Outbox.State.IN_FLIGHT:
+                row.ambiguous = True
+            row.state = Outbox.State.IN_FLIGHT
+            row.lease_id = uuid.uuid4()
+            row.lease_until = now + timedelta(seconds=lease_seconds)
+            row.save(update_fields=["state", "ambiguous", "lease_id", "lease_until"])
+    return claimed
+
+
+def process_due(now: datetime | None = None, limit: int = 50, rng: random.Random | None = None) -> dict:
+    """Claim and attempt every due row (up to `limit`); returns counts by outcome."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    for row in claim(now, limit):
+        outcome = attempt(row, now, rng)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def process_one(outbox_id: int, now: datetime | None = None, rng: random.Random | None = None) -> str:
+    now = now or timezone.now()
+    rows = claim(now, 1, outbox_id=outbox_id)
+    return attempt(rows[0], now, rng) if rows else "not_due"
+
+
+def request_fields(complaint: Complaint) -> dict:
+    fields = {
+        "service_code": complaint.category.service_code,
+        "description": complaint.description[:4000],
+        "address_string": complaint.address,
+        "attribute[portal_id]": complaint.portal_id,
+    }
+    if complaint.latitude is not None and complaint.longitude is not None:
+        fields["lat"] = str(complaint.latitude)
+        fields["long"] = str(complaint.longitude)
+    if complaint.share_contact_with_city:
+        if complaint.contact_phone:
+            fields["phone"] = complaint.contact_phone
+        if complaint.reporter and complaint.reporter.email:
+            fields["email"] = complaint.reporter.email
+    return fields
+
+
+def attempt(row: Outbox, now: datetime, rng: random.Random | None = None) -> str:
+    """One delivery attempt of a claimed row. Returns the outcome's name."""
+    endpoint = endpoint_by_key(row.endpoint_key)
+    if not endpoint.configured:
+        _release(row, next_try_at=now + UNCONFIGURED_RETRY, last_error=_("No Open311 endpoint is configured."))
+        return "unconfigured"
+    client = open311.Client(endpoint)
+    complaint = Complaint.objects.select_related("category", "reporter").get(pk=row.complaint_id)
+    row.attempts += 1
+    try:
+        if row.token:
+            found = client.resolve_token(row.token)
+            if not found:
+                return _retry(
+                    row, now, rng, _("The city has not resolved the token yet."), state=Outbox.State.AWAITING_TOKEN
+                )
+            return _delivered(row, complaint, found, now)
+        if row.ambiguous and endpoint.lookup_by_portal_id:
+            found = _lookup(client, complaint.portal_id)
+            if found:
+                return _delivered(row, complaint, found, now)
+            row.ambiguous = False  # the city has no such request: sending is safe again
+        result = client.post_request(request_fields(complaint), str(row.idempotency_key))
+    except open311.Forbidden as exc:
+        return _dead(row, now, str(exc))
+    except open311.NotFound as exc:
+        _resync_catalogue()
+        return _retry(row, now, rng, str(exc))
+    except open311.Open311Error as exc:
+        if exc.ambiguous:
+            row.ambiguous = True
+        return _retry(row, now, rng, str(exc))
+    if result.service_request_id:
+        return _delivered(row, complaint, result.service_request_id, now)
+    row.token = result.token
+    return _retry(row, now, rng, "", state=Outbox.State.AWAITING_TOKEN, count_failure=False)
+
+
+def _lookup(client: open311.Client, portal_id: str) -> str:
+    return client.lookup_by_portal_id(portal_id)
+
+
+def _save(row: Outbox, **changes) -> bool:
+    """Write the outcome only while the lease is still ours."""
+    updated = Outbox.objects.filter(pk=row.pk, lease_id=row.lease_id).update(lease_id=None, lease_until=None, **changes)
+    if not updated:
+        logger.warning("Outbox %s: lease lost before the outcome was recorded", row.pk)
+    return bool(updated)
+
+
+def _release(row: Outbox, **changes) -> None:
+    _save(row, state=Outbox.State.PENDING, **changes)
+
+
+def _delivered(row: Outbox, complaint: Complaint, service_request_id: str, now: datetime) -> str:
+    with transaction.atomic():
+        if _save(
+            row,
+            state=Outbox.State.DELIVERED,
+            service_request_id=service_request_id,
+            attempts=row.attempts,
+            delivered_at=now,
+            last_error="",
+            ambiguous=False,
+        ):
+            ComplaintEvent.objects.create(
+                complaint=complaint,
+                kind=ComplaintEvent.Kind.NOTE,
+                text=_("Delivered to the city's system as request %(id)s.") % {"id": service_request_id},
+                created_at=now,
+            )
+    return "delivered"
+
+
+def _retry(row, now, rng, error: str, state=Outbox.State.PENDING, count_failure=True) -> str:
+    policy = delivery_policy()
+    too_old = now - row.created_at >= timedelta(hours=policy["max_age_hours"])
+    if count_failure and (row.attempts >= policy["max_attempts"] or too_old):
+        return _dead(row, now, error)
+    delay = backoff(row.attempts, rng) if count_failure else BACKOFF_BASE
+    _save(
+        row,
+        state=state,
+        attempts=row.attempts,
+        last_error=error,
+        ambiguous=row.ambiguous,
+        token=row.token,
+        next_try_at=now + delay,
+    )
+    return "awaiting_token" if state == Outbox.State.AWAITING_TOKEN else "retry"
+
+
+def _dead(row: Outbox, now: datetime, error: str) -> str:
+    logger.error("Outbox %s dead-lettered: %s", row.pk, error)
+    _save(row, state=Outbox.State.DEAD, attempts=row.attempts, last_error=error, ambiguous=row.ambiguous)
+    return "dead"
+
+
+def _resync_catalogue() -> None:
+    from .tasks import sync_catalogue
+
+    try:
+        sync_catalogue.enqueue()
+    except Exception:  # the resync is a courtesy: never let it break a delivery attempt
+        logger.exception("Could not enqueue a catalogue resync")

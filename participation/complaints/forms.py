@@ -1,0 +1,98 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.phone import normalise_phone, validate_mobile
+
+from .geo import gcj02_to_wgs84, point_in_boundary
+from .models import DESCRIPTION_MAX_LENGTH, Complaint, ServiceCategory
+
+
+class ComplaintForm(forms.ModelForm):
+    description = forms.CharField(
+        label=_("What happened?"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Up to %(max)s characters.") % {"max": DESCRIPTION_MAX_LENGTH},
+    )
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    coordinate_system = forms.ChoiceField(
+        label=_("The map point is in"),
+        choices=[("wgs84", _("WGS84 (GPS)")), ("gcj02", _("GCJ-02 (Chinese web maps)"))],
+        initial="wgs84",
+        required=False,
+    )
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "kind",
+            "category",
+            "description",
+            "address",
+            "latitude",
+            "longitude",
+            "public",
+            "contact_preference",
+            "contact_phone",
+            "share_contact_with_city",
+        ]
+        labels = {"address": _("Where (address in the community)")}
+
+    def __init__(self, *args, community, complaint_settings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.complaint_settings = complaint_settings
+        hidden = complaint_settings.hidden_categories.all() if complaint_settings.pk else []
+        self.fields["category"].queryset = ServiceCategory.objects.filter(retired=False).exclude(pk__in=hidden)
+        self.fields["category"].error_messages["required"] = _("Choose a category.")
+        self.fields["kind"].error_messages["required"] = _("Choose what kind of matter this is.")
+        self.order_fields([*self.Meta.fields[:6], "coordinate_system"])
+
+    def clean_contact_phone(self):
+        phone = normalise_phone(self.cleaned_data.get("contact_phone", ""))
+        if phone:
+            validate_mobile(phone)
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+        if (lat is None) != (lon is None):
+            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
+        elif lat is not None:
+            if cleaned.get("coordinate_system") == "gcj02":
+                lat, lon = gcj02_to_wgs84(lat, lon)
+            if not point_in_boundary(lat, lon, self.complaint_settings.boundary):
+                self.add_error(
+                    "latitude",
+                    _("This point is outside %(community)s. Choose a place inside the community.")
+                    % {"community": self.community},
+                )
+            cleaned["latitude"] = Decimal(f"{lat:.6f}")
+            cleaned["longitude"] = Decimal(f"{lon:.6f}")
+        if cleaned.get("contact_preference") == Complaint.Contact.PHONE and not cleaned.get("contact_phone"):
+            self.add_error("contact_phone", _("Give a phone number if you want to be called."))
+        return cleaned
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("Are you satisfied with the result?"), choices=Complaint.Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MirrorFilterForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.all(), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import CaseState
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All"))] + [c for c in CaseState.choices if c[0] != "submitted"]

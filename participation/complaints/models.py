@@ -1,0 +1,271 @@
+"""Complaints (我有话说): the case a community handles, and its separate delivery to the city's system."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+from communities.regions.models import Community
+
+DESCRIPTION_MAX_LENGTH = 4000
+
+
+class ServiceCategory(models.Model):
+    """One entry of the city's service list (Open311 `GET services`), or a local-only category.
+
+    Synced categories that vanish from the city's list are marked retired, never deleted: old
+    complaints keep pointing at them.
+    """
+
+    service_code = models.CharField(_("service code"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    group = models.CharField(_("group"), max_length=200, blank=True)
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    department = models.CharField(_("responsible department"), max_length=200, blank=True)
+    deadline_days = models.PositiveSmallIntegerField(
+        _("deadline (days)"), default=15, help_text=_("Days from acceptance until the case is overdue (督办).")
+    )
+    goes_to_city = models.BooleanField(_("goes to the city"), default=True)
+    from_city = models.BooleanField(_("from the city's service list"), default=False, editable=False)
+    retired = models.BooleanField(_("retired"), default=False)
+    attributes = models.JSONField(_("attributes"), default=list, blank=True, editable=False)
+    synced_at = models.DateTimeField(_("last synced"), null=True, blank=True, editable=False)
+
+    panels = [
+        FieldPanel("service_code"),
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("group"),
+        FieldPanel("department"),
+        FieldPanel("deadline_days"),
+        FieldPanel("goes_to_city"),
+        FieldPanel("retired"),
+    ]
+
+    class Meta:
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+        ordering = ["group", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ComplaintSettings(models.Model):
+    """How one community takes complaints."""
+
+    community = models.OneToOneField(
+        Community, on_delete=models.CASCADE, related_name="complaint_settings", verbose_name=_("community")
+    )
+    allow_anonymous = models.BooleanField(_("allow anonymous complaints"), default=False)
+    boundary = models.JSONField(
+        _("boundary"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "WGS84 [latitude, longitude] pairs: two opposite corners of a box, or three or more polygon "
+            "vertices. Empty: points are not checked."
+        ),
+    )
+    hidden_categories = models.ManyToManyField(
+        ServiceCategory, blank=True, related_name="+", verbose_name=_("hidden categories")
+    )
+
+    panels = [
+        FieldPanel("community"),
+        FieldPanel("allow_anonymous"),
+        FieldPanel("boundary"),
+        FieldPanel("hidden_categories"),
+    ]
+
+    class Meta:
+        verbose_name = _("complaint settings")
+        verbose_name_plural = _("complaint settings")
+
+    def __str__(self):
+        return str(self.community)
+
+    @classmethod
+    def for_community(cls, community) -> "ComplaintSettings":
+        found = cls.objects.filter(community=community).first()
+        return found or cls(community=community)
+
+
+class CaseState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    ESCALATED = "escalated", _("Escalated to the city")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+    EVALUATED = "evaluated", _("Evaluated")
+    REOPENED = "reopened", _("Reopened")
+    RETURNED = "returned", _("Returned")
+    DUPLICATE = "duplicate", _("Duplicate")
+    NOT_RESPONSIBLE = "not_responsible", _("Not responsible")
+
+
+class Complaint(models.Model):
+    class Kind(models.TextChoices):
+        DISPUTE = "dispute", _("Dispute (矛盾纠纷)")
+        HAZARD = "hazard", _("Hazard (问题隐患)")
+        SUGGESTION = "suggestion", _("Suggestion")
+        CONSULTATION = "consultation", _("Consultation")
+
+    class Contact(models.TextChoices):
+        NONE = "none", _("Do not contact me")
+        SITE = "site", _("Only through this site")
+        PHONE = "phone", _("By phone")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("community")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("reporter"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")
+    )
+    description = models.TextField(_("description"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
+    address = models.CharField(_("address"), max_length=300)
+    latitude = models.DecimalField(_("latitude (WGS84)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude (WGS84)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    public = models.BooleanField(_("may be shown publicly"), default=False)
+    contact_preference = models.CharField(
+        _("contact preference"), max_length=10, choices=Contact.choices, default=Contact.SITE
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    share_contact_with_city = models.BooleanField(_("the city may see my contact details"), default=False)
+
+    state = models.CharField(_("state"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    last_city_update_at = models.DateTimeField(_("last update from the city"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["community", "state"]), models.Index(fields=["community", "public"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def portal_id(self) -> str:
+        """Our id in the city's system (`attribute[portal_id]`): stable across every re-send."""
+        return str(self.reference)
+
+    @property
+    def is_overdue(self) -> bool:
+        from .states import OPEN_STATES
+
+        return bool(self.deadline and self.state in OPEN_STATES and timezone.now() > self.deadline)
+
+    @property
+    def handling_time(self) -> timedelta | None:
+        return (self.closed_at - self.created_at) if self.closed_at else None
+
+
+class ComplaintEvent(models.Model):
+    """One line of a complaint's timeline: a state change, a reply, an internal note."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State change")
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    from_state = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
+    text = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    from_city = models.BooleanField(default=False)
+    # The city's update id: a unique constraint, so an update delivered twice is applied once.
+    city_update_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.complaint_id} {self.kind} {self.to_state}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != self.Kind.NOTE
+
+
+class Outbox(models.Model):
+    """The delivery of one complaint to the city's Open311 endpoint, kept apart from the case state."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        IN_FLIGHT = "in_flight", _("In flight")
+        DELIVERED = "delivered", _("Delivered")
+        AWAITING_TOKEN = "awaiting_token", _("Awaiting token resolution")
+        DEAD = "dead", _("Dead-lettered")
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="outbox")
+    state = models.CharField(_("delivery state"), max_length=20, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # The last failure may have created the request in the city: look it up before re-sending.
+    ambiguous = models.BooleanField(_("outcome unknown"), default=False)
+    next_try_at = models.DateTimeField(_("next try"), default=timezone.now, db_index=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    lease_id = models.UUIDField(null=True, blank=True)
+    service_request_id = models.CharField(_("service request id"), max_length=200, blank=True, db_index=True)
+    token = models.CharField(_("token"), max_length=200, blank=True)
+    endpoint_key = models.CharField(_("endpoint"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery to the city")
+        verbose_name_plural = _("deliveries to the city")
+        indexes = [models.Index(fields=["state", "next_try_at"])]
+
+    def __str__(self):
+        return f"{self.complaint} → {self.get_state_display()}"
+
+
+class PollCursor(models.Model):
+    """Up to when the updates of one Open311 endpoint have been pulled."""
+
+    endpoint_key = models.CharField(max_length=100, unique=True)
+    polled_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.endpoint_key} until {self.polled_until}"

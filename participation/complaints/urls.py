@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import push, views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("complaints/", views.my_complaints, name="mine"),
+    path("complaints/new/", views.complaint_new, name="new"),
+    path("complaints/<uuid:reference>/", views.complaint_detail, name="detail"),
+    path("complaints/<uuid:reference>/rate/", views.complaint_rate, name="rate"),
+    path("mirror/", views.mirror, name="mirror"),
+    path("mirror/street/<slug:slug>/", views.mirror_street, name="mirror_street"),
+    path("open311/updates", push.push_updates, name="push_updates"),
+]

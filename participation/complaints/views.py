@@ -1,0 +1,150 @@
+"""Residents' pages: the complaint form, one's own complaint, and the public record (反光镜)."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from communities.regions.models import Community, Region
+from communities.regions.scoping import communities_for
+
+from . import cases
+from .forms import ComplaintForm, MirrorFilterForm, RatingForm
+from .models import CaseState, Complaint, ComplaintEvent, ComplaintSettings
+from .states import TransitionError
+
+SESSION_KEY = "complaints_submitted"  # references of complaints this browser submitted anonymously
+# Shown in the public record: public complaints a worker has looked at (not those still waiting or sent back).
+PUBLIC_STATES_EXCLUDED = [CaseState.SUBMITTED, CaseState.RETURNED]
+
+
+def current_community(request) -> Community:
+    site = Site.find_for_request(request)
+    community = getattr(site, "community", None) if site else None
+    if community is None:
+        raise Http404(_("Complaints are made on a community's own site."))
+    return community
+
+
+def complaint_new(request):
+    community = current_community(request)
+    complaint_settings = ComplaintSettings.for_community(community)
+    if not request.user.is_authenticated and not complaint_settings.allow_anonymous:
+        return redirect_to_login(request.get_full_path())
+    form = ComplaintForm(request.POST or None, community=community, complaint_settings=complaint_settings)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "coordinate_system"}
+        reporter = request.user if request.user.is_authenticated else None
+        complaint = cases.submit(community=community, reporter=reporter, **values)
+        if reporter is None:
+            request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), str(complaint.reference)]
+        messages.success(request, _("Thank you. Your complaint is registered; follow it on this page."))
+        return redirect("complaints:detail", reference=complaint.reference)
+    return render(request, "complaints/complaint_form.html", {"form": form, "community": community})
+
+
+def _may_follow(request, complaint: Complaint) -> bool:
+    user = request.user
+    if user.is_authenticated and complaint.reporter_id == user.pk:
+        return True
+    if complaint.reporter_id is None and str(complaint.reference) in request.session.get(SESSION_KEY, []):
+        return True
+    return user.is_authenticated and communities_for(user).filter(pk=complaint.community_id).exists()
+
+
+def _own_complaint(request, reference) -> Complaint:
+    community = current_community(request)
+    complaint = get_object_or_404(
+        Complaint.objects.select_related("category", "community"), reference=reference, community=community
+    )
+    if not _may_follow(request, complaint):
+        raise Http404
+    return complaint
+
+
+def complaint_detail(request, reference):
+    complaint = _own_complaint(request, reference)
+    timeline = complaint.events.exclude(kind=ComplaintEvent.Kind.NOTE).select_related("author")
+    is_reporter = request.user.is_authenticated and complaint.reporter_id == request.user.pk
+    context = {
+        "complaint": complaint,
+        "timeline": timeline,
+        "rating_form": RatingForm() if is_reporter and complaint.state == CaseState.CLOSED else None,
+    }
+    return render(request, "complaints/complaint_detail.html", context)
+
+
+def complaint_rate(request, reference):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    complaint = _own_complaint(request, reference)
+    if not (request.user.is_authenticated and complaint.reporter_id == request.user.pk):
+        raise Http404
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            cases.rate(complaint, form.cleaned_data["rating"], form.cleaned_data["comment"])
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    else:
+        messages.error(request, _("Choose satisfied or not satisfied."))
+    return redirect("complaints:detail", reference=complaint.reference)
+
+
+def my_complaints(request):
+    community = current_community(request)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    mine = Complaint.objects.filter(community=community, reporter=request.user).select_related("category")
+    return render(request, "complaints/my_complaints.html", {"complaints": mine, "community": community})
+
+
+# --- 反光镜: the public record -----------------------------------------------------------------
+
+HANDLING_TIME = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+
+
+def public_complaints(communities):
+    return Complaint.objects.filter(community__in=communities, public=True).exclude(state__in=PUBLIC_STATES_EXCLUDED)
+
+
+def _mirror(request, communities, title, scope_name):
+    complaints = public_complaints(communities)
+    filters = MirrorFilterForm(request.GET or None)
+    listed = complaints
+    if filters.is_valid():
+        if filters.cleaned_data["category"]:
+            listed = listed.filter(category=filters.cleaned_data["category"])
+        if filters.cleaned_data["status"]:
+            listed = listed.filter(state=filters.cleaned_data["status"])
+    stats = (
+        complaints.values("category__name")
+        .annotate(
+            total=Count("pk"),
+            finished=Count("pk", filter=Q(closed_at__isnull=False)),
+            average=Avg(HANDLING_TIME, filter=Q(closed_at__isnull=False)),
+        )
+        .order_by("-total", "category__name")
+    )
+    listed = listed.select_related("category", "community").prefetch_related(
+        Prefetch("events", queryset=ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE))
+    )
+    page = Paginator(listed, 20).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "stats": stats, "filters": filters, "title": title, "scope_name": scope_name}
+    return render(request, "complaints/mirror.html", context)
+
+
+def mirror(request):
+    community = current_community(request)
+    return _mirror(request, [community], _("Mirror (反光镜)"), community.name)
+
+
+def mirror_street(request, slug):
+    street = get_object_or_404(Region, slug=slug, kind=Region.Kind.STREET)
+    return _mirror(request, street.communities.all(), _("Mirror (反光镜)"), street.name)

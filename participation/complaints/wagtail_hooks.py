@@ -1,0 +1,52 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from communities.regions.scoping import communities_for
+
+from . import admin_views
+from .models import ServiceCategory
+
+
+class ServiceCategoryViewSet(SnippetViewSet):
+    model = ServiceCategory
+    icon = "tag"
+    menu_label = _("Complaint categories")
+    list_display = ["name", "service_code", "group", "department", "deadline_days", "goes_to_city", "retired"]
+    list_filter = ["retired", "goes_to_city", "from_city"]
+    search_fields = ["name", "service_code", "department"]
+
+
+register_snippet(ServiceCategoryViewSet)
+
+admin_urls = [
+    path("", admin_views.complaint_index, name="index"),
+    path("<int:pk>/", admin_views.complaint_detail, name="detail"),
+    path("deliveries/", admin_views.delivery_index, name="deliveries"),
+    path("settings/<int:community_id>/", admin_views.community_settings, name="settings"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_complaints_admin_urls():
+    return [path("complaints/", include((admin_urls, "complaints_admin")))]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return communities_for(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_complaints_menu_item():
+    return StaffMenuItem(_("Complaints"), reverse("complaints_admin:index"), icon_name="warning", order=250)
+
+
+@hooks.register("register_admin_menu_item")
+def register_deliveries_menu_item():
+    return StaffMenuItem(
+        _("Deliveries to the city"), reverse("complaints_admin:deliveries"), icon_name="mail", order=251
+    )

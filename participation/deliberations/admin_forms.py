@@ -1,0 +1,56 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from communities.regions.scoping import communities_for, scope_queryset
+
+from .models import Topic
+
+# What cannot change once somebody has voted: it would change the question under their feet.
+LOCKED_ONCE_VOTED = [
+    "voting_starts",
+    "electorate",
+    "min_age",
+    "quorum_percent",
+    "majority",
+    "double_participation",
+    "double_approval",
+    "double_approval_base",
+    "secret",
+]
+
+
+LOCKED_MESSAGE = _("People have voted: the options, voting start, electorate and rules can no longer change.")
+
+
+class TopicForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and "community" in self.fields:
+            self.fields["community"].queryset = communities_for(self.for_user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.ballots.exists():
+            changed = [name for name in LOCKED_ONCE_VOTED if name in self.changed_data]
+            if changed or self.formsets["options"].has_changed():
+                raise forms.ValidationError(LOCKED_MESSAGE)
+        return cleaned
+
+
+class VoterRegisterForm(WagtailAdminModelForm):
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        to_field_name="username",
+        widget=forms.TextInput,
+        label=_("Resident (username)"),
+        error_messages={"invalid_choice": _("No active account with this username.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            self.fields["topic"].queryset = scope_queryset(Topic.objects.all(), self.for_user)
+        if self.instance.pk:
+            self.initial["user"] = self.instance.user.username

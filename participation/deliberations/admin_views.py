@@ -1,0 +1,53 @@
+"""Worker screens outside the snippet listings: recording paper ballots."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.regions.scoping import scope_queryset
+
+from . import ballots
+from .forms import PaperBallotForm
+from .models import Topic, VoterRoll
+
+
+def _scoped_topics(user):
+    if not user.has_perm("deliberations.change_topic"):
+        raise PermissionDenied
+    return scope_queryset(Topic.objects.select_related("community"), user)
+
+
+def paper_ballot_index(request):
+    now = timezone.now()
+    topics = _scoped_topics(request.user).filter(voting_starts__lte=now, voting_ends__gt=now)
+    return TemplateResponse(request, "deliberations/admin/paper_index.html", {"topics": topics})
+
+
+def record_paper_ballot(request, pk):
+    topic = get_object_or_404(_scoped_topics(request.user), pk=pk)
+    form = PaperBallotForm(topic, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        resident = form.cleaned_data["resident"]
+        try:
+            receipt = ballots.cast_vote(
+                topic,
+                resident,
+                form.cleaned_data["option"],
+                channel=VoterRoll.Channel.PAPER,
+                recorded_by=request.user,
+            )
+        except ballots.VoteRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            # The worker saw the paper ballot anyway: showing the receipt loses no secrecy, and lets
+            # the resident check the published log like anyone who voted online.
+            messages.success(request, _("Paper ballot of %(name)s recorded.") % {"name": resident.public_name})
+            context = {"topic": topic, "form": PaperBallotForm(topic), "receipt": receipt, "resident": resident}
+            return TemplateResponse(request, "deliberations/admin/paper_ballot.html", context)
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "deliberations/admin/paper_ballot.html", {"topic": topic, "form": form}, status=status
+    )

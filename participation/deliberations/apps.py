@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliberationsConfig(AppConfig):
+    name = "participation.deliberations"
+    label = "deliberations"
+    verbose_name = _("Sunshine deliberations")

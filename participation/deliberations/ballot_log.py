@@ -1,0 +1,84 @@
+"""The published ballot log: a hash chain anyone can check and recount. Pure: works on a dict.
+
+header   = the topic, its options, rules and eligible totals frozen at the close
+genesis  = sha256(canonical JSON of the header)
+entry i  = {"seq", "option", "weight", "receipt_hash"[, "voter"]}
+hash i   = sha256(hash i-1 + canonical JSON of entry i), hash 0 = genesis
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from . import tally
+
+FORMAT = "portal-ballot-log/1"
+
+
+def canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def genesis(header: dict) -> str:
+    return sha256(canonical(header))
+
+
+def entry_body(entry: dict) -> dict:
+    return {k: entry[k] for k in ("seq", "option", "weight", "receipt_hash", "voter") if k in entry}
+
+
+def chain_hash(prev_hash: str, body: dict) -> str:
+    return sha256(prev_hash + canonical(body))
+
+
+def receipt_hash(receipt: str) -> str:
+    return sha256("receipt:" + receipt.strip().upper())
+
+
+def recount(header: dict, entries: list[dict]) -> dict:
+    options = [tally.OptionInfo(o["key"], o["label"], o["abstention"]) for o in header["options"]]
+    return tally.tally(
+        options,
+        [tally.Vote(e["option"], Decimal(e["weight"])) for e in entries],
+        tally.Rules(**header["rules"]),
+        int(header["eligible_headcount"]),
+        Decimal(header["eligible_area"]),
+    )
+
+
+def verify(document: dict) -> tuple[list[str], dict | None]:
+    """(problems, recount). No problems means the chain is whole and the published result is right."""
+    problems = []
+    try:
+        header, entries = document["header"], document["entries"]
+        prev = genesis(header)
+        if document.get("genesis") != prev:
+            problems.append(_("The header does not match the genesis hash."))
+        for position, entry in enumerate(entries, start=1):
+            if entry.get("seq") != position:
+                problems.append(_("Entry %(n)s: its sequence number is out of place.") % {"n": position})
+            if entry.get("prev_hash") != prev:
+                problems.append(_("Entry %(n)s: does not follow the entry before it.") % {"n": position})
+            expected = chain_hash(prev, entry_body(entry))
+            if entry.get("hash") != expected:
+                problems.append(_("Entry %(n)s: its content does not match its hash.") % {"n": position})
+            prev = expected
+        if document.get("head") != prev:
+            problems.append(_("The last hash does not match the published head: entries were added or removed."))
+        if str(len(entries)) != str(document.get("roll_count")):
+            problems.append(
+                _("%(ballots)s ballots in the log but %(roll)s on the voter roll.")
+                % {"ballots": len(entries), "roll": document.get("roll_count")}
+            )
+        result = recount(header, entries)
+    except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError) as error:
+        return problems + [_("The document is malformed: %(error)s") % {"error": repr(error)}], None
+    if canonical(result) != canonical(document.get("result")):
+        problems.append(_("The recount differs from the published result."))
+    return problems, result

@@ -1,0 +1,173 @@
+"""Casting votes, sealing the ballot log when voting closes, and building the published document."""
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import ballot_log, tally
+from .electorate import electorate_for
+from .models import Ballot, Topic, VoteNonce, VoterRoll
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+class VoteRefused(Exception):
+    """A vote that must not be stored; the message is for the voter."""
+
+
+def new_receipt() -> str:
+    """About 100 bits, grouped for reading aloud: XXXX-XXXX-XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(20))
+    return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
+
+
+NONCE_LIFETIME = timedelta(days=1)
+
+
+def issue_nonce(topic: Topic, user) -> str:
+    VoteNonce.objects.filter(topic=topic, user=user, created_at__lt=timezone.now() - NONCE_LIFETIME).delete()
+    nonce = secrets.token_urlsafe(24)
+    VoteNonce.objects.create(nonce=nonce, topic=topic, user=user)
+    return nonce
+
+
+def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE, recorded_by=None, nonce=None) -> str:
+    """Store one vote and return the receipt code (shown once, stored only as a hash).
+
+    Everything is checked under a row lock on the topic; the unique constraint on the roll is the
+    last word if anything slips past.
+    """
+    try:
+        with transaction.atomic():
+            locked = Topic.objects.select_for_update().get(pk=topic.pk)
+            fresh = VoteNonce.objects.filter(
+                nonce=nonce, topic=locked, user=user, created_at__gte=timezone.now() - NONCE_LIFETIME
+            )
+            if nonce is not None and not fresh.delete()[0]:
+                raise VoteRefused(_("This vote form was already used or has expired. Reload the page and try again."))
+            if not locked.is_voting_open():
+                raise VoteRefused(_("Voting on this topic is not open."))
+            option = locked.options.filter(pk=option_id).first() if str(option_id).isdigit() else None
+            if option is None:
+                raise VoteRefused(_("Choose one of the options of this topic."))
+            electorate = electorate_for(locked)
+            if not electorate.is_eligible(user, locked):
+                raise VoteRefused(_("Your account may not vote on this topic."))
+            key = electorate.voter_key(user, locked)
+            # No "has this key voted?" query: the unique constraint answers it (IntegrityError below).
+            VoterRoll.objects.create(topic=locked, voter_key=key, channel=channel, recorded_by=recorded_by)
+            receipt = new_receipt()
+            Ballot.objects.create(
+                topic=locked,
+                option=option,
+                weight=electorate.weight(user, locked),
+                receipt_hash=ballot_log.receipt_hash(receipt),
+                voter_name="" if locked.secret else user.public_name,
+            )
+    except IntegrityError as error:
+        raise VoteRefused(_("A vote has already been recorded for you (or your household) on this topic.")) from error
+    return receipt
+
+
+def live_result(topic: Topic) -> dict:
+    """The count so far, against today's electorate. The caller decides whether it may be shown."""
+    if topic.sealed_at:
+        return topic.sealed_result
+    headcount, area = electorate_for(topic).eligible_totals(topic)
+    per_option = {
+        str(row["option_id"]): (row["votes"], row["area"])
+        for row in topic.ballots.values("option_id").annotate(votes=Count("pk"), area=Sum("weight"))
+    }
+    return tally.tally_counts(topic.option_infos(), per_option, topic.rules, headcount, area)
+
+
+def header(topic: Topic) -> dict:
+    return {
+        "format": ballot_log.FORMAT,
+        "topic": topic.pk,
+        "community": topic.community.slug,
+        "title": topic.title,
+        "secret": topic.secret,
+        "voting_starts": topic.voting_starts.isoformat(),
+        "voting_ends": topic.voting_ends.isoformat(),
+        "options": [{"key": o.key, "label": o.label, "abstention": o.abstention} for o in topic.option_infos()],
+        "rules": topic.rules.as_dict(),
+        "eligible_headcount": str(topic.sealed_eligible_headcount),
+        "eligible_area": tally.area_str(topic.sealed_eligible_area),
+    }
+
+
+def _entry(ballot: Ballot) -> dict:
+    entry = {
+        "seq": ballot.seq,
+        "option": str(ballot.option_id),
+        "weight": str(ballot.weight),
+        "receipt_hash": ballot.receipt_hash,
+    }
+    if ballot.voter_name:
+        entry["voter"] = ballot.voter_name
+    return entry
+
+
+def seal(topic: Topic, now=None) -> Topic:
+    """Close the log once voting has ended: order, chain, count, freeze. Idempotent.
+
+    Chain order is the order of receipt hashes, which are random: it says nothing about when
+    anyone voted, so the roll's times cannot be lined up with the log.
+    """
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+        if locked.sealed_at or not locked.voting_closed(now):
+            return locked
+        headcount, area = electorate_for(locked).eligible_totals(locked)
+        locked.sealed_eligible_headcount, locked.sealed_eligible_area = headcount, Decimal(area)
+        prev = ballot_log.genesis(header(locked))
+        entries = []
+        for seq, ballot in enumerate(locked.ballots.order_by("receipt_hash"), start=1):
+            ballot.seq, ballot.prev_hash = seq, prev
+            entry = _entry(ballot)
+            ballot.chain_hash = prev = ballot_log.chain_hash(prev, entry)
+            ballot.save(update_fields=["seq", "prev_hash", "chain_hash"])
+            entries.append(entry)
+        locked.log_head = prev
+        locked.sealed_result = ballot_log.recount(header(locked), entries)
+        locked.sealed_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "sealed_eligible_headcount",
+                "sealed_eligible_area",
+                "log_head",
+                "sealed_result",
+                "sealed_at",
+            ]
+        )
+    return locked
+
+
+def seal_if_due(topic: Topic) -> Topic:
+    if topic.sealed_at or not topic.voting_closed():
+        return topic
+    return seal(topic)
+
+
+def document(topic: Topic) -> dict:
+    """The published log, exactly as stored: verification recomputes every hash from it."""
+    head = header(topic)
+    entries = []
+    for ballot in topic.ballots.order_by("seq"):
+        entry = _entry(ballot)
+        entry["prev_hash"], entry["hash"] = ballot.prev_hash, ballot.chain_hash
+        entries.append(entry)
+    return {
+        "header": head,
+        "genesis": ballot_log.genesis(head),
+        "entries": entries,
+        "head": topic.log_head,
+        "roll_count": topic.roll.count(),
+        "result": topic.sealed_result,
+    }

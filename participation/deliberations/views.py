@@ -1,0 +1,173 @@
+"""The community site's deliberation pages: list, topic, vote, comment, published log, verification."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.models import Site
+
+from portal.core.pagination import paginate
+
+from . import ballot_log, ballots, wording
+from .electorate import electorate_for
+from .forms import CommentForm, VoteForm
+from .models import Phase, Topic, VoterRoll
+
+COMMENT_PHASES = {Phase.PROPOSAL, Phase.DISCUSSION, Phase.VOTING}
+
+
+def topic_url(topic) -> str:
+    return reverse("deliberations:topic", args=[topic.pk])
+
+
+def _community(request):
+    site = Site.find_for_request(request)
+    community = getattr(site, "community", None) if site else None
+    if community is None:
+        raise Http404(_("Deliberations belong to a community site."))
+    return community
+
+
+def _topic(request, pk) -> Topic:
+    topic = get_object_or_404(Topic.objects.select_related("community"), pk=pk, community=_community(request))
+    return ballots.seal_if_due(topic)
+
+
+def _described(result: dict, topic: Topic) -> dict:
+    labels = {o.key: o.label for o in topic.option_infos()}
+    return {
+        "rows": [
+            {"label": labels[key], "votes": c["votes"], "area": c["area"], "leader": key == result["leader"]}
+            for key, c in result["counts"].items()
+        ],
+        "checks": [{"met": c["met"], "text": wording.describe(c)} for c in result["checks"]],
+        "outcome": wording.outcome(result, labels),
+        "passed": result["passed"],
+        "voters": result["voters"],
+        "eligible": result["eligible_headcount"],
+        "weighted": topic.majority == Topic.Majority.DOUBLE,
+    }
+
+
+def _voting_state(request, topic: Topic) -> str:
+    if not topic.is_voting_open():
+        return "closed"
+    if not request.user.is_authenticated:
+        return "anonymous"
+    electorate = electorate_for(topic)
+    if not electorate.is_eligible(request.user, topic):
+        return "ineligible"
+    if VoterRoll.objects.filter(topic=topic, voter_key=electorate.voter_key(request.user, topic)).exists():
+        return "voted"
+    return "can_vote"
+
+
+def topic_list(request):
+    community = _community(request)
+    topics = paginate(request, Topic.objects.filter(community=community))
+    return render(request, "deliberations/topic_list.html", {"topics": topics, "community": community})
+
+
+def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form=None, status=200):
+    state = _voting_state(request, topic)
+    if state == "can_vote" and vote_form is None:
+        vote_form = VoteForm(topic, initial={"nonce": ballots.issue_nonce(topic, request.user)})
+    context = {
+        "topic": topic,
+        "timeline": topic.timeline(),
+        "phase": topic.current_phase(),
+        "next_phase": topic.next_phase(),
+        "voting_state": state,
+        "vote_form": vote_form,
+        "vote_error": vote_error,
+        "results": _described(ballots.live_result(topic), topic) if topic.results_visible() else None,
+        "comments": topic.comments.filter(is_hidden=False).select_related("author"),
+        "comments_open": topic.current_phase() in COMMENT_PHASES,
+        "comment_form": comment_form or CommentForm(),
+        "updates": topic.updates.all(),
+    }
+    return render(request, "deliberations/topic_detail.html", context, status=status)
+
+
+def topic_detail(request, pk):
+    return _render_topic(request, _topic(request, pk))
+
+
+@require_POST
+def vote(request, pk):
+    topic = _topic(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(topic_url(topic))
+    form = VoteForm(topic, request.POST)
+    if not form.is_valid():
+        error = form.errors.get("option", [""])[0] or _("This vote form is incomplete. Reload the page.")
+        return _render_topic(request, topic, vote_error=error, status=400)
+    try:
+        receipt = ballots.cast_vote(topic, request.user, form.cleaned_data["option"], nonce=form.cleaned_data["nonce"])
+    except ballots.VoteRefused as refusal:
+        return _render_topic(request, topic, vote_error=str(refusal), status=409)
+    response = render(request, "deliberations/receipt.html", {"topic": topic, "receipt": receipt})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def comment(request, pk):
+    topic = _topic(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(topic_url(topic))
+    if topic.current_phase() not in COMMENT_PHASES:
+        return _render_topic(request, topic, status=409)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_topic(request, topic, comment_form=form, status=400)
+    form.instance.topic, form.instance.community, form.instance.author = topic, topic.community, request.user
+    form.save()
+    return redirect(topic_url(topic) + "#comments")
+
+
+def _sealed(request, pk) -> Topic:
+    topic = _topic(request, pk)
+    if not topic.sealed_at:
+        raise Http404(_("The ballot log is published when voting closes."))
+    return topic
+
+
+@require_GET
+def ballot_log_download(request, pk):
+    topic = _sealed(request, pk)
+    response = JsonResponse(ballots.document(topic), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="ballots-{topic.pk}.json"'
+    return response
+
+
+@require_GET
+def verify(request, pk):
+    topic = _sealed(request, pk)
+    document = ballots.document(topic)
+    problems, recount = ballot_log.verify(document)
+    receipt = request.GET.get("receipt", "").strip()[:40]
+    found = None
+    if receipt:
+        wanted = ballot_log.receipt_hash(receipt)
+        labels = {o.key: o.label for o in topic.option_infos()}
+        found = next(
+            (
+                {"seq": e["seq"], "option": labels.get(e["option"])}
+                for e in document["entries"]
+                if e["receipt_hash"] == wanted
+            ),
+            False,
+        )
+    context = {
+        "topic": topic,
+        "problems": problems,
+        "recount": _described(recount, topic) if recount else None,
+        "count": len(document["entries"]),
+        "head": document["head"],
+        "receipt": receipt,
+        "found": found,
+    }
+    return render(request, "deliberations/verify.html", context, status=200)

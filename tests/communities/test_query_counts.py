@@ -1,0 +1,57 @@
+"""The community home page costs the same number of queries in a city of 5 communities as of 200."""
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from communities.regions.demo import fill_community
+from communities.regions.models import Region
+from communities.regions.provisioning import provision_community, provision_region
+from tests.conftest import build_city
+
+
+def grow_city_to(count):
+    """More communities, ten to a street, made by the provisioning code."""
+    from communities.regions.models import Community
+
+    n = Community.objects.count()
+    while n < count:
+        street = f"grow-{n // 10}"
+        provision_region(Region.Kind.STREET, f"扩展街道{n // 10}", street, "west")
+        provision_community(f"扩展社区{n}", f"grow-c{n}", street)
+        n += 1
+
+
+def queries_for_home(host, cold=False):
+    """Queries of one uncached render of a community home: after a warm-up request, or with every cache cold."""
+    client = Client(HTTP_HOST=host)
+    if cold:
+        cache.clear()
+    else:
+        assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert response.context is not None, "the page cache answered; the count must be of a real render"
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@override_settings(PORTAL_PAGE_CACHE_SECONDS=0)
+def test_community_home_queries_do_not_grow_with_the_number_of_communities(db):
+    communities = build_city(communities_per_street=1)
+    fill_community(communities["a1"], light=True)
+    grow_city_to(5)
+    with_5, cold_5 = queries_for_home("a1.localhost"), queries_for_home("a1.localhost", cold=True)
+    grow_city_to(200)
+    with_200, cold_200 = queries_for_home("a1.localhost"), queries_for_home("a1.localhost", cold=True)
+    assert len(with_200) == len(with_5), "\n".join(with_200)
+    assert len(cold_200) == len(cold_5), "\n".join(cold_200)
+    assert len(with_5) <= 12, "\n".join(with_5)  # 9 when this test was written
+
+
+@override_settings(PORTAL_PAGE_CACHE_SECONDS=0)
+def test_home_of_a_community_without_content_costs_no_more(db):
+    communities = build_city(communities_per_street=1)
+    fill_community(communities["a1"], light=True)
+    assert len(queries_for_home("b1.localhost")) <= len(queries_for_home("a1.localhost"))

@@ -1,0 +1,266 @@
+"""The delivery engine against a real Open311 server on loopback, failing in every way it can."""
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from participation.complaints import delivery, open311, updates
+from participation.complaints.conf import default_endpoint
+from participation.complaints.models import CaseState, Complaint, Outbox, ServiceCategory
+
+from .conftest import closed_port_url
+
+# The two ways a city can keep a complaint from becoming two events after an ambiguous failure.
+CITY_MODES = {
+    "dedupe": {"dedupe": True, "lookup": False},
+    "lookup": {"dedupe": False, "lookup": True},
+}
+
+
+def drive(outbox_ids, now, rng=None, max_rounds=5000, tick=timedelta(minutes=1)):
+    """Run the engine with a controllable clock: move at least a tick on, or to the next due row,
+    process everything due, repeat."""
+    for _ in range(max_rounds):
+        waiting = Outbox.objects.filter(
+            pk__in=outbox_ids, state__in=[Outbox.State.PENDING, Outbox.State.AWAITING_TOKEN, Outbox.State.IN_FLIGHT]
+        )
+        if not waiting.exists():
+            return now
+        next_due = min(row.next_try_at if row.state != Outbox.State.IN_FLIGHT else row.lease_until for row in waiting)
+        now = max(now + tick, next_due)
+        delivery.process_due(now=now, limit=1000, rng=rng)
+    raise AssertionError("the engine did not settle")
+
+
+def test_success_sends_the_real_wire_format(fake_city, point_at, escalated, categories):
+    server = fake_city(fmt="xml")
+    point_at(server)
+    categories["noise"].department = "x"
+    complaint, outbox = escalated(latitude="31.230416", longitude="121.473701", contact_phone="13800138000")
+
+    assert delivery.process_due(now=timezone.now()) == {"delivered": 1}
+
+    outbox.refresh_from_db()
+    assert outbox.state == Outbox.State.DELIVERED
+    assert outbox.service_request_id == server.requests[0].service_request_id
+    post = server.posts[0]
+    assert post["idempotency_key"] == str(outbox.idempotency_key)
+    assert post["fields"]["attribute[portal_id]"] == complaint.portal_id
+    assert post["fields"]["service_code"] == "noise"
+    assert post["fields"]["lat"] == "31.230416" and post["fields"]["long"] == "121.473701"
+    assert post["fields"]["api_key"] == "test-key"
+    assert "phone" not in post["fields"], "contact details only go to the city when the resident agreed"
+    complaint.refresh_from_db()
+    assert complaint.state == CaseState.ESCALATED
+
+
+def test_contact_goes_to_the_city_only_with_consent(fake_city, point_at, escalated):
+    server = fake_city()
+    point_at(server)
+    escalated(contact_phone="13800138000", share_contact_with_city=True)
+    delivery.process_due(now=timezone.now())
+    assert server.posts[0]["fields"]["phone"] == "13800138000"
+
+
+FAULTS = ["500", "400", "timeout", "drop", "malformed", "token", "refused"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("mode", list(CITY_MODES))
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_failure_ends_as_exactly_one_request(fake_city, point_at, escalated, host_client, fault, mode, fmt):
+    server = fake_city(fmt=fmt, **CITY_MODES[mode])
+    now = timezone.now()
+    complaint, outbox = escalated(now=now)
+    if fault == "refused":
+        point_at(closed_port_url(), fmt=fmt, lookup=server.lookup)
+    else:
+        point_at(server, timeout=0.5 if fault == "timeout" else 5.0)
+        server.fail_next("post", fault)
+
+    first = delivery.process_due(now=now)
+    assert "delivered" not in first
+    outbox.refresh_from_db()
+    assert outbox.state in (Outbox.State.PENDING, Outbox.State.AWAITING_TOKEN)
+    assert outbox.attempts == 1
+    if fault not in ("token", "refused", "400"):
+        assert outbox.ambiguous, "a failure after sending must be treated as ambiguous"
+    if fault == "refused":
+        point_at(server)  # the city comes back
+    server.release.set()  # a held ('timeout') answer may finish now
+
+    drive([outbox.pk], now)
+
+    outbox.refresh_from_db()
+    assert outbox.state == Outbox.State.DELIVERED, outbox.last_error
+    assert len(server.requests_for(complaint.portal_id)) == 1
+    assert len(server.requests) == 1
+    assert outbox.service_request_id == server.requests[0].service_request_id
+
+    # The city's answer reaches the resident's own page.
+    server.add_update(outbox.service_request_id, "in_progress", "已派单至城管执法队。")
+    updates.poll(default_endpoint(), now=timezone.now() + timedelta(seconds=1))
+    complaint.refresh_from_db()
+    assert complaint.state == CaseState.IN_PROGRESS
+    page = host_client("a1.localhost", complaint.reporter).get(f"/complaints/{complaint.reference}/")
+    assert page.status_code == 200
+    assert "已派单至城管执法队。" in page.text
+    assert str(CaseState.IN_PROGRESS.label) in page.text or "处理中" in page.text
+
+
+def test_403_dead_letters_at_once_and_staff_can_requeue(fake_city, point_at, escalated):
+    server = fake_city()
+    point_at(server, api_key="wrong-key")
+    now = timezone.now()
+    complaint, outbox = escalated(now=now)
+
+    assert delivery.process_due(now=now) == {"dead": 1}
+    outbox.refresh_from_db()
+    assert outbox.state == Outbox.State.DEAD and "403" in outbox.last_error
+    assert delivery.process_due(now=now + timedelta(days=1)) == {}, "a dead letter is never retried on its own"
+
+    point_at(server)  # the operator fixes the key
+    delivery.requeue(outbox, now=now + timedelta(days=1))
+    assert delivery.process_due(now=now + timedelta(days=1)) == {"delivered": 1}
+    assert len(server.requests_for(complaint.portal_id)) == 1
+
+
+def test_404_on_a_category_resyncs_the_catalogue_and_retries(fake_city, point_at, escalated, categories):
+    server = fake_city()
+    point_at(server)
+    server.services = [s for s in server.services if s["service_code"] != "noise"]
+    now = timezone.now()
+    _, outbox = escalated(now=now)
+
+    assert delivery.process_due(now=now) == {"retry": 1}
+    categories["noise"].refresh_from_db()
+    assert categories["noise"].retired, "the resync marks a vanished category retired"
+    assert ServiceCategory.objects.filter(service_code="road", from_city=True).exists()
+    outbox.refresh_from_db()
+    assert outbox.state == Outbox.State.PENDING and "404" in outbox.last_error
+
+
+def test_gives_up_after_the_attempt_budget(fake_city, point_at, escalated, settings):
+    settings.OPEN311_MAX_ATTEMPTS = 3
+    server = fake_city()
+    point_at(server)
+    server.fail_next("post", "500", "500", "500", "500")
+    now = timezone.now()
+    complaint, outbox = escalated(now=now)
+    drive([outbox.pk], now)
+    outbox.refresh_from_db()
+    assert outbox.state == Outbox.State.DEAD
+    assert outbox.attempts == 3
+
+
+def test_gives_up_after_48_hours(fake_city, point_at, escalated):
+    server = fake_city()
+    point_at(server)
+    now = timezone.now()
+    _, outbox = escalated(now=now)
+    server.fail_next("post", "400")
+    delivery.process_due(now=now)
+    server.fail_next("post", "400")
+    assert delivery.process_due(now=now + timedelta(hours=48, seconds=1)) == {"dead": 1}
+
+
+def test_backoff_grows_with_full_jitter_and_is_capped():
+    rng = random.Random(7)
+    for attempts, ceiling in [(1, 60), (2, 120), (5, 960), (12, 6 * 3600), (40, 6 * 3600)]:
+        delays = [delivery.backoff(attempts, rng).total_seconds() for _ in range(200)]
+        assert min(delays) >= 0 and max(delays) <= ceiling
+        assert max(delays) > ceiling * 0.8, "full jitter spreads over the whole range"
+
+
+def test_a_crashed_workers_row_is_reclaimed_after_its_lease(fake_city, point_at, escalated):
+    server = fake_city(dedupe=False, lookup=True)
+    point_at(server)
+    now = timezone.now()
+    complaint, outbox = escalated(now=now)
+    # A worker claims the row, sends the request, and dies before it reads the answer.
+    [claimed] = delivery.claim(now)
+    with pytest.raises(open311.Ambiguous):
+        server.fail_next("post", "drop")
+        open311.Client(default_endpoint()).post_request(delivery.request_fields(complaint), str(outbox.idempotency_key))
+    assert len(server.requests_for(complaint.portal_id)) == 1
+    assert delivery.process_due(now=now + timedelta(seconds=30)) == {}, "the lease still holds"
+
+    later = claimed.lease_until + timedelta(seconds=1)
+    assert delivery.process_due(now=later) == {"delivered": 1}
+    outbox.refresh_from_db()
+    assert outbox.service_request_id == server.requests[0].service_request_id
+    assert len(server.requests_for(complaint.portal_id)) == 1, "the re-claim looked the request up first"
+
+
+def test_a_worker_that_lost_its_lease_cannot_overwrite(fake_city, point_at, escalated):
+    server = fake_city()
+    point_at(server)
+    now = timezone.now()
+    _, outbox = escalated(now=now)
+    [slow] = delivery.claim(now)
+    [fast] = delivery.claim(now + timedelta(minutes=10))  # the slow worker's lease has expired
+    assert delivery.attempt(fast, now) == "delivered"
+    server.fail_next("post", "500")
+    delivery.attempt(slow, now)
+    outbox.refresh_from_db()
+    assert outbox.state == Outbox.State.DELIVERED and outbox.last_error == ""
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_never_claim_the_same_row(escalated):
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIP LOCKED row claims need PostgreSQL; SQLite serialises whole transactions")
+    now = timezone.now()
+    # In autocommit the on-commit delivery runs at once, finds no endpoint and defers the row 5 minutes.
+    ids = {escalated(now=now)[1].pk for _ in range(40)}
+    later = now + timedelta(minutes=10)
+    barrier = threading.Barrier(4)
+    claimed: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            barrier.wait()
+            claimed.append([row.pk for row in delivery.claim(later, limit=15)])
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    flat = [pk for batch in claimed for pk in batch]
+    assert len(flat) == len(set(flat)), "a row was claimed twice"
+    assert set(flat) == ids
+    assert len(claimed) == 4 and all(len(batch) <= 15 for batch in claimed)
+
+
+@pytest.mark.parametrize("mode", list(CITY_MODES))
+def test_fault_injection_500_complaints(fake_city, point_at, escalated, mode, settings):
+    server = fake_city(**CITY_MODES[mode])
+    point_at(server)
+    server.random_faults = (random.Random(20261125), 0.30, 0.10)
+    now = timezone.now()
+    made = [escalated(now=now) for _ in range(500)]
+
+    drive([outbox.pk for _, outbox in made], now, rng=random.Random(1))
+
+    assert Outbox.objects.filter(state=Outbox.State.DEAD).count() == 0
+    assert Outbox.objects.filter(state=Outbox.State.DELIVERED).count() == 500
+    for complaint, outbox in made:
+        on_server = server.requests_for(complaint.portal_id)
+        assert len(on_server) == 1, f"{complaint.portal_id} is on the server {len(on_server)} times"
+        outbox.refresh_from_db()
+        assert outbox.service_request_id == on_server[0].service_request_id
+    assert len(server.requests) == 500
+    assert len(server.posts) > 500, "the faults did force re-sends"
+    assert Complaint.objects.filter(state=CaseState.ESCALATED).count() == 500

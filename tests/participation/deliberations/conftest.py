@@ -1,0 +1,74 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone, translation
+
+from participation.deliberations.models import Option, Topic, VoterRegister
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks and concurrent connections; set DATABASE_URL=postgres://...")
+
+
+PHASE_OFFSETS = {
+    # (discussion_starts, voting_starts, voting_ends) relative to now, in days
+    "proposal": (1, 2, 3),
+    "discussion": (-1, 1, 2),
+    "voting": (-2, -1, 1),
+    "decided": (-3, -2, -1),
+}
+
+
+@pytest.fixture
+def make_topic():
+    """make_topic(community, phase="voting", options=("For", "Against"), **fields) -> Topic"""
+
+    def make(community, phase="voting", options=("For", "Against"), abstain=False, **fields):
+        now = timezone.now()
+        discussion, voting, ends = (now + timedelta(days=d) for d in PHASE_OFFSETS[phase])
+        fields.setdefault("title", "加装电梯")
+        fields.setdefault("description", "是否在3号楼加装电梯")
+        topic = Topic.objects.create(
+            community=community,
+            proposal_starts=now - timedelta(days=10),
+            discussion_starts=discussion,
+            voting_starts=voting,
+            voting_ends=ends,
+            **fields,
+        )
+        for i, label in enumerate(options):
+            Option.objects.create(topic=topic, label=label, sort_order=i)
+        if abstain:
+            Option.objects.create(topic=topic, label="弃权", is_abstention=True, sort_order=len(options))
+        return topic
+
+    return make
+
+
+@pytest.fixture
+def register():
+    def add(topic, user, household="", area="0"):
+        return VoterRegister.objects.create(topic=topic, user=user, household_key=household, floor_area=Decimal(area))
+
+    return add
+
+
+def close_voting(topic):
+    """Move the voting window into the past (as the clock would)."""
+    now = timezone.now()
+    Topic.objects.filter(pk=topic.pk).update(
+        voting_starts=now - timedelta(days=2), voting_ends=now - timedelta(seconds=1)
+    )
+    topic.refresh_from_db()
+    return topic
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English msgids; the site's default language is Chinese."""
+    with translation.override("en"):
+        yield

@@ -1,0 +1,210 @@
+"""The community site's pages and the vote endpoint, through real requests on the community's host."""
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from participation.deliberations import ballot_log
+from participation.deliberations.models import Ballot, Comment, Topic, VoterRoll
+
+from .conftest import close_voting
+
+
+@pytest.fixture
+def site():
+    def make(user=None, host="a1.localhost"):
+        client = Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def vote_form(client, topic):
+    page = client.get(f"/deliberations/{topic.pk}/")
+    assert page.status_code == 200
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page.content.decode())
+    return nonce.group(1) if nonce else None
+
+
+def option(topic, n=0):
+    return str(topic.options.all()[n].pk)
+
+
+def test_list_shows_only_this_communitys_topics(city, make_topic, site):
+    make_topic(city["a1"], title="A1 的议题")
+    make_topic(city["b1"], title="B1 的议题")
+    body = site().get("/deliberations/").content.decode()
+    assert "A1 的议题" in body and "B1 的议题" not in body
+    assert site(host="localhost").get("/deliberations/").status_code == 404  # the city site has no deliberations
+
+
+def test_topic_of_another_community_is_404(city, make_topic, site):
+    topic = make_topic(city["b1"])
+    assert site().get(f"/deliberations/{topic.pk}/").status_code == 404
+
+
+def test_topic_page_shows_phase_and_whats_next(city, make_topic, site):
+    topic = make_topic(city["a1"], phase="discussion")
+    body = site().get(f"/deliberations/{topic.pk}/").content.decode()
+    assert "Now: Discussion" in body and "Next: Voting from" in body
+    assert 'aria-current="step"' in body and "Log in to comment" in body
+
+
+def test_vote_through_http_gives_a_receipt_once(city, make_topic, make_user, site):
+    topic, voter = make_topic(city["a1"]), make_user()
+    client = site(voter)
+    nonce = vote_form(client, topic)
+    response = client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": nonce})
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    receipt = re.search(r"<code>([A-Z0-9-]+)</code>", response.content.decode()).group(1)
+    assert Ballot.objects.get(topic=topic).receipt_hash == ballot_log.receipt_hash(receipt)
+    again = client.get(f"/deliberations/{topic.pk}/").content.decode()
+    assert "is recorded" in again and receipt not in again and 'name="nonce"' not in again
+
+
+def test_replayed_request_refused(city, make_topic, make_user, site):
+    topic, voter = make_topic(city["a1"]), make_user()
+    client = site(voter)
+    data = {"option": option(topic), "nonce": vote_form(client, topic)}
+    assert client.post(f"/deliberations/{topic.pk}/vote/", data).status_code == 200
+    replay = client.post(f"/deliberations/{topic.pk}/vote/", data)
+    assert replay.status_code == 409 and "already used" in replay.content.decode()
+    assert Ballot.objects.filter(topic=topic).count() == 1
+
+
+def test_second_form_cannot_vote_twice(city, make_topic, make_user, site):
+    topic, voter = make_topic(city["a1"]), make_user()
+    client = site(voter)
+    first, second = vote_form(client, topic), vote_form(client, topic)  # two tabs
+    client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": first})
+    response = client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic, 1), "nonce": second})
+    assert response.status_code == 409 and "already been recorded" in response.content.decode()
+
+
+def test_vote_outside_voting_phase_refused(city, make_topic, make_user, site):
+    topic, voter = make_topic(city["a1"], phase="discussion"), make_user()
+    from participation.deliberations.ballots import issue_nonce
+
+    response = site(voter).post(
+        f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": issue_nonce(topic, voter)}
+    )
+    assert response.status_code == 409 and "Voting on this topic is not open." in response.content.decode()
+
+
+def test_ineligible_account_refused(city, make_topic, make_user, register, site):
+    topic, voter = make_topic(city["a1"], electorate=Topic.Electorate.HOMEOWNERS), make_user()
+    register(topic, make_user(), "1-101", "90")
+    client = site(voter)
+    assert "may not vote" in client.get(f"/deliberations/{topic.pk}/").content.decode()
+    from participation.deliberations.ballots import issue_nonce
+
+    response = client.post(
+        f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": issue_nonce(topic, voter)}
+    )
+    assert response.status_code == 409 and "may not vote" in response.content.decode()
+    assert not VoterRoll.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{"option": "99999"}, {"option": "x"}, {}, {"option": "1' OR 1=1"}])
+def test_unknown_option_or_incomplete_form_refused(city, make_topic, make_user, site, data):
+    topic, voter = make_topic(city["a1"]), make_user()
+    client = site(voter)
+    response = client.post(f"/deliberations/{topic.pk}/vote/", {**data, "nonce": vote_form(client, topic)})
+    assert response.status_code == 400
+    assert "Choose one of the options" in response.content.decode() or "incomplete" in response.content.decode()
+    assert not Ballot.objects.exists()
+
+
+def test_missing_nonce_refused(city, make_topic, make_user, site):
+    topic = make_topic(city["a1"])
+    response = site(make_user()).post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic)})
+    assert response.status_code == 400 and not Ballot.objects.exists()
+
+
+def test_anonymous_vote_goes_to_login_and_get_is_not_allowed(city, make_topic, make_user, site):
+    topic = make_topic(city["a1"])
+    response = site().post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": "x"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert site(make_user()).get(f"/deliberations/{topic.pk}/vote/").status_code == 405
+
+
+def test_secret_ballot_hides_the_count_until_close(city, make_topic, make_user, site):
+    topic = make_topic(city["a1"], secret=True)
+    client = site(make_user())
+    client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)})
+    assert "Results are shown when voting closes." in site().get(f"/deliberations/{topic.pk}/").content.decode()
+    assert site().get(f"/deliberations/{topic.pk}/ballots.json").status_code == 404
+    close_voting(topic)
+    body = site().get(f"/deliberations/{topic.pk}/").content.decode()
+    assert "Simple majority met" in body and "ballots.json" in body
+
+
+def test_open_ballot_shows_live_count(city, make_topic, make_user, site):
+    topic = make_topic(city["a1"], secret=False)
+    client = site(make_user())
+    client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)})
+    body = site().get(f"/deliberations/{topic.pk}/").content.decode()
+    assert "1 voted" in body and "Simple majority met" in body
+
+
+def test_published_log_download_and_verify_page(city, make_topic, make_user, site):
+    topic = make_topic(city["a1"])
+    receipts = []
+    for _ in range(3):
+        client = site(make_user())
+        response = client.post(
+            f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)}
+        )
+        receipts.append(re.search(r"<code>([A-Z0-9-]+)</code>", response.content.decode()).group(1))
+    close_voting(topic)
+    download = site().get(f"/deliberations/{topic.pk}/ballots.json")
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    document = json.loads(download.content)
+    assert ballot_log.verify(document)[0] == [] and len(document["entries"]) == 3
+    page = site().get(f"/deliberations/{topic.pk}/verify/", {"receipt": receipts[1]}).content.decode()
+    assert "is intact" in page and "counted for “For”" in page
+    missing = site().get(f"/deliberations/{topic.pk}/verify/", {"receipt": "NOPE-NOPE"}).content.decode()
+    assert "No ballot with this receipt code" in missing
+
+
+def test_verify_page_reports_tampering(city, make_topic, make_user, site):
+    topic = make_topic(city["a1"])
+    for _ in range(2):
+        client = site(make_user())
+        client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)})
+    close_voting(topic)
+    site().get(f"/deliberations/{topic.pk}/")  # seals
+    Ballot.objects.filter(topic=topic, seq=1).update(option_id=option(topic, 1))
+    page = site().get(f"/deliberations/{topic.pk}/verify/")
+    assert page.status_code == 200 and "NOT intact" in page.content.decode()
+
+
+def test_comment_with_stance_is_escaped(city, make_topic, make_user, site):
+    topic = make_topic(city["a1"], phase="discussion")
+    client = site(make_user(display_name="李雷"))
+    response = client.post(
+        f"/deliberations/{topic.pk}/comment/", {"stance": "against", "body": "<script>alert(1)</script>太贵了"}
+    )
+    assert response.status_code == 302
+    body = client.get(f"/deliberations/{topic.pk}/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;太贵了" in body and "<script>alert" not in body
+    assert "Against" in body and "李雷" in body
+    assert Comment.objects.get().community == city["a1"]
+
+
+def test_comment_refused_after_decision_and_when_invalid(city, make_topic, make_user, site):
+    decided, open_topic = make_topic(city["a1"], phase="decided"), make_topic(city["a1"], phase="discussion")
+    client = site(make_user())
+    assert client.post(f"/deliberations/{decided.pk}/comment/", {"stance": "for", "body": "x"}).status_code == 409
+    assert client.post(f"/deliberations/{open_topic.pk}/comment/", {"stance": "maybe", "body": ""}).status_code == 400
+    assert not Comment.objects.exists()
+
+
+def test_no_comment_invitation_after_the_decision(city, make_topic, site):
+    topic = make_topic(city["a1"], phase="decided")
+    body = site().get(f"/deliberations/{topic.pk}/").content.decode()
+    assert "Log in to comment" not in body and "Now: Decided" in body
