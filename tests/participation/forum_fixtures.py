@@ -1,8 +1,10 @@
-"""Fixtures for the forum and moderation tests: categories, residents, generous rate limits."""
+"""Fixtures for the forum and moderation tests: categories, residents, generous rate limits.
+
+Imported by tests/participation/forums/conftest.py and tests/participation/moderation/conftest.py,
+so that they do not apply to the other participation apps' tests."""
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 
 from participation.forums.models import ForumCategory
 from participation.moderation.ratelimit import DEFAULT_LIMITS
@@ -11,10 +13,8 @@ GENEROUS = {action: {"user": (10_000, 60), "ip": (10_000, 60), "new_user": (10_0
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache_and_limits(request, settings):
+def fresh_cache_and_limits(settings):
     """Rate-limit counters live in the cache: start each test empty. Tests of the limits set their own."""
-    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks; run with DATABASE_URL=postgres://...")
     cache.clear()
     settings.MODERATION_RATE_LIMITS = GENEROUS
     yield
@@ -46,22 +46,3 @@ def trusted(settings):
         ModerationPolicy.objects.update_or_create(community=community, defaults={"new_account_posts": posts})
 
     return make
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A transactional test ends with an empty database (Django flushes it). After those in this
-    folder, reload what the migrations made (root page, locales, permissions...), so that later
-    transactional tests without serialized_rollback still find it."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
-        return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
