@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from participation.forums.routing import websocket_urlpatterns as forum_websockets
 from portal.core.consumers import HealthConsumer
 
 websocket_urlpatterns = [
     path("ws/health/", HealthConsumer.as_asgi()),
+    *forum_websockets,
 ]

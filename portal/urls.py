@@ -20,6 +20,9 @@ urlpatterns = [
     path("open-data/organisations/", include("communities.organisations.urls")),
     path("", include("participation.complaints.urls")),
     path("deliberations/", include("participation.deliberations.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.
+    path("forum/", include("participation.forums.urls")),
 ]
 
 if settings.DEBUG:

@@ -137,6 +137,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         "community_services.ServiceDirectoryPage",
         "polls.PollIndexPage",
         "community_organisations.OrganisationIndexPage",
+        "forums.ForumPage",
     ]
     template = "communities/community_home_page.html"
 

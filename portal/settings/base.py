@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.core",
     "portal.search",
+    "portal.live",
+    "portal.notifications",
     "communities.regions",
     "communities.pages",
     "communities.news",
@@ -70,6 +72,9 @@ INSTALLED_APPS = [
     "communities.organisations",
     "participation.complaints",
     "participation.deliberations",
+    "participation.content",
+    "participation.moderation",
+    "participation.forums",
     "themes",
 ]
 
@@ -267,7 +272,18 @@ PORTAL_MODERATOR_PERMISSIONS = [
     "polls.change_answer",
     "deliberations.view_comment",
     "deliberations.change_comment",
+    "moderation.moderate",
 ]
+
+# Forums and moderation (participation.forums, participation.moderation, participation.content).
+FORUM_EDIT_WINDOW_MINUTES = int(os.environ.get("FORUM_EDIT_WINDOW_MINUTES", "30"))
+FORUM_READ_TRACKING_DAYS = int(os.environ.get("FORUM_READ_TRACKING_DAYS", "30"))
+# Anonymous readers share cached thread pages for this long (seconds); any change to the thread renews them.
+FORUM_PAGE_CACHE_SECONDS = int(os.environ.get("FORUM_PAGE_CACHE_SECONDS", "60"))
+CONTENT_IMAGE_MAX_BYTES = int(os.environ.get("CONTENT_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
+CONTENT_IMAGE_MAX_PIXELS = int(os.environ.get("CONTENT_IMAGE_MAX_PIXELS", "16000000"))
+# Live updates: at most this many WebSocket messages per second to each watcher of a group.
+LIVE_MAX_PUSHES_PER_SECOND = int(os.environ.get("LIVE_MAX_PUSHES_PER_SECOND", "4"))
 
 # How long a rendered public page may be served from the per-site page cache (seconds).
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))

@@ -12,6 +12,7 @@ from communities.organisations.models import OrganisationIndexPage
 from communities.pages.models import CityHomePage, CommunityHomePage, DistrictPage, StreetPage
 from communities.regions.demo import fill_community
 from communities.services.models import ServiceDirectoryPage, ServicePage
+from participation.forums.models import ForumPage
 from participation.polls.models import PollIndexPage
 from tests.conftest import build_city
 
@@ -108,7 +109,9 @@ class PageTreeRuleTests(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(StreetPage, {CommunityHomePage})
         self.assertAllowedParentPageTypes(CommunityHomePage, {StreetPage})
         # The foundation's sections, plus the sections other apps add under a community home.
-        self.assertAllowedSubpageTypes(CommunityHomePage, set(SECTIONS) | {PollIndexPage, OrganisationIndexPage})
+        self.assertAllowedSubpageTypes(
+            CommunityHomePage, set(SECTIONS) | {PollIndexPage, OrganisationIndexPage, ForumPage}
+        )
 
     def test_sections_hold_only_their_own_items(self):
         for section, leaf in LEAVES.items():

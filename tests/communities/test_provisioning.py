@@ -82,6 +82,7 @@ def test_create_community_makes_everything_it_needs(streets):
         "services",
         "polls",
         "organisations",
+        "forum",  # participation.forums adds its navigation entry when a community is created
     ]
     assert community.collection.get_parent().pk == street.collection_id
     assert CommunitySettings.objects.get(site=community.site).display_name == "甲一社区"

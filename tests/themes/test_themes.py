@@ -96,11 +96,11 @@ def test_navigation_shows_only_live_in_menu_sections_and_picks_up_new_ones(city,
     assert 'href="/notices/"' in nav
     assert 'href="/services/"' not in nav
 
-    forum = ServiceDirectoryPage(title="社区论坛", slug="forum", show_in_menus=True, live=False)
-    home.add_child(instance=forum)
-    forum.save_revision().publish()  # as an editor publishes: the site's cached pages are purged
+    section = ServiceDirectoryPage(title="志愿服务", slug="volunteers", show_in_menus=True, live=False)
+    home.add_child(instance=section)
+    section.save_revision().publish()  # as an editor publishes: the site's cached pages are purged
     nav = host_client("a1.localhost").get("/").content.decode().split('class="site-nav"')[1].split("</nav>")[0]
-    assert 'href="/forum/"' in nav and "社区论坛" in nav
+    assert 'href="/volunteers/"' in nav and "志愿服务" in nav
 
 
 def test_section_of_the_current_page_is_marked_in_the_navigation(city, host_client):

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forums"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("c/<slug:slug>/", views.category, name="category"),
+    path("new/", views.new_thread, name="new_thread"),
+    path("t/<int:thread_id>/", views.thread_detail, name="thread"),
+    path("t/<int:thread_id>/unread/", views.jump_unread, name="unread"),
+    path("t/<int:thread_id>/p/<int:number>/", views.post_permalink, name="post"),
+    path("t/<int:thread_id>/reply/", views.reply, name="reply"),
+    path("t/<int:thread_id>/after/", views.posts_after, name="posts_after"),
+    path("p/<int:post_id>/edit/", views.edit, name="edit"),
+    path("p/<int:post_id>/delete/", views.delete, name="delete"),
+    path("p/<int:post_id>/like/", views.like, name="like"),
+    path("p/<int:post_id>/report/", views.report, name="report"),
+    path("p/<int:post_id>/history/", views.history, name="history"),
+]

@@ -1,0 +1,391 @@
+"""The forum on a community's site, under /forum/. The community comes from the request's Site."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.models import Site
+
+from communities.regions.scoping import scope_queryset
+from participation.content.markdown import mask_personal_data
+from participation.content.uploads import store_image
+from participation.moderation.forms import ReportForm
+from participation.moderation.ratelimit import RateLimited, check_rate
+from participation.moderation.services import PostingRefused, check_posting
+from participation.moderation.services import report as file_report
+from portal.core import page_cache
+from portal.core.pagination import paginate
+
+from . import services
+from .forms import ReplyForm, ThreadForm
+from .models import POSTS_PER_PAGE, ForumCategory, Post, PostLike, Thread
+from .services import ForumError
+
+AFTER_LIMIT = 50
+HOST_CACHE_SECONDS = 300
+
+
+def current_community(request):
+    """The community whose site serves this request (404 on the city site).
+
+    Memoised per host for a few minutes: Site.find_for_request costs a query on every request."""
+    key = f"forum:community-for-host:{request.get_host()}"
+    community = cache.get(key)
+    if community is None:
+        site = Site.find_for_request(request)
+        community = (getattr(site, "community", None) if site else None) or False
+        cache.set(key, community, HOST_CACHE_SECONDS)
+    if not community:
+        raise Http404(_("The forum belongs to a community site."))
+    return community
+
+
+def refused(request, message, status=400):
+    return render(request, "forums/refused.html", {"message": message}, status=status)
+
+
+def _visible_threads(request, community):
+    return Thread.objects.visible_to(request.user).filter(community=community)
+
+
+def _get_thread(request, community, thread_id):
+    return get_object_or_404(_visible_threads(request, community).select_related("category", "author"), pk=thread_id)
+
+
+def _get_post(request, community, post_id):
+    return get_object_or_404(Post.objects.select_related("thread", "author"), pk=post_id, community=community)
+
+
+def thread_list(request, category=None):
+    community = current_community(request)
+    threads = _visible_threads(request, community).select_related("category", "author")
+    if category is not None:
+        threads = threads.filter(category=category)
+    page = paginate(request, threads.order_by("-pinned", "-last_post_at", "-pk"))
+    return render(
+        request,
+        "forums/index.html",
+        {
+            "community": community,
+            "categories": ForumCategory.objects.filter(community=community),
+            "category": category,
+            "threads": page,
+            "unread": services.unread_thread_ids(page.object_list, request.user),
+        },
+    )
+
+
+def index(request):
+    return thread_list(request)
+
+
+def category(request, slug):
+    community = current_community(request)
+    return thread_list(request, get_object_or_404(ForumCategory, community=community, slug=slug))
+
+
+def _cached_page(request, community, thread_id):
+    """Anonymous readers share cached pages keyed by the thread's version (one light query, one cache
+    round trip). Returns (pending, hit): pass `pending` to `_store` after rendering on a miss."""
+    if not settings.FORUM_PAGE_CACHE_SECONDS or not page_cache.is_cacheable_request(request):
+        return None, None
+    version = _visible_threads(request, community).filter(pk=thread_id).values_list("version", flat=True).first()
+    if version is None:
+        raise Http404
+    key = f"{page_cache.cache_key(request, community.site_id)}:forum:{thread_id}:{version}"
+    values = cache.get_many([page_cache.generation_key(community.site_id), page_cache.ALL_KEY, key])
+    generations = page_cache.generations_of(values, community.site_id)
+    return (key, generations), page_cache.response_from(values.get(key), generations)
+
+
+def _store(request, pending, response):
+    if pending:
+        key, generations = pending
+        page_cache.store(request, key, generations, response, settings.FORUM_PAGE_CACHE_SECONDS)
+    return response
+
+
+def _page_number(request, thread) -> int:
+    raw = request.GET.get("page", "1")
+    if raw == "last":
+        return thread.num_pages
+    try:
+        return min(max(int(raw), 1), thread.num_pages)
+    except ValueError:
+        return 1
+
+
+def _mark_visibility(posts, user):
+    for post in posts:
+        post.visible = post.is_visible_to(user)
+    return posts
+
+
+def _quote_initial(thread, number, user) -> dict:
+    quoted = Post.objects.filter(thread=thread, number=number).select_related("author").first()
+    if quoted is None or not quoted.is_visible_to(user):
+        return {}
+    # The quoter sees the text as published: personal data masked.
+    lines = "\n".join("> " + line for line in mask_personal_data(quoted.body, mask="\\*").splitlines())
+    return {"quote": number, "body": f"> @{quoted.author.username} (#{number}):\n{lines}\n\n"}
+
+
+def thread_detail(request, thread_id):
+    """One page of a thread: a range query on post numbers, so its cost does not grow with the thread."""
+    community = current_community(request)
+    key, hit = _cached_page(request, community, thread_id)
+    if hit is None:
+        thread = _get_thread(request, community, thread_id)
+    services.count_view(thread_id)
+    if hit is not None:
+        return hit
+    page = _page_number(request, thread)
+    first, last = (page - 1) * POSTS_PER_PAGE + 1, page * POSTS_PER_PAGE
+    posts = _mark_visibility(
+        list(
+            Post.objects.filter(thread=thread, number__range=(first, last))
+            .select_related("author", "reply_to__author")
+            .order_by("number")
+        ),
+        request.user,
+    )
+    liked = set()
+    if request.user.is_authenticated and posts:
+        liked = set(
+            PostLike.objects.filter(user=request.user, post__in=[p.pk for p in posts]).values_list("post_id", flat=True)
+        )
+        services.mark_read(thread, request.user, posts[-1].number)
+    initial = {"reply_to": request.GET.get("reply_to")} if request.GET.get("reply_to", "").isdigit() else {}
+    if request.GET.get("quote", "").isdigit():
+        initial.update(_quote_initial(thread, int(request.GET["quote"]), request.user))
+    can_moderate = (
+        request.user.has_perm("moderation.moderate")
+        and scope_queryset(Thread.objects.filter(pk=thread.pk), request.user).exists()
+    )
+    response = render(
+        request,
+        "forums/thread.html",
+        {
+            "community": community,
+            "thread": thread,
+            "posts": posts,
+            "liked": liked,
+            "page": page,
+            "pages": range(1, thread.num_pages + 1) if thread.num_pages <= 10 else None,
+            "last_number": posts[-1].number if posts else 0,
+            "is_last_page": page == thread.num_pages,
+            "form": ReplyForm(initial=initial),
+            "can_moderate": can_moderate,
+            "thread_type_id": ContentType.objects.get_for_model(Thread).pk,
+            "post_type_id": ContentType.objects.get_for_model(Post).pk,
+        },
+    )
+    return _store(request, key, response)
+
+
+def post_permalink(request, thread_id, number):
+    community = current_community(request)
+    thread = _get_thread(request, community, thread_id)
+    if not 1 <= number <= thread.last_number:
+        raise Http404
+    page = (number - 1) // POSTS_PER_PAGE + 1
+    return redirect(f"{thread.get_absolute_url()}?page={page}#p{number}")
+
+
+@login_required
+def jump_unread(request, thread_id):
+    community = current_community(request)
+    thread = _get_thread(request, community, thread_id)
+    number = services.first_unread_number(thread, request.user) or thread.last_number
+    return post_permalink(request, thread.pk, max(number, 1))
+
+
+def posts_after(request, thread_id):
+    """The posts after ?after=N as an HTML fragment, for the live script."""
+    community = current_community(request)
+    key, hit = _cached_page(request, community, thread_id)
+    if hit is not None:
+        return hit
+    thread = _get_thread(request, community, thread_id)
+    try:
+        after = max(int(request.GET.get("after", "0")), 0)
+    except ValueError:
+        return refused(request, _("Bad request."))
+    posts = _mark_visibility(
+        list(
+            Post.objects.filter(thread=thread, number__gt=after)
+            .select_related("author", "reply_to__author")
+            .order_by("number")[:AFTER_LIMIT]
+        ),
+        request.user,
+    )
+    return _store(
+        request, key, render(request, "forums/_posts.html", {"thread": thread, "posts": posts, "liked": set()})
+    )
+
+
+def _with_image(body, image):
+    if image is None:
+        return body
+    stored = store_image(image, folder="forum")
+    return f"{body}\n\n![]({stored.url})"
+
+
+@login_required
+def new_thread(request):
+    # Verified membership of `community` should be required here (and in reply/edit) once accounts provide it.
+    community = current_community(request)
+    initial = {"category": ForumCategory.objects.filter(community=community, slug=request.GET.get("category")).first()}
+    form = ThreadForm(request.POST or None, request.FILES or None, community=community, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = check_posting(
+                request,
+                community,
+                f"{data['title']}\n{data['body']}",
+                prior_posts=services.prior_posts(request.user, community),
+                has_image=data["image"] is not None,
+            )
+            thread = services.create_thread(
+                community=community,
+                category=data["category"],
+                author=request.user,
+                title=data["title"],
+                body=_with_image(data["body"], data["image"]),
+                state=decision.state,
+            )
+        except PostingRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            if decision.pending:
+                messages.info(request, _("Your thread will be shown once a moderator has approved it."))
+            return redirect(thread)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/new_thread.html", {"community": community, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def reply(request, thread_id):
+    community = current_community(request)
+    thread = get_object_or_404(Thread, pk=thread_id, community=community)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.check_can_reply(thread)
+            decision = check_posting(
+                request,
+                community,
+                data["body"],
+                prior_posts=services.prior_posts(request.user, community),
+                has_image=data["image"] is not None,
+            )
+            post = services.create_reply(
+                thread_id=thread.pk,
+                author=request.user,
+                body=_with_image(data["body"], data["image"]),
+                state=decision.state,
+                reply_to_number=data["reply_to"],
+                quote_number=data["quote"],
+            )
+        except (ForumError, PostingRefused) as exc:
+            form.add_error(None, str(exc))
+        else:
+            if decision.pending:
+                messages.info(request, _("Your reply will be shown once a moderator has approved it."))
+            return redirect(post.get_absolute_url())
+    return render(request, "forums/reply.html", {"thread": thread, "form": form}, status=400)
+
+
+@login_required
+def edit(request, post_id):
+    community = current_community(request)
+    post = _get_post(request, community, post_id)
+    try:
+        services.check_can_edit(post, request.user)
+    except ForumError as exc:
+        return refused(request, str(exc), status=403)
+    form = ReplyForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = check_posting(
+                request, community, form.cleaned_data["body"], prior_posts=services.prior_posts(request.user, community)
+            )
+            services.edit_post(post, request.user, form.cleaned_data["body"], decision.state)
+        except (ForumError, PostingRefused) as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect(post.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/edit.html", {"post": post, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def delete(request, post_id):
+    community = current_community(request)
+    post = _get_post(request, community, post_id)
+    try:
+        services.delete_post(post, request.user)
+    except ForumError as exc:
+        return refused(request, str(exc))
+    messages.success(request, _("Your post was deleted."))
+    if post.number == 1:
+        return redirect("forums:index")
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def like(request, post_id):
+    community = current_community(request)
+    post = _get_post(request, community, post_id)
+    try:
+        check_rate(request, "like")
+        if request.POST.get("action") == "unlike":
+            services.unlike(post, request.user)
+        else:
+            services.like(post, request.user)
+    except RateLimited as exc:
+        return refused(request, str(exc), status=429)
+    except ForumError as exc:
+        return refused(request, str(exc))
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+def report(request, post_id):
+    community = current_community(request)
+    post = _get_post(request, community, post_id)
+    if not post.is_visible_to(request.user):
+        return refused(request, _("This post was removed."))
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_rate(request, "report")
+        except RateLimited as exc:
+            return refused(request, str(exc), status=429)
+        made = file_report(post, request.user, form.cleaned_data["reason"], form.cleaned_data["note"])
+        messages.success(
+            request, _("Thank you. A moderator will look at it.") if made else _("You have already reported this post.")
+        )
+        return redirect(post.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/report.html", {"post": post, "form": form}, status=status)
+
+
+@login_required
+def history(request, post_id):
+    """The edit history of a post, for the staff of its community only."""
+    community = current_community(request)
+    post = scope_queryset(Post.objects.filter(pk=post_id, community=community), request.user).first()
+    if post is None or not request.user.has_perm("moderation.moderate"):
+        raise Http404
+    return render(request, "forums/history.html", {"post": post, "revisions": post.revisions.all()})

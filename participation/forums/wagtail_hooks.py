@@ -1,0 +1,43 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.permissions import register_permission_policy
+
+from participation.moderation.admin_scoping import CommunityScopedViewSet, CommunityStaffPolicy
+
+from .models import ForumCategory, Thread
+
+register_permission_policy(ForumCategory, CommunityStaffPolicy(ForumCategory))
+# Residents start threads on the site; removal is a logged moderation action, not a delete.
+register_permission_policy(Thread, CommunityStaffPolicy(Thread, denied_actions=("add", "delete")))
+
+
+class CategoryViewSet(CommunityScopedViewSet):
+    model = ForumCategory
+    form_fields = ["community", "name", "slug", "description", "sort_order"]
+    list_display = ["name", "community", "slug", "sort_order"]
+    icon = "folder-open-inverse"
+    name = "forum_categories"
+
+
+class ThreadViewSet(CommunityScopedViewSet):
+    """Pinning only: hiding and locking go through the moderation screen, which logs them."""
+
+    model = Thread
+    form_fields = ["pinned"]
+    list_display = ["title", "community", "category", "reply_count", "pinned", "locked", "moderation_state"]
+    list_filter = ["pinned", "locked", "moderation_state"]
+    search_fields = ["title"]
+    icon = "comment"
+    name = "forum_threads"
+
+
+class ForumGroup(ViewSetGroup):
+    menu_label = _("Forum")
+    menu_icon = "comment"
+    items = (CategoryViewSet, ThreadViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_forum_viewsets():
+    return ForumGroup()

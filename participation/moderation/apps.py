@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ModerationConfig(AppConfig):
+    name = "participation.moderation"
+    label = "moderation"
+    verbose_name = _("Moderation")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import signals
+
+        post_migrate.connect(signals.grant_moderation_to_all, sender=self)

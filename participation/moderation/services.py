@@ -1,0 +1,160 @@
+"""What every posting endpoint and every moderator action goes through.
+
+Posting:   `check_posting(request, community, text, prior_posts=...)` → the state to save the new
+           content with (published or pending), or `PostingRefused` with a message for the user.
+Reporting: `report(obj, reporter, reason, note)` → auto-hides after the community's threshold.
+Acting:    `act(obj, kind, moderator, reason, days=None)` → changes the content, resolves its
+           reports, and writes the log.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participation.content.markdown import contains_link_or_image
+from portal.notifications.services import notify
+
+from .models import ModerationAction, ModerationPolicy, ModerationState, Report, Suspension
+from .ratelimit import RateLimited, check_rate
+from .screening import screen
+
+Kind = ModerationAction.Kind
+
+
+class PostingRefused(Exception):
+    """The message tells the resident why and what to do."""
+
+
+@dataclass
+class PostingDecision:
+    state: str
+    reason: str = ""
+
+    @property
+    def pending(self) -> bool:
+        return self.state == ModerationState.PENDING
+
+
+def is_suspended(user, community) -> bool:
+    return Suspension.objects.active().filter(user=user, community=community).exists()
+
+
+def check_posting(
+    request, community, text: str, *, prior_posts: int, has_image: bool = False, action: str = "post"
+) -> PostingDecision:
+    """Run every rule a resident's new or edited text must pass, in the order that is cheapest to refuse."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PostingRefused(_("Please log in to post."))
+    if is_suspended(user, community):
+        raise PostingRefused(_("You are suspended from posting in this community."))
+    policy = ModerationPolicy.for_community(community)
+    new_account = prior_posts < policy.new_account_posts
+    try:
+        check_rate(request, action, new_account=new_account)
+    except RateLimited as exc:
+        raise PostingRefused(str(exc)) from exc
+    if new_account and (has_image or contains_link_or_image(text)):
+        raise PostingRefused(
+            _("New accounts cannot post links or images yet. You can after %(n)d posts.")
+            % {"n": policy.new_account_posts}
+        )
+    found = screen(text, community)
+    if found.blocked:
+        raise PostingRefused(
+            _("Your text contains words that are not allowed here: %(words)s. Please change it.")
+            % {"words": "、".join(found.blocked)}
+        )
+    if found.review:
+        return PostingDecision(ModerationState.PENDING, _("held for review: contains a word on the review list"))
+    if new_account and policy.premoderate_new_accounts:
+        return PostingDecision(ModerationState.PENDING, _("held for review: new account"))
+    return PostingDecision(ModerationState.PUBLISHED)
+
+
+def _log(obj, kind, moderator, reason, community=None, target_user=None):
+    return ModerationAction.objects.create(
+        community=community or obj.community,
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=obj.pk if obj is not None else None,
+        target_user=target_user if target_user is not None else getattr(obj, "author", None),
+        moderator=moderator,
+        reason=reason,
+    )
+
+
+def _set_state(obj, state):
+    old = obj.moderation_state
+    if old == state:
+        return
+    type(obj).objects.filter(pk=obj.pk).update(moderation_state=state)
+    obj.moderation_state = state
+    obj.moderation_changed(old)
+
+
+def resolve_reports(obj) -> int:
+    return Report.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, status=Report.Status.OPEN
+    ).update(status=Report.Status.RESOLVED)
+
+
+def report(obj, reporter, reason: str, note: str = "") -> Report | None:
+    """Record a resident's report; None when they had already reported it. Auto-hides at the threshold."""
+    content_type = ContentType.objects.get_for_model(obj)
+    try:
+        with transaction.atomic():
+            made = Report.objects.create(
+                community=obj.community,
+                content_type=content_type,
+                object_id=obj.pk,
+                reporter=reporter,
+                reason=reason,
+                note=note[:500],
+            )
+    except IntegrityError:
+        return None
+    threshold = ModerationPolicy.for_community(obj.community).auto_hide_reports
+    reporters = Report.objects.filter(
+        content_type=content_type, object_id=obj.pk, status=Report.Status.OPEN
+    ).count()  # one row per reporter, guaranteed by the unique constraint
+    if threshold and reporters >= threshold and obj.moderation_state == ModerationState.PUBLISHED:
+        with transaction.atomic():
+            _set_state(obj, ModerationState.HIDDEN)
+            _log(obj, Kind.AUTO_HIDE, None, _("Reported by %(n)d residents.") % {"n": reporters})
+    return made
+
+
+@transaction.atomic
+def act(obj, kind: str, moderator, reason: str, days: int | None = None) -> ModerationAction:
+    """Apply one moderator decision to `obj` and log it. Raises ValueError for an action that does not apply."""
+    if not reason.strip():
+        raise ValueError(_("Say why: the reason is kept in the moderation log."))
+    if kind == Kind.HIDE:
+        _set_state(obj, ModerationState.HIDDEN)
+    elif kind in (Kind.RESTORE, Kind.APPROVE):
+        _set_state(obj, ModerationState.PUBLISHED)
+    elif kind in (Kind.LOCK, Kind.UNLOCK):
+        if not obj.moderation_lock(kind == Kind.LOCK):
+            raise ValueError(_("This content cannot be locked."))
+    elif kind == Kind.WARN:
+        notify(
+            obj.author,
+            "moderation.warning",
+            _("A moderator of %(community)s warned you: %(reason)s") % {"community": obj.community, "reason": reason},
+            url=obj.moderation_url(),
+            key=f"moderation.warning.{timezone.now().timestamp()}",
+        )
+    elif kind == Kind.SUSPEND:
+        until = timezone.now() + timedelta(days=days) if days else None
+        Suspension.objects.create(
+            community=obj.community, user=obj.author, until=until, reason=reason, created_by=moderator
+        )
+    elif kind != Kind.DISMISS:
+        raise ValueError(_("Unknown moderation action."))
+    resolve_reports(obj)
+    return _log(obj, kind, moderator, reason)

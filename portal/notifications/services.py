@@ -1,0 +1,30 @@
+"""The one way to tell a user something: `notify(...)`."""
+
+from django.utils import timezone
+
+from .models import Notification
+
+
+def notify(recipient, verb: str, text: str, url: str = "", key: str = "") -> bool:
+    """Record a notification once per (recipient, key). Returns False when it was already recorded.
+
+    `key` identifies the event ("forum.post.57"); without one, every call records a new notification.
+    """
+    if recipient is None or not getattr(recipient, "is_active", True):
+        return False
+    if not key:
+        key = f"{verb}:{timezone.now().timestamp()}"
+    _, created = Notification.objects.get_or_create(
+        recipient=recipient, key=key[:200], defaults={"verb": verb, "text": text[:300], "url": url[:500]}
+    )
+    return created
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_all_read(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
