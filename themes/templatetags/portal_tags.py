@@ -36,15 +36,18 @@ def _position(section: Section) -> int:
 def site_sections(context):
     """The site's navigation: its live in-menu section pages, and the sections apps add with the
     `register_community_section` hook (a function of (request, site) returning a Section or None)."""
-    request, page = context.get("request"), context.get("page")
+    request = context.get("request")
+    # `page` is the Wagtail page being served; other views may use the name for something else.
+    page_path = getattr(context.get("page"), "path", None) or "\0"
     site = current_site(context)
     if site is None:
         return []
     children = site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "slug", "depth", "path")
-    sections = [
-        Section(child.slug, child.title, child.get_url(request), bool(page and page.path.startswith(child.path)))
-        for child in children
-    ]
+    sections = []
+    for child in children:
+        url = child.get_url(request)
+        current = page_path.startswith(child.path) or (url != "/" and request.path.startswith(url))
+        sections.append(Section(child.slug, child.title, url, current))
     for make_sections in hooks.get_hooks("register_community_section"):
         added = make_sections(request, site) or []
         for section in added if isinstance(added, list) else [added]:
