@@ -8,4 +8,4 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from . import checks  # noqa: F401
+        from . import checks, privacy  # noqa: F401

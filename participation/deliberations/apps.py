@@ -6,3 +6,6 @@ class DeliberationsConfig(AppConfig):
     name = "participation.deliberations"
     label = "deliberations"
     verbose_name = _("Sunshine deliberations")
+
+    def ready(self):
+        from . import privacy  # noqa: F401  (export and deletion of a resident's data)

@@ -10,7 +10,7 @@ class ForumsConfig(AppConfig):
     def ready(self):
         from participation.moderation.registry import register
 
-        from . import signals  # noqa: F401
+        from . import privacy, signals  # noqa: F401
         from .models import Post, Thread
 
         register(Thread)

@@ -6,3 +6,6 @@ class PollsConfig(AppConfig):
     name = "participation.polls"
     label = "polls"
     verbose_name = _("Polls and surveys")
+
+    def ready(self):
+        from . import privacy  # noqa: F401  (export and deletion of a resident's data)
