@@ -20,6 +20,17 @@ PAGE_TYPES = [
     ("tag listing", "cuiyuan.localhost", "/tags/老年人/"),
     ("login", "cuiyuan.localhost", "/accounts/login/"),
     ("search results", "cuiyuan.localhost", "/search/?q=长者食堂"),
+    ("sign-up", "hubin.localhost", "/accounts/signup/"),
+    ("poll index", "cuiyuan.localhost", "/polls/"),
+    ("poll", "cuiyuan.localhost", "/polls/satisfaction-2026/"),
+    ("poll results", "cuiyuan.localhost", "/polls/satisfaction-2026/results/"),
+    ("organisation index", "cuiyuan.localhost", "/organisations/"),
+    ("organisation", "cuiyuan.localhost", "/organisations/cuiyuan-elder-care/"),
+    ("organisation finances", "cuiyuan.localhost", "/organisations/cuiyuan-elder-care/finances/"),
+    ("organisation project", "cuiyuan.localhost", "/organisations/cuiyuan-elder-care/elder-meals/"),
+    ("mirror (反光镜)", "hubin.localhost", "/mirror/"),
+    ("deliberations", "wutongli.localhost", "/deliberations/"),
+    ("forum", "hubin.localhost", "/forum/"),
 ]
 ALL_HOSTS = sorted({host for _, host, _ in PAGE_TYPES})
 WIDTHS = (360, 1280)
@@ -31,6 +42,8 @@ FOCUSABLES_JS = """() => {
   return [...document.querySelectorAll('INTERACTIVE_PLACEHOLDER')]
     .filter(el => !el.disabled)
     .filter(el => el.classList.contains('skip-link') || el.getClientRects().length > 0)
+    // A radio group is one Tab stop (arrow keys move inside it): expect its first radio only.
+    .filter(el => el.type !== 'radio' || el === el.form?.querySelector(`input[type=radio][name="${el.name}"]`))
     .map((el, i) => { el.dataset.focusIndex = String(i); return describe(el); });
   function describe(el) {
     const classes = el.className ? '.' + String(el.className).split(' ').join('.') : '';
