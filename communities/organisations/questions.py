@@ -1,5 +1,6 @@
 """Residents' questions to an organisation: asked on its page, approved by the community's staff,
-answered by the organisation's staff. Pre-moderated: nothing a resident writes is public before approval.
+answered by the organisation's staff. Pre-moderated: nothing a resident writes is public before approval,
+and what is asked passes the forum's posting rules first (participation.moderation).
 """
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from communities.regions.scoping import communities_for, scope_queryset
+from participation.moderation.services import PostingRefused, check_posting
 
 from .models import Question
 
@@ -40,11 +42,17 @@ def questions_page(request, organisation):
         if form.is_valid():
             site = Site.find_for_request(request)
             community = getattr(site, "community", None) or organisation.home_community()
-            Question.objects.create(
-                organisation=organisation, community=community, author=request.user, body=form.cleaned_data["body"]
-            )
-            messages.success(request, _gettext("Thank you. Your question will appear here once it is approved."))
-            return redirect(request.path)
+            body = form.cleaned_data["body"]
+            try:
+                # The forum's rules: suspensions, rate limits, new-account limits, sensitive words.
+                prior = Question.objects.filter(author=request.user).count()
+                check_posting(request, community, body, prior_posts=prior, action="organisation_question")
+            except PostingRefused as refusal:
+                form.add_error("body", str(refusal))
+            else:
+                Question.objects.create(organisation=organisation, community=community, author=request.user, body=body)
+                messages.success(request, _gettext("Thank you. Your question will appear here once it is approved."))
+                return redirect(request.path)
     context = {"page": organisation, "questions": public_questions(organisation)[:100], "form": form}
     return render(request, "organisations/questions.html", context, status=400 if form.errors else 200)
 

@@ -58,3 +58,17 @@ def test_anonymous_visitors_must_log_in_and_bad_questions_get_a_form_error(city,
     response = ask(host_client, make_user(), org_a, "短")
     assert response.status_code == 400
     assert not Question.objects.exists()
+
+
+def test_questions_pass_the_forums_posting_rules(city, org_a, make_user, host_client):
+    from participation.moderation.models import SensitiveWord
+
+    SensitiveWord.objects.create(community=None, word="赌博", action=SensitiveWord.Action.BLOCK)
+    resident = make_user()
+    refused = ask(host_client, resident, org_a, "哪里可以赌 博？")
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "哪里可以赌 博" in body  # what the resident typed is kept
+    assert not Question.objects.exists()
+    assert ask(host_client, resident, org_a, "请问周末有活动吗？").status_code == 302
+    assert Question.objects.count() == 1
