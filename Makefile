@@ -66,6 +66,8 @@ wrk:
 ## make bench: 700 communities, gunicorn, wrk; writes docs/performance.md (BENCH_ARGS="--seconds 20" etc.)
 bench: install-dev wrk
 	$(PY) -m tests.benchmarks.run $(BENCH_ARGS)
+	$(PY) -m tests.benchmarks.forum_thread --seconds 5
+	$(PY) -m tests.benchmarks.bench_votes 300
 
 screenshots: install-dev browser
 	$(BIN)/pytest -q tests/browser -k screenshots --screenshots
