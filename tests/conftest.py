@@ -23,6 +23,34 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by flushing the database, and a flush re-runs post_migrate handlers
+    (content types, permissions, the auditors group) under new ids. Put back exactly what the
+    migrations made, with the same ids, so the tests after it see the database they expect."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is None or not (marker and marker.kwargs.get("transaction")):
+        return  # after the last test the test database is already gone
+    from django.core.management import call_command
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                call_command(
+                    "flush",
+                    verbosity=0,
+                    interactive=False,
+                    database=connection.alias,
+                    inhibit_post_migrate=True,
+                    reset_sequences=False,  # the restored rows keep their ids; new rows continue after them
+                )
+                connection.creation.deserialize_db_from_string(contents)
+
+
 def ensure_wagtail_tree():
     """Wagtail's root page, root collection and default locale come from its data migrations;
     a transactional test's flush removes them, so put them back before building a city."""

@@ -46,22 +46,3 @@ def trusted(settings):
         ModerationPolicy.objects.update_or_create(community=community, defaults={"new_account_posts": posts})
 
     return make
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A transactional test ends with an empty database (Django flushes it, and on PostgreSQL the
-    rows post_migrate recreates get new ids while ContentType's cache keeps the old ones). After
-    ours, reload what the migrations made, with the same ids, for the transactional tests after us."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback")):
-        return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
