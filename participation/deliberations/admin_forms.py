@@ -32,6 +32,12 @@ class TopicForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        by_household = cleaned.get("electorate") in (Topic.Electorate.HOUSEHOLD, Topic.Electorate.HOMEOWNERS)
+        if cleaned.get("majority") == Topic.Majority.DOUBLE and not by_household and not self.instance.legacy_register:
+            self.add_error(
+                "majority",
+                _("A double majority counts floor area: choose homeowners or one vote per household as who may vote."),
+            )
         if self.instance.pk and self.instance.ballots.exists():
             changed = [name for name in LOCKED_ONCE_VOTED if name in self.changed_data]
             if changed or self.formsets["options"].has_changed():
@@ -51,6 +57,7 @@ class VoterRegisterForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.for_user is not None:
-            self.fields["topic"].queryset = scope_queryset(Topic.objects.all(), self.for_user)
+            # Only topics opened before memberships existed take their voters from a register.
+            self.fields["topic"].queryset = scope_queryset(Topic.objects.filter(legacy_register=True), self.for_user)
         if self.instance.pk:
             self.initial["user"] = self.instance.user.username

@@ -56,8 +56,9 @@ def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE
             if option is None:
                 raise VoteRefused(_("Choose one of the options of this topic."))
             electorate = electorate_for(locked)
-            if not electorate.is_eligible(user, locked):
-                raise VoteRefused(_("Your account may not vote on this topic."))
+            refusal = electorate.refusal(user, locked)
+            if refusal:
+                raise VoteRefused(refusal)
             key = electorate.voter_key(user, locked)
             # No "has this key voted?" query: the unique constraint answers it (IntegrityError below).
             VoterRoll.objects.create(topic=locked, voter_key=key, channel=channel, recorded_by=recorded_by)

@@ -2,24 +2,30 @@
 
 Everything else (casting, the paper ballot, the tally) asks `electorate_for(topic)` and nothing else.
 
-Today's implementation, `RegisterElectorate`, uses only what exists now: accounts and the
-per-topic `VoterRegister` that workers fill in the admin. When resident memberships and
-verification land in portal.accounts, a `MembershipElectorate` with the same four methods
-replaces it in `electorate_for` (verified residents of topic.community; the membership's
-household as the voter key; its roles for representatives and homeowners; the household's floor
-area as weight; the verified birth date for min_age). The register can then stay as a worker's
-override or go.
+`MembershipElectorate` decides from the verified memberships of topic.community (portal.accounts):
+persons vote as `user:<pk>`, households as `home:<pk>`; a household's weight is its home's floor area.
+Age is known from the date of birth in the member's ID number (Membership.birth_date).
+
+`RegisterElectorate` is kept only for topics made before memberships existed (Topic.legacy_register):
+those keep the rules they were opened with, so nobody loses a vote they had.
 """
 
 from decimal import Decimal
 from typing import Protocol
 
-from django.db.models import Max
+from django.db.models import Max, Sum
+from django.utils.translation import gettext as _
+
+from portal.accounts.membership import born_on_or_before, verified_membership
+from portal.accounts.models import Home, Membership
 
 from .models import Topic, VoterRegister
 
 
 class Electorate(Protocol):
+    def refusal(self, user, topic: Topic) -> str | None:
+        """Why `user` may not vote on `topic`, for the voter; None when they may."""
+
     def is_eligible(self, user, topic: Topic) -> bool: ...
 
     def voter_key(self, user, topic: Topic) -> str:
@@ -32,14 +38,102 @@ class Electorate(Protocol):
         """(headcount, floor area) of everyone who may vote: the base of quorum and double majority."""
 
 
-# Electorates where only people a worker registered may vote.
-REGISTER_ONLY = {Topic.Electorate.HOUSEHOLD, Topic.Electorate.REPRESENTATIVES, Topic.Electorate.HOMEOWNERS}
 # Electorates where a household, not a person, has the vote.
 BY_HOUSEHOLD = {Topic.Electorate.HOUSEHOLD, Topic.Electorate.HOMEOWNERS}
 
 
+def _active(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+class MembershipElectorate:
+    """Verified residents of the topic's community, narrowed by the topic's electorate and minimum age.
+
+    * all: every verified resident, one vote each;
+    * household: one vote per home with a verified resident;
+    * representatives: verified members flagged as resident representatives, one vote each;
+    * homeowners: one vote per home with a verified member flagged as homeowner, weighted by floor area.
+
+    One indexed query per voter (their membership of the community, with its home), cached per instance.
+    """
+
+    def __init__(self):
+        self._memberships = {}
+
+    def _membership(self, user, topic) -> Membership | None:
+        key = (user.pk, topic.community_id)
+        if key not in self._memberships:
+            self._memberships[key] = verified_membership(user, topic.community_id)
+        return self._memberships[key]
+
+    def refusal(self, user, topic) -> str | None:
+        if not _active(user):
+            return _("Log in with an active account to vote.")
+        membership = self._membership(user, topic)
+        if membership is None:
+            return _(
+                "Only verified residents of this community may vote, and your membership here is not verified. "
+                "Apply on your account page, or ask the community office."
+            )
+        if topic.electorate == Topic.Electorate.REPRESENTATIVES and not membership.is_representative:
+            return _("Only resident representatives may vote on this topic.")
+        if topic.electorate == Topic.Electorate.HOMEOWNERS and not membership.is_homeowner:
+            return _("Only homeowners may vote on this topic, and your membership is not recorded as a homeowner's.")
+        if topic.electorate in BY_HOUSEHOLD and membership.home is None:
+            return _("Your membership has no home recorded, so your household cannot vote. Ask the community office.")
+        if topic.min_age is not None:
+            if membership.birth_date is None:
+                return _(
+                    "Only residents aged %(age)s or over may vote on this topic, and your age is not known. Show "
+                    "your ID card at the community office to have it recorded."
+                ) % {"age": topic.min_age}
+            if membership.birth_date > born_on_or_before(topic.min_age):
+                return _("Only residents aged %(age)s or over may vote on this topic.") % {"age": topic.min_age}
+        return None
+
+    def is_eligible(self, user, topic) -> bool:
+        return self.refusal(user, topic) is None
+
+    def voter_key(self, user, topic) -> str:
+        if topic.electorate in BY_HOUSEHOLD:
+            return f"home:{self._membership(user, topic).home_id}"
+        return f"user:{user.pk}"
+
+    def weight(self, user, topic) -> Decimal:
+        if topic.electorate not in BY_HOUSEHOLD:
+            return Decimal(0)
+        return self._membership(user, topic).home.floor_area or Decimal(0)
+
+    def eligible_members(self, topic):
+        """The memberships that may vote: the same rules as `refusal`, as one query."""
+        members = Membership.objects.filter(
+            community_id=topic.community_id, status=Membership.Status.VERIFIED, user__is_active=True
+        )
+        if topic.electorate == Topic.Electorate.REPRESENTATIVES:
+            members = members.filter(is_representative=True)
+        if topic.electorate == Topic.Electorate.HOMEOWNERS:
+            members = members.filter(is_homeowner=True)
+        if topic.electorate in BY_HOUSEHOLD:
+            members = members.filter(home__isnull=False)
+        if topic.min_age is not None:
+            members = members.filter(birth_date__lte=born_on_or_before(topic.min_age))
+        return members
+
+    def eligible_totals(self, topic) -> tuple[int, Decimal]:
+        members = self.eligible_members(topic)
+        if topic.electorate in BY_HOUSEHOLD:
+            homes = Home.objects.filter(pk__in=members.values("home_id"))  # each home once, however many members
+            area = homes.aggregate(area=Sum("floor_area"))["area"]
+            return homes.count(), area or Decimal(0)
+        return members.values("user_id").distinct().count(), Decimal(0)
+
+
+# Electorates where only people a worker registered may vote.
+REGISTER_ONLY = {Topic.Electorate.HOUSEHOLD, Topic.Electorate.REPRESENTATIVES, Topic.Electorate.HOMEOWNERS}
+
+
 class RegisterElectorate:
-    """Interim rules.
+    """The rules of topics opened before memberships existed (Topic.legacy_register).
 
     * "all": any active logged-in account, unless the worker filled a register for the topic (or set
       a minimum age): then only registered accounts.
@@ -62,7 +156,7 @@ class RegisterElectorate:
         return topic.electorate in REGISTER_ONLY or topic.min_age is not None or topic.register.exists()
 
     def is_eligible(self, user, topic) -> bool:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not _active(user):
             return False
         if not self._register_required(topic):
             return True
@@ -70,6 +164,11 @@ class RegisterElectorate:
         if row is None:
             return False
         return not (topic.electorate in BY_HOUSEHOLD and not row.household_key)
+
+    def refusal(self, user, topic) -> str | None:
+        if self.is_eligible(user, topic):
+            return None
+        return _("Your account is not in the voter register of this topic. Ask the community office.")
 
     def voter_key(self, user, topic) -> str:
         if topic.electorate in BY_HOUSEHOLD:
@@ -89,4 +188,4 @@ class RegisterElectorate:
 
 
 def electorate_for(topic: Topic) -> Electorate:
-    return RegisterElectorate()
+    return RegisterElectorate() if topic.legacy_register else MembershipElectorate()

@@ -86,8 +86,13 @@ class Topic(ClusterableModel):
         _("minimum age"),
         null=True,
         blank=True,
-        help_text=_("When set, only people in the voter register may vote: register only those old enough."),
+        help_text=_(
+            "When set, only residents whose date of birth is known (from their ID number) and who are this old "
+            "on the day they vote may vote."
+        ),
     )
+    # Topics opened before memberships existed keep their hand-filled voter register (see electorate.py).
+    legacy_register = models.BooleanField(_("uses the voter register"), default=False, editable=False)
 
     quorum_percent = models.PositiveSmallIntegerField(
         _("quorum (percent of eligible voters who must vote)"),
@@ -276,7 +281,8 @@ class Option(Orderable):
 class VoterRegister(models.Model):
     """Who may vote on a topic, as a worker recorded it, with the household and floor area that count.
 
-    Stands in for resident memberships until those exist (see electorate.py).
+    Only for topics opened before memberships existed (Topic.legacy_register); every newer topic
+    takes its voters from verified memberships (see electorate.py).
     """
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="register", verbose_name=_("topic"))

@@ -51,17 +51,20 @@ def _described(result: dict, topic: Topic) -> dict:
     }
 
 
-def _voting_state(request, topic: Topic) -> str:
+def _voting_state(request, topic: Topic) -> tuple[str, str]:
+    """(state, why the user may not vote, if that is the state)."""
     if not topic.is_voting_open():
-        return "closed"
+        return "closed", ""
     if not request.user.is_authenticated:
-        return "anonymous"
+        return "anonymous", ""
     electorate = electorate_for(topic)
-    if not electorate.is_eligible(request.user, topic):
-        return "ineligible"
-    if VoterRoll.objects.filter(topic=topic, voter_key=electorate.voter_key(request.user, topic)).exists():
-        return "voted"
-    return "can_vote"
+    refusal = electorate.refusal(request.user, topic)
+    if refusal:
+        return "ineligible", refusal
+    key = electorate.voter_key(request.user, topic)
+    if VoterRoll.objects.filter(topic=topic, voter_key=key).exists():
+        return ("household_voted" if key.startswith("home:") else "voted"), ""
+    return "can_vote", ""
 
 
 def topic_list(request):
@@ -71,7 +74,7 @@ def topic_list(request):
 
 
 def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form=None, status=200):
-    state = _voting_state(request, topic)
+    state, refusal = _voting_state(request, topic)
     if state == "can_vote" and vote_form is None:
         vote_form = VoteForm(topic, initial={"nonce": ballots.issue_nonce(topic, request.user)})
     context = {
@@ -80,6 +83,7 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "phase": topic.current_phase(),
         "next_phase": topic.next_phase(),
         "voting_state": state,
+        "refusal": refusal,
         "vote_form": vote_form,
         "vote_error": vote_error,
         "results": _described(ballots.live_result(topic), topic) if topic.results_visible() else None,

@@ -22,7 +22,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from portal.audit.log import record
 
-from .identity import id_hash
+from .identity import birth_date_from_id, id_hash
 from .models import Building, Home, Membership
 from .scoping import scope_to_staff, staff_communities
 
@@ -151,6 +151,9 @@ class MembershipDecisionForm(WagtailAdminModelForm):
         number = data.get("id_number_check", "").strip()
         if number and (not self.instance.id_hash or id_hash(number) != self.instance.id_hash):
             self.add_error("id_number_check", _("This ID number does not match the one the resident gave."))
+        elif number:
+            # Memberships from before dates of birth were kept get theirs when a worker checks the card.
+            self.instance.birth_date = birth_date_from_id(number)
         if status in Membership.ACTIVE and self.initial.get("status") not in Membership.ACTIVE:
             self._check_reactivation()
         return data
@@ -243,7 +246,7 @@ def reveal_membership(request, pk):
         record(
             request.user,
             membership.user,
-            "reveal phone, real name, room",
+            "reveal phone, real name, room, date of birth",
             form.cleaned_data["reason"],
             community=membership.community,
         )
@@ -251,6 +254,7 @@ def reveal_membership(request, pk):
             _("Mobile number"): membership.user.phone,
             _("Real name"): membership.real_name,
             _("Address"): membership.home.address if membership.home else "",
+            _("Date of birth"): membership.birth_date or "",
         }
     context = {"membership": membership, "form": form, "revealed": revealed}
     return TemplateResponse(request, "accounts/admin/reveal.html", context)

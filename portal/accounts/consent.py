@@ -35,13 +35,14 @@ NOTICES = {
     ),
     ID_NUMBER: Notice(
         ID_NUMBER,
-        "2026-11",
+        "2026-12",
         _("Your ID number"),
         _(
             "Giving your ID number is optional. It is used only to make sure that one person has one verified "
-            "membership per community. We keep only a keyed fingerprint of it and a masked form (first and last "
-            "two characters), never the number itself. Workers check your ID card against the fingerprint when "
-            "they verify you."
+            "membership per community. We keep only a keyed fingerprint of it, a masked form (first and last "
+            "two characters) and the date of birth it contains, never the number itself. The date of birth is "
+            "used only to check a minimum age for votes that have one; it is never shown to other residents. "
+            "Workers check your ID card against the fingerprint when they verify you."
         ),
     ),
     COMPLAINT_LOCATION: Notice(
@@ -82,5 +83,5 @@ def withdraw_consent(user, purpose: str) -> int:
         raise ValueError("withdraw the account consent by deleting the account")
     withdrawn = user.consents.filter(purpose=purpose, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     if purpose == ID_NUMBER:
-        user.memberships.update(id_hash=None, id_masked="")
+        user.memberships.update(id_hash=None, id_masked="", birth_date=None)
     return withdrawn

@@ -7,12 +7,15 @@ has_role(request.user, community, Role.HOMEOWNER)
 household_of(request.user, community)      # the Home (one household = one vote), or None
 """
 
+from datetime import date
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .identity import id_hash, mask_id_number
+from .identity import birth_date_from_id, id_hash, mask_id_number
 from .models import Home, Membership
 
 
@@ -89,6 +92,16 @@ def verified_members(community, role: str = Role.RESIDENT):
     return get_user_model().objects.filter(**filters).distinct()
 
 
+def born_on_or_before(min_age: int, today: date | None = None) -> date:
+    """The latest date of birth of someone who is `min_age` or older today (a 29 February birthday counts
+    from 1 March in other years)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - min_age)
+    except ValueError:  # today is 29 February
+        return today.replace(year=today.year - min_age, day=28)
+
+
 def household_of(user, community) -> Home | None:
     """The home (household) of a verified member; its floor_area counts in homeowners' votes."""
     membership = verified_membership(user, community)
@@ -127,6 +140,7 @@ def apply_for_membership(user, community, building, unit, room, real_name="", id
                 real_name=real_name,
                 id_hash=fingerprint,
                 id_masked=mask_id_number(id_number) if id_number else "",
+                birth_date=birth_date_from_id(id_number) if id_number else None,
             )
     except IntegrityError as exc:
         active = Membership.objects.filter(community=community, status__in=Membership.ACTIVE)

@@ -206,6 +206,8 @@ class Membership(models.Model):
     real_name = models.CharField(_("real name"), max_length=40, blank=True)
     id_hash = models.CharField(_("ID number fingerprint"), max_length=64, null=True, blank=True, editable=False)
     id_masked = models.CharField(_("ID number (masked)"), max_length=18, blank=True, editable=False)
+    # Read from the ID number when it is given; the only way a minimum voting age can be checked.
+    birth_date = models.DateField(_("date of birth (from the ID number)"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.TextField(
         _("reason"), blank=True, help_text=_("Shown to the resident when the membership is rejected or revoked.")

@@ -50,6 +50,7 @@ def personal_data(user) -> dict:
                 "floor_area": m.home.floor_area if m.home else None,
                 "real_name": m.real_name,
                 "id_number": m.id_masked,
+                "birth_date": m.birth_date,
                 "status": m.status,
                 "reason": m.reason,
                 "roles": [r for r, on in _roles(m) if on],

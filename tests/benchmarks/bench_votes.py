@@ -56,6 +56,11 @@ def run(votes: int) -> None:
     users = get_user_model().objects.bulk_create(
         [get_user_model()(username=f"bench{i}", password="x") for i in range(votes)]
     )
+    from portal.accounts.models import Membership
+
+    Membership.objects.bulk_create(  # only verified residents of the community may vote
+        [Membership(user=user, community=community, status=Membership.Status.VERIFIED) for user in users]
+    )
     url = f"/deliberations/{topic.pk}/vote/"
 
     voters = []

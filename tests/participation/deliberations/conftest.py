@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from participation.deliberations.models import Option, Topic, VoterRegister
+from portal.accounts.models import Building, Home, Membership
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +46,33 @@ def make_topic():
         if abstain:
             Option.objects.create(topic=topic, label="弃权", is_abstention=True, sort_order=len(options))
         return topic
+
+    return make
+
+
+@pytest.fixture
+def resident(make_user):
+    """resident(community, area=None, born=None, home=None, homeowner=False, representative=False, **user)
+    -> an account with a verified membership of `community`, living in its own new home (or in `home`)."""
+    rooms = iter(range(101, 10_000))
+
+    def make(community, *, area=None, born=None, home=None, homeowner=False, representative=False, **user_fields):
+        user = make_user(**user_fields)
+        if home is None:
+            building, _ = Building.objects.get_or_create(community=community, name="1号楼")
+            home = Home.objects.create(
+                community=community, building=building, room=str(next(rooms)), floor_area=area and Decimal(area)
+            )
+        Membership.objects.create(
+            user=user,
+            community=community,
+            home=home,
+            status=Membership.Status.VERIFIED,
+            is_homeowner=homeowner,
+            is_representative=representative,
+            birth_date=born,
+        )
+        return user
 
     return make
 

@@ -92,9 +92,9 @@ def test_listing_and_edit_are_scoped(city, worker, make_topic):
         assert client.get(reverse(f"wagtailsnippets_deliberations_topic:{action}", args=[theirs.pk])).status_code == 404
 
 
-def test_rules_locked_once_somebody_voted(city, worker, make_topic, make_user):
+def test_rules_locked_once_somebody_voted(city, worker, make_topic, resident):
     topic = make_topic(city["a1"])
-    cast_vote(topic, make_user(), topic.options.first().pk)
+    cast_vote(topic, resident(city["a1"]), topic.options.first().pk)
     options = [{"id": o.pk, "label": o.label} for o in topic.options.all()]
     data = topic_form(city["a1"], majority="two_thirds", options=inline_formset(options, initial=2))
     response = admin_client(worker).post(reverse("wagtailsnippets_deliberations_topic:edit", args=[topic.pk]), data)
@@ -102,8 +102,9 @@ def test_rules_locked_once_somebody_voted(city, worker, make_topic, make_user):
     assert Topic.objects.get(pk=topic.pk).majority == "simple"
 
 
-def test_worker_registers_a_voter_by_username(city, worker, make_topic, make_user):
-    topic, resident = make_topic(city["a1"], electorate="homeowners"), make_user("zhang_san")
+def test_worker_registers_a_voter_by_username_on_a_legacy_topic(city, worker, make_topic, make_user):
+    topic = make_topic(city["a1"], electorate="homeowners", legacy_register=True)
+    resident = make_user("zhang_san")
     data = {"topic": topic.pk, "user": "zhang_san", "household_key": "5-1-302", "floor_area": "96.40"}
     client = admin_client(worker)
     response = client.post(reverse("wagtailsnippets_deliberations_voterregister:add"), data)
@@ -112,13 +113,16 @@ def test_worker_registers_a_voter_by_username(city, worker, make_topic, make_use
     assert (row.user, row.household_key, str(row.floor_area)) == (resident, "5-1-302", "96.40")
     bad = client.post(reverse("wagtailsnippets_deliberations_voterregister:add"), {**data, "user": "nobody"})
     assert bad.status_code == 200 and "No active account" in bad.content.decode()
-    other = make_topic(city["b1"])
+    other = make_topic(city["b1"], legacy_register=True)
     foreign = client.post(reverse("wagtailsnippets_deliberations_voterregister:add"), {**data, "topic": other.pk})
     assert foreign.status_code == 200 and VoterRegister.objects.count() == 1
+    new_topic = make_topic(city["a1"])  # takes its voters from memberships: no register
+    refused = client.post(reverse("wagtailsnippets_deliberations_voterregister:add"), {**data, "topic": new_topic.pk})
+    assert refused.status_code == 200 and VoterRegister.objects.count() == 1
 
 
-def test_paper_ballot_then_no_online_vote(city, worker, make_topic, make_user):
-    topic, resident = make_topic(city["a1"]), make_user("li_si", phone="13800138000")
+def test_paper_ballot_then_no_online_vote(city, worker, make_topic, resident):
+    topic, voter = make_topic(city["a1"]), resident(city["a1"], username="li_si", phone="13800138000")
     client = admin_client(worker)
     index = client.get(reverse("deliberations_paper_ballots")).content.decode()
     assert topic.title in index
@@ -128,9 +132,9 @@ def test_paper_ballot_then_no_online_vote(city, worker, make_topic, make_user):
     receipt = re.search(r"<code>([A-Z0-9-]+)</code>", response.content.decode()).group(1)
     assert Ballot.objects.get(topic=topic).receipt_hash == ballot_log.receipt_hash(receipt)
     roll = VoterRoll.objects.get(topic=topic)
-    assert (roll.channel, roll.recorded_by, roll.voter_key) == ("paper", worker, f"user:{resident.pk}")
+    assert (roll.channel, roll.recorded_by, roll.voter_key) == ("paper", worker, f"user:{voter.pk}")
     with pytest.raises(VoteRefused):
-        cast_vote(topic, resident, topic.options.first().pk)
+        cast_vote(topic, voter, topic.options.first().pk)
     again = client.post(url, {"resident": "li_si", "option": topic.options.first().pk})
     assert again.status_code == 400 and "already been recorded" in again.content.decode()
     unknown = client.post(url, {"resident": "nobody", "option": topic.options.first().pk})
@@ -159,9 +163,9 @@ def test_worker_hides_a_comment(city, worker, make_topic, make_user):
     assert comment.is_hidden
 
 
-def test_topic_with_votes_cannot_be_deleted(city, worker, make_topic, make_user):
+def test_topic_with_votes_cannot_be_deleted(city, worker, make_topic, resident):
     topic = make_topic(city["a1"])
-    cast_vote(topic, make_user(), topic.options.first().pk)
+    cast_vote(topic, resident(city["a1"]), topic.options.first().pk)
     client = admin_client(worker)
     response = client.post(reverse("wagtailsnippets_deliberations_topic:delete", args=[topic.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("wagtailsnippets_deliberations_topic:list")
@@ -171,9 +175,9 @@ def test_topic_with_votes_cannot_be_deleted(city, worker, make_topic, make_user)
     assert not Topic.objects.filter(pk=unvoted.pk).exists()
 
 
-def test_bulk_delete_keeps_scope_and_voted_topics(city, worker, make_topic, make_user):
+def test_bulk_delete_keeps_scope_and_voted_topics(city, worker, make_topic, resident):
     theirs, voted = make_topic(city["b1"]), make_topic(city["a1"])
-    cast_vote(voted, make_user(), voted.options.first().pk)
+    cast_vote(voted, resident(city["a1"]), voted.options.first().pk)
     client = admin_client(worker)
     url = reverse("wagtail_bulk_action", args=("deliberations", "topic", "delete"))
     for topic in (theirs, voted):
@@ -182,3 +186,13 @@ def test_bulk_delete_keeps_scope_and_voted_topics(city, worker, make_topic, make
     free = make_topic(city["a1"])
     client.post(f"{url}?id={free.pk}", {})
     assert not Topic.objects.filter(pk=free.pk).exists()
+
+
+def test_double_majority_needs_an_electorate_with_floor_area(city, worker):
+    client = admin_client(worker)
+    url = reverse("wagtailsnippets_deliberations_topic:add")
+    refused = client.post(url, topic_form(city["a1"], majority="double", electorate="all"))
+    assert refused.status_code == 200 and "counts floor area" in refused.content.decode()
+    assert not Topic.objects.exists()
+    accepted = client.post(url, topic_form(city["a1"], majority="double", electorate="homeowners"))
+    assert accepted.status_code == 302 and Topic.objects.get().majority == "double"

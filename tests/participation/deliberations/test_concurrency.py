@@ -39,8 +39,8 @@ def post_all_at_once(requests):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_fifty_simultaneous_attempts_by_one_voter_store_one_ballot(city, make_topic, make_user):
-    topic, voter = make_topic(city["a1"]), make_user()
+def test_fifty_simultaneous_attempts_by_one_voter_store_one_ballot(city, make_topic, resident):
+    topic, voter = make_topic(city["a1"]), resident(city["a1"])
     option = str(topic.options.first().pk)
     url = f"/deliberations/{topic.pk}/vote/"
     requests = [(voter, url, {"option": option, "nonce": ballots.issue_nonce(topic, voter)}) for _ in range(N)]
@@ -52,13 +52,13 @@ def test_fifty_simultaneous_attempts_by_one_voter_store_one_ballot(city, make_to
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_fifty_simultaneous_voters_are_all_counted(city, make_topic, make_user):
+def test_fifty_simultaneous_voters_are_all_counted(city, make_topic, resident):
     topic = make_topic(city["a1"], secret=False)
     options = [str(o.pk) for o in topic.options.all()]
     url = f"/deliberations/{topic.pk}/vote/"
     requests = []
     for i in range(N):
-        user = make_user()
+        user = resident(city["a1"])
         requests.append((user, url, {"option": options[i % 2], "nonce": ballots.issue_nonce(topic, user)}))
     statuses = post_all_at_once(requests)
     assert statuses == [200] * N
