@@ -24,12 +24,16 @@ LOCKED_ONCE_VOTED = [
 LOCKED_MESSAGE = _("People have voted: the options, voting start, electorate and rules can no longer change.")
 
 
-class TopicForm(WagtailAdminModelForm):
+class CommunityChoiceForm(WagtailAdminModelForm):
+    """Offers only the communities the worker acts for."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.for_user is not None and "community" in self.fields:
             self.fields["community"].queryset = communities_for(self.for_user)
 
+
+class TopicForm(CommunityChoiceForm):
     def clean(self):
         cleaned = super().clean()
         by_household = cleaned.get("electorate") in (Topic.Electorate.HOUSEHOLD, Topic.Electorate.HOMEOWNERS)

@@ -1,17 +1,17 @@
-"""Worker screens outside the snippet listings: recording paper ballots."""
+"""Worker screens outside the snippet listings: recording paper ballots, opening residents' proposals."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.regions.scoping import scope_queryset
 
-from . import ballots
-from .forms import PaperBallotForm
-from .models import Topic, VoterRoll
+from . import ballots, proposals
+from .forms import OpenProposalForm, PaperBallotForm
+from .models import Proposal, Topic, VoterRoll
 
 
 def _scoped_topics(user):
@@ -51,3 +51,28 @@ def record_paper_ballot(request, pk):
     return TemplateResponse(
         request, "deliberations/admin/paper_ballot.html", {"topic": topic, "form": form}, status=status
     )
+
+
+def open_proposal(request, pk):
+    """Schedule the phases of a residents' proposal and open it as a topic; the topic editor does the rest."""
+    if not request.user.has_perm("deliberations.add_topic"):
+        raise PermissionDenied
+    queryset = scope_queryset(Proposal.objects.select_related("community", "topic"), request.user)
+    proposal = get_object_or_404(queryset, pk=pk)
+    if proposal.topic_id:
+        messages.info(request, _("This proposal is already open as a topic."))
+        return redirect("wagtailsnippets_deliberations_topic:edit", proposal.topic_id)
+    draft = Topic(community=proposal.community, proposal_starts=proposal.created_at)
+    initial = {"title": proposal.title, "description": proposal.description}
+    form = OpenProposalForm(request.POST or None, instance=draft, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = proposals.open_as_topic(proposal, form.instance)
+        except proposals.ProposalRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The proposal is open as a topic. Add documents and decision rules here."))
+            return redirect("wagtailsnippets_deliberations_topic:edit", topic.pk)
+    context = {"proposal": proposal, "form": form, "signed": proposal.cosignatures.count()}
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "deliberations/admin/open_proposal.html", context, status=status)

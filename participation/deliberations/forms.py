@@ -2,10 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateTimeInput
 
 from portal.accounts.phone import normalise_phone
 
-from .models import Comment
+from .models import Comment, Proposal, Topic
 
 
 class VoteForm(forms.Form):
@@ -42,3 +43,44 @@ class PaperBallotForm(forms.Form):
         if user is None:
             raise forms.ValidationError(_("No account with this username or phone number."))
         return user
+
+
+MAX_OPTIONS = 10
+
+
+class ProposalForm(forms.ModelForm):
+    """A resident's proposal. What they typed is kept on every error."""
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "description", "options"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+            "options": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"options": _("One option per line, at least two, for example 同意 and 反对.")}
+
+    def clean_options(self):
+        labels = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+        if len(labels) < 2:
+            raise forms.ValidationError(_("Give at least two options, one per line."))
+        if len(labels) > MAX_OPTIONS:
+            raise forms.ValidationError(_("Give at most %(n)d options.") % {"n": MAX_OPTIONS})
+        if len(set(labels)) != len(labels):
+            raise forms.ValidationError(_("Each option must be different."))
+        if any(len(label) > 200 for label in labels):
+            raise forms.ValidationError(_("An option can have at most 200 characters."))
+        return labels
+
+
+class OpenProposalForm(forms.ModelForm):
+    """A worker schedules the phases of a proposal that has enough co-signers; the rest is edited afterwards."""
+
+    class Meta:
+        model = Topic
+        fields = ["title", "description", "discussion_starts", "voting_starts", "voting_ends", "electorate", "min_age"]
+        widgets = {
+            "discussion_starts": AdminDateTimeInput,
+            "voting_starts": AdminDateTimeInput,
+            "voting_ends": AdminDateTimeInput,
+        }

@@ -411,3 +411,103 @@ class ImplementationUpdate(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("implementation update")
+
+
+class DeliberationSettings(models.Model):
+    """How one community takes topics from its residents."""
+
+    community = models.OneToOneField(
+        "regions.Community",
+        on_delete=models.CASCADE,
+        related_name="deliberation_settings",
+        verbose_name=_("community"),
+    )
+    residents_may_propose = models.BooleanField(_("residents may propose topics"), default=False)
+    cosigners_needed = models.PositiveSmallIntegerField(
+        _("co-signers needed"),
+        default=10,
+        validators=[MaxValueValidator(1000)],
+        help_text=_("Other verified residents who must support a proposal before workers are asked to open it."),
+    )
+
+    panels = [FieldPanel("community"), FieldPanel("residents_may_propose"), FieldPanel("cosigners_needed")]
+
+    class Meta:
+        verbose_name = _("deliberation settings")
+        verbose_name_plural = _("deliberation settings")
+
+    def __str__(self):
+        return str(self.community)
+
+    @classmethod
+    def for_community(cls, community) -> "DeliberationSettings":
+        return cls.objects.filter(community=community).first() or cls(community=community)
+
+
+class Proposal(models.Model):
+    """A topic a resident proposes; it collects co-signers, then a worker schedules and opens it."""
+
+    class Status(models.TextChoices):
+        COLLECTING = "collecting", _("Collecting co-signers")
+        READY = "ready", _("Waiting for the community office")
+        OPENED = "opened", _("Opened as a topic")
+
+    community = models.ForeignKey(
+        "regions.Community", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("community")
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("proposed by")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000)
+    options = models.TextField(_("options"), help_text=_("One option per line."))
+    # The setting when it was proposed: a later change does not move the goal under the co-signers.
+    cosigners_needed = models.PositiveSmallIntegerField(_("co-signers needed"), editable=False)
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    ready_at = models.DateTimeField(_("enough co-signers"), null=True, blank=True, editable=False)
+    topic = models.OneToOneField(
+        Topic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="proposal",
+        verbose_name=_("topic"),
+    )
+
+    class Meta:
+        verbose_name = _("resident proposal")
+        verbose_name_plural = _("resident proposals")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def option_labels(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+    @property
+    def status(self) -> str:
+        if self.topic_id:
+            return self.Status.OPENED
+        return self.Status.READY if self.ready_at else self.Status.COLLECTING
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    get_status_display.short_description = _("status")
+
+
+class CoSignature(models.Model):
+    """One verified resident supports a proposal. One per person: the database forbids a second."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosignatures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-signature")
+        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="cosign_once_per_person")]
+
+    def __str__(self):
+        return f"{self.proposal_id} · {self.user_id}"

@@ -1,6 +1,7 @@
 """The community site's deliberation pages: list, topic, vote, comment, published log, verification."""
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,10 +11,10 @@ from wagtail.models import Site
 
 from portal.core.pagination import paginate
 
-from . import ballot_log, ballots, wording
+from . import ballot_log, ballots, proposals, wording
 from .electorate import electorate_for
-from .forms import CommentForm, VoteForm
-from .models import Phase, Topic, VoterRoll
+from .forms import CommentForm, ProposalForm, VoteForm
+from .models import DeliberationSettings, Phase, Proposal, Topic, VoterRoll
 
 COMMENT_PHASES = {Phase.PROPOSAL, Phase.DISCUSSION, Phase.VOTING}
 
@@ -70,7 +71,69 @@ def _voting_state(request, topic: Topic) -> tuple[str, str]:
 def topic_list(request):
     community = _community(request)
     topics = paginate(request, Topic.objects.filter(community=community))
-    return render(request, "deliberations/topic_list.html", {"topics": topics, "community": community})
+    pending = (
+        Proposal.objects.filter(community=community, topic__isnull=True)
+        .annotate(signed=Count("cosignatures"))
+        .order_by("-created_at")
+    )
+    context = {
+        "topics": topics,
+        "community": community,
+        "proposals": pending,
+        "proposals_open": DeliberationSettings.for_community(community).residents_may_propose,
+    }
+    return render(request, "deliberations/topic_list.html", context)
+
+
+def propose(request):
+    community = _community(request)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    refusal = proposals.why_not_propose(request.user, community)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        data = form.cleaned_data
+        proposal = proposals.submit(request.user, community, data["title"], data["description"], data["options"])
+        return redirect("deliberations:proposal", proposal.pk)
+    status = 403 if refusal else 400 if request.method == "POST" else 200
+    context = {"form": form, "refusal": refusal, "community": community}
+    return render(request, "deliberations/propose.html", context, status=status)
+
+
+def _render_proposal(request, proposal, *, error="", status=200):
+    user = request.user
+    context = {
+        "proposal": proposal,
+        "signed": proposal.cosignatures.count(),
+        "has_signed": user.is_authenticated and proposal.cosignatures.filter(user=user).exists(),
+        "cannot_cosign": proposals.why_not_cosign(user, proposal) if user.is_authenticated else "",
+        "error": error,
+    }
+    return render(request, "deliberations/proposal_detail.html", context, status=status)
+
+
+def _proposal(request, pk) -> Proposal:
+    queryset = Proposal.objects.select_related("community", "proposer")
+    return get_object_or_404(queryset, pk=pk, community=_community(request))
+
+
+def proposal_detail(request, pk):
+    proposal = _proposal(request, pk)
+    if proposal.topic_id:
+        return redirect(topic_url(proposal.topic))
+    return _render_proposal(request, proposal)
+
+
+@require_POST
+def cosign(request, pk):
+    proposal = _proposal(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("deliberations:proposal", args=[proposal.pk]))
+    try:
+        proposals.cosign(request.user, proposal)
+    except proposals.ProposalRefused as refusal:
+        return _render_proposal(request, proposal, error=str(refusal), status=409)
+    return redirect("deliberations:proposal", proposal.pk)
 
 
 def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form=None, status=200):
@@ -91,6 +154,7 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "comments_open": topic.current_phase() in COMMENT_PHASES,
         "comment_form": comment_form or CommentForm(),
         "updates": topic.updates.all(),
+        "proposal": Proposal.objects.filter(topic=topic).select_related("proposer").first(),
     }
     return render(request, "deliberations/topic_detail.html", context, status=status)
 

@@ -14,8 +14,8 @@ from communities.regions.scoping import scope_queryset
 from portal.core.navigation import Section, is_community_site
 
 from . import admin_views
-from .admin_forms import TopicForm, VoterRegisterForm
-from .models import Comment, Topic, VoterRegister
+from .admin_forms import CommunityChoiceForm, TopicForm, VoterRegisterForm
+from .models import Comment, DeliberationSettings, Proposal, Topic, VoterRegister
 
 
 def scoped(community_field):
@@ -93,8 +93,28 @@ class CommentViewSet(ScopedViewSet):
     panels = [FieldPanel("is_hidden")]
 
 
+@scoped("community")
+class ProposalViewSet(ScopedViewSet):
+    model = Proposal
+    icon = "pick"
+    menu_label = _("Residents' proposals")
+    list_display = ["title", "community", "get_status_display", "created_at"]
+    add_view_enabled = False
+    inspect_view_enabled = True
+    panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("options")]
+
+
+@scoped("community")
+class DeliberationSettingsViewSet(ScopedViewSet):
+    model = DeliberationSettings
+    icon = "cog"
+    menu_label = _("Proposal settings")
+    list_display = ["community", "residents_may_propose", "cosigners_needed"]
+    edit_handler = ObjectList(DeliberationSettings.panels, base_form_class=CommunityChoiceForm)
+
+
 class DeliberationsGroup(SnippetViewSetGroup):
-    items = (TopicViewSet, VoterRegisterViewSet, CommentViewSet)
+    items = (TopicViewSet, ProposalViewSet, VoterRegisterViewSet, CommentViewSet, DeliberationSettingsViewSet)
     menu_icon = "doc-full"
     menu_label = _("Deliberations")
     menu_name = "deliberations"
@@ -112,6 +132,7 @@ def paper_ballot_urls():
             admin_views.record_paper_ballot,
             name="deliberations_paper_ballot",
         ),
+        path("deliberations/proposals/<int:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
     ]
 
 
@@ -125,7 +146,13 @@ def paper_ballot_menu_item():
     return PaperBallotMenuItem(_("Paper ballots"), reverse("deliberations_paper_ballots"), icon_name="form", order=310)
 
 
-SCOPE_FIELDS = {Topic: "community", VoterRegister: "topic__community", Comment: "community"}
+SCOPE_FIELDS = {
+    Topic: "community",
+    VoterRegister: "topic__community",
+    Comment: "community",
+    Proposal: "community",
+    DeliberationSettings: "community",
+}
 
 
 @hooks.register("before_bulk_action")

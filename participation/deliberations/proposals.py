@@ -1,0 +1,103 @@
+"""Resident proposals: propose, co-sign, tell the workers once enough residents have signed, open as a topic."""
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.membership import is_verified_resident
+from portal.notifications.services import notify
+
+from .models import CoSignature, DeliberationSettings, Option, Proposal, Topic
+
+
+class ProposalRefused(Exception):
+    """Not allowed; the message is for the resident."""
+
+
+def why_not_propose(user, community) -> str | None:
+    if not DeliberationSettings.for_community(community).residents_may_propose:
+        return _("This community does not take topic proposals from residents. Ask the community office.")
+    if not is_verified_resident(user, community):
+        return _("Only verified residents of this community may propose topics.")
+    return None
+
+
+def submit(user, community, title: str, description: str, options: list[str]) -> Proposal:
+    refusal = why_not_propose(user, community)
+    if refusal:
+        raise ProposalRefused(refusal)
+    needed = DeliberationSettings.for_community(community).cosigners_needed
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            community=community,
+            proposer=user,
+            title=title,
+            description=description,
+            options="\n".join(options),
+            cosigners_needed=needed,
+        )
+        if needed == 0:
+            _mark_ready(proposal)
+    return proposal
+
+
+def why_not_cosign(user, proposal: Proposal) -> str | None:
+    if proposal.status != Proposal.Status.COLLECTING:
+        return _("This proposal already has enough co-signers.")
+    if user.pk == proposal.proposer_id:
+        return _("You proposed this topic: ask other residents to co-sign it.")
+    if not is_verified_resident(user, proposal.community):
+        return _("Only verified residents of this community may co-sign.")
+    return None
+
+
+def cosign(user, proposal: Proposal) -> Proposal:
+    """Add the user's signature; the one that reaches the goal tells the community's workers."""
+    try:
+        with transaction.atomic():
+            locked = Proposal.objects.select_for_update().select_related("community").get(pk=proposal.pk)
+            refusal = why_not_cosign(user, locked)
+            if refusal:
+                raise ProposalRefused(refusal)
+            CoSignature.objects.create(proposal=locked, user=user)
+            if locked.cosignatures.count() >= locked.cosigners_needed:
+                _mark_ready(locked)
+    except IntegrityError as error:
+        raise ProposalRefused(_("You have already co-signed this proposal.")) from error
+    return locked
+
+
+def _mark_ready(proposal: Proposal) -> None:
+    proposal.ready_at = timezone.now()
+    proposal.save(update_fields=["ready_at"])
+    transaction.on_commit(lambda: notify_workers(proposal))
+
+
+def community_workers(community):
+    return community.editors_group.user_set.filter(is_active=True)
+
+
+def notify_workers(proposal: Proposal) -> None:
+    text = _("The residents' proposal “%(title)s” has enough co-signers: schedule its phases and open it.") % {
+        "title": proposal.title
+    }
+    url = reverse("deliberations_open_proposal", args=[proposal.pk])
+    for worker in community_workers(proposal.community):
+        notify(worker, "deliberations.proposal.ready", text, url=url, key=f"deliberations.proposal.{proposal.pk}.ready")
+
+
+@transaction.atomic
+def open_as_topic(proposal: Proposal, topic: Topic) -> Topic:
+    """Save the worker's scheduled `topic` with the proposal's options, and link the two."""
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.topic_id:
+        raise ProposalRefused(_("This proposal is already open as a topic."))
+    topic.community_id = locked.community_id
+    topic.proposal_starts = locked.created_at
+    topic.save()
+    for order, label in enumerate(locked.option_labels()):
+        Option.objects.create(topic=topic, label=label, sort_order=order)
+    locked.topic = topic
+    locked.save(update_fields=["topic"])
+    return topic
