@@ -42,11 +42,33 @@ class TopicForm(CommunityChoiceForm):
                 "majority",
                 _("A double majority counts floor area: choose homeowners or one vote per household as who may vote."),
             )
+        community = cleaned.get("community")
+        if community is not None:
+            for item in self._chosen_files():
+                if not item.collection.path.startswith(community.collection.path):
+                    self.add_error(
+                        None,
+                        _("“%(title)s” belongs to another community's collection: choose files of %(community)s.")
+                        % {"title": item.title, "community": community},
+                    )
         if self.instance.pk and self.instance.ballots.exists():
             changed = [name for name in LOCKED_ONCE_VOTED if name in self.changed_data]
             if changed or self.formsets["options"].has_changed():
                 raise forms.ValidationError(LOCKED_MESSAGE)
         return cleaned
+
+    def _chosen_files(self):
+        """The documents and update photos chosen in this form (deleted rows left out)."""
+        for name, field in (("documents", "document"), ("updates", "photos")):
+            for form in self.formsets[name].forms:
+                # The child forms are cleaned after this form: clean them now (Django keeps the result).
+                data = form.cleaned_data if form.is_valid() else {}
+                if not data or data.get("DELETE") or not data.get(field):
+                    continue
+                if field == "document":
+                    yield data[field]
+                else:
+                    yield from (block.value for block in data[field] if block.value is not None)
 
 
 class VoterRegisterForm(WagtailAdminModelForm):

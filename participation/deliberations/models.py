@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable
 
 from . import tally
@@ -139,6 +141,7 @@ class Topic(ClusterableModel):
         FieldPanel("community"),
         FieldPanel("title"),
         FieldPanel("description"),
+        InlinePanel("documents", label=_("Documents")),
         InlinePanel("options", label=_("Options"), min_num=2),
         MultiFieldPanel(
             [
@@ -278,6 +281,23 @@ class Option(Orderable):
         return self.label
 
 
+class TopicDocument(Orderable):
+    """A document residents read before they vote (plan, budget, quotation), from the community's collection."""
+
+    topic = ParentalKey(Topic, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
+
+    panels = [FieldPanel("document")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("document")
+
+    def __str__(self):
+        return self.document.title
+
+
 class VoterRegister(models.Model):
     """Who may vote on a topic, as a worker recorded it, with the household and floor area that count.
 
@@ -402,12 +422,22 @@ class ImplementationUpdate(Orderable):
     )
     spending = models.DecimalField(_("spent so far (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    photos = StreamField(
+        [("photo", ImageChooserBlock(label=_("photo")))],
+        blank=True,
+        verbose_name=_("photos"),
+        help_text=_("From the community's collection; give each image a description: it is the text read aloud."),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("date"), FieldPanel("status"), FieldPanel("percent_complete")]),
         FieldPanel("spending"),
         FieldPanel("note"),
+        FieldPanel("photos"),
     ]
+
+    def images(self):
+        return [block.value for block in self.photos if block.value is not None]
 
     class Meta(Orderable.Meta):
         verbose_name = _("implementation update")

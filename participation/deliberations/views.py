@@ -154,6 +154,7 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "comments_open": topic.current_phase() in COMMENT_PHASES,
         "comment_form": comment_form or CommentForm(),
         "updates": topic.updates.all(),
+        "documents": topic.documents.select_related("document"),
         "proposal": Proposal.objects.filter(topic=topic).select_related("proposer").first(),
     }
     return render(request, "deliberations/topic_detail.html", context, status=status)
