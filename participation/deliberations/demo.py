@@ -1,0 +1,101 @@
+"""Demo deliberations: a homeowners' decision being carried out (with its plan and a site photo), and a
+residents' proposal still collecting co-signers."""
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from PIL import Image as PillowImage
+from wagtail.documents.models import Document
+from wagtail.images.models import Image
+
+from portal.accounts.models import Building, Home, Membership
+
+from . import proposals
+from .models import DeliberationSettings, ImplementationUpdate, Option, Topic, TopicDocument
+
+NEIGHBOURS = [  # username, display name, room, floor area (m²)
+    ("demo_liu", "刘师傅", "301", "89.50"),
+    ("demo_chen", "陈老师", "402", "102.30"),
+    ("demo_zhao", "赵大姐", "501", "76.80"),
+]
+
+
+def _neighbours(community, password):
+    building, _ = Building.objects.get_or_create(community=community, name="3号楼", defaults={"units": "1,2"})
+    people = []
+    for username, name, room, area in NEIGHBOURS:
+        user, created = get_user_model().objects.get_or_create(username=username, defaults={"display_name": name})
+        if created:
+            user.set_password(password)
+            user.save()
+        home, _ = Home.objects.get_or_create(
+            community=community, building=building, unit="1", room=room, defaults={"floor_area": Decimal(area)}
+        )
+        Membership.objects.get_or_create(
+            user=user,
+            community=community,
+            defaults={"home": home, "status": Membership.Status.VERIFIED, "is_homeowner": True},
+        )
+        people.append(user)
+    return people
+
+
+def _site_photo(community) -> Image:
+    buffer = io.BytesIO()
+    PillowImage.new("RGB", (640, 400), (96, 125, 139)).save(buffer, "JPEG")
+    return Image.objects.create(
+        title="电梯井道施工",
+        description="3号楼1单元电梯井道施工现场，脚手架已搭好",
+        file=ImageFile(buffer, name="elevator-shaft.jpg"),
+        collection=community.collection,
+    )
+
+
+def seed_demo_deliberations(community, password: str) -> None:
+    now = timezone.now()
+    DeliberationSettings.objects.update_or_create(
+        community=community, defaults={"residents_may_propose": True, "cosigners_needed": 5}
+    )
+    liu, chen, zhao = _neighbours(community, password)
+
+    topic = Topic.objects.create(
+        community=community,
+        title="3号楼1单元加装电梯",
+        description="加装一部电梯，费用按楼层分摊。施工方案和报价见下方文件。",
+        proposal_starts=now - timedelta(days=60),
+        discussion_starts=now - timedelta(days=50),
+        voting_starts=now - timedelta(days=40),
+        voting_ends=now - timedelta(days=30),
+        implementation_starts=now - timedelta(days=20),
+        electorate=Topic.Electorate.HOMEOWNERS,
+        majority=Topic.Majority.DOUBLE,
+        double_participation="two_thirds",
+        secret=False,
+        outcome="业主按双三分之二通过加装电梯，已于上月开工。",
+    )
+    for order, label in enumerate(["同意加装", "不同意"]):
+        Option.objects.create(topic=topic, label=label, sort_order=order)
+    plan = Document.objects.create(
+        title="加装电梯施工方案与报价",
+        file=ContentFile("施工方案（演示文件）\n".encode(), name="elevator-plan.txt"),
+        collection=community.collection,
+    )
+    TopicDocument.objects.create(topic=topic, document=plan)
+    ImplementationUpdate.objects.create(
+        topic=topic,
+        date=timezone.localdate() - timedelta(days=5),
+        percent_complete=40,
+        spending=Decimal("180000"),
+        note="井道基础已完成，下周开始安装导轨。",
+        photos=[("photo", _site_photo(community))],
+    )
+
+    description = "北门空地闲置，建议增设带充电桩的车棚，避免飞线充电。"
+    proposal = proposals.submit(liu, community, "小区北门增设电动车充电棚", description, ["同意", "反对"])
+    for neighbour in (chen, zhao):
+        proposals.cosign(neighbour, proposal)
