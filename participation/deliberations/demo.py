@@ -16,6 +16,7 @@ from wagtail.images.models import Image
 from portal.accounts.models import Building, Home, Membership
 
 from . import proposals
+from .ballots import cast_vote
 from .models import DeliberationSettings, ImplementationUpdate, Option, Topic, TopicDocument
 
 NEIGHBOURS = [  # username, display name, room, floor area (m²)
@@ -70,8 +71,7 @@ def seed_demo_deliberations(community, password: str) -> None:
         proposal_starts=now - timedelta(days=60),
         discussion_starts=now - timedelta(days=50),
         voting_starts=now - timedelta(days=40),
-        voting_ends=now - timedelta(days=30),
-        implementation_starts=now - timedelta(days=20),
+        voting_ends=now + timedelta(hours=1),  # open while the neighbours vote, closed below
         electorate=Topic.Electorate.HOMEOWNERS,
         majority=Topic.Majority.DOUBLE,
         double_participation="two_thirds",
@@ -80,6 +80,11 @@ def seed_demo_deliberations(community, password: str) -> None:
     )
     for order, label in enumerate(["同意加装", "不同意"]):
         Option.objects.create(topic=topic, label=label, sort_order=order)
+    for neighbour in (liu, chen, zhao):
+        cast_vote(topic, neighbour, topic.options.first().pk)
+    Topic.objects.filter(pk=topic.pk).update(
+        voting_ends=now - timedelta(days=30), implementation_starts=now - timedelta(days=20)
+    )
     plan = Document.objects.create(
         title="加装电梯施工方案与报价",
         file=ContentFile("施工方案（演示文件）\n".encode(), name="elevator-plan.txt"),
