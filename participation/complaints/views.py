@@ -86,7 +86,7 @@ def complaint_detail(request, reference):
     return render(request, "complaints/complaint_detail.html", context)
 
 
-def _serve(photo: ComplaintPhoto, cache: str) -> FileResponse:
+def serve_photo(photo: ComplaintPhoto, cache: str) -> FileResponse:
     response = FileResponse(photo.image.open("rb"), content_type=photos.content_type(photo))
     response["Cache-Control"] = cache
     response["X-Content-Type-Options"] = "nosniff"
@@ -97,7 +97,7 @@ def complaint_photo(request, reference, photo_id):
     """A photo for the resident who raised the complaint and the staff who may act for its community."""
     complaint = _own_complaint(request, reference)
     photo = get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint)
-    return _serve(photo, "private, max-age=3600")
+    return serve_photo(photo, "private, max-age=3600")
 
 
 def public_photo(request, photo_id):
@@ -105,7 +105,7 @@ def public_photo(request, photo_id):
     photo = get_object_or_404(ComplaintPhoto.objects.select_related("complaint"), pk=photo_id)
     if not photos.is_public(photo):
         raise Http404
-    return _serve(photo, "public, max-age=600")
+    return serve_photo(photo, "public, max-age=600")
 
 
 def signed_photo(request, token):
@@ -116,7 +116,7 @@ def signed_photo(request, token):
         return HttpResponseForbidden(_("This photo link has expired."))
     except (signing.BadSignature, ValueError, TypeError):
         raise Http404 from None
-    return _serve(get_object_or_404(ComplaintPhoto, pk=photo_id), "private, max-age=3600")
+    return serve_photo(get_object_or_404(ComplaintPhoto, pk=photo_id), "private, max-age=3600")
 
 
 def complaint_rate(request, reference):
