@@ -11,6 +11,7 @@ from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
 from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
+from participation.complaints.demo import seed_demo_complaints
 from participation.polls.demo import seed_demo_poll
 
 from .models import Community, CommunitySettings, Region
@@ -233,6 +234,7 @@ def seed_demo_city() -> bool:
             CommunitySettings.objects.filter(site=community.site).update(theme=DEMO_THEMES[slug])
     seed_demo_organisations(DEMO_PASSWORD)
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
+    seed_demo_complaints(Community.objects.get(slug="hubin"))
     return True
 
 
