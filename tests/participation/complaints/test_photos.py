@@ -201,3 +201,31 @@ def test_an_anonymous_complaint_with_consent_sends_the_phone_but_no_account_deta
     fields = server.posts[0]["fields"]
     assert fields["phone"] == "13912345678" and "email" not in fields
     assert "media_url" not in fields, "no photos, no media_url"
+
+
+def test_do_not_contact_me_keeps_contact_details_from_the_city(fake_city, point_at, escalated, make_user):
+    server = fake_city()
+    point_at(server)
+    escalated(
+        reporter=make_user(email="resident@example.org"),
+        contact_preference=Complaint.Contact.NONE,
+        contact_phone="13912345678",
+        share_contact_with_city=True,
+    )
+    delivery.process_due(now=timezone.now())
+    fields = server.posts[0]["fields"]
+    assert "phone" not in fields and "email" not in fields
+
+
+def test_a_signed_in_resident_who_agreed_shares_phone_and_email(fake_city, point_at, escalated, make_user):
+    server = fake_city()
+    point_at(server)
+    escalated(
+        reporter=make_user(email="resident@example.org"),
+        contact_preference=Complaint.Contact.PHONE,
+        contact_phone="13912345678",
+        share_contact_with_city=True,
+    )
+    delivery.process_due(now=timezone.now())
+    fields = server.posts[0]["fields"]
+    assert (fields["phone"], fields["email"]) == ("13912345678", "resident@example.org")
