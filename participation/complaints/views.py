@@ -87,7 +87,11 @@ def complaint_detail(request, reference):
 
 
 def serve_photo(photo: ComplaintPhoto, cache: str) -> FileResponse:
-    response = FileResponse(photo.image.open("rb"), content_type=photos.content_type(photo))
+    try:
+        opened = photo.image.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore without the private media)
+        raise Http404 from None
+    response = FileResponse(opened, content_type=photos.content_type(photo))
     response["Cache-Control"] = cache
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -105,7 +109,7 @@ def public_photo(request, photo_id):
     photo = get_object_or_404(ComplaintPhoto.objects.select_related("complaint"), pk=photo_id)
     if not photos.is_public(photo):
         raise Http404
-    return serve_photo(photo, "public, max-age=600")
+    return serve_photo(photo, "public, max-age=60")  # short: a worker may hide it
 
 
 def signed_photo(request, token):

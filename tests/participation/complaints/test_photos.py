@@ -229,3 +229,11 @@ def test_a_signed_in_resident_who_agreed_shares_phone_and_email(fake_city, point
     delivery.process_due(now=timezone.now())
     fields = server.posts[0]["fields"]
     assert (fields["phone"], fields["email"]) == ("13912345678", "resident@example.org")
+
+
+def test_a_photo_whose_file_is_gone_is_a_404_not_a_500(host_client, with_photos, media_dirs):
+    complaint = with_photos()
+    photo = complaint.photos.get()
+    (media_dirs[1] / photo.image.name).unlink()
+    client = host_client("a1.localhost", complaint.reporter)
+    assert client.get(f"/complaints/{complaint.reference}/photos/{photo.pk}/").status_code == 404
