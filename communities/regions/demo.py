@@ -11,6 +11,7 @@ from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
 from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
+from participation.complaints.demo import seed_demo_complaints
 from participation.deliberations.demo import seed_demo_deliberations
 from participation.polls.demo import seed_demo_poll
 
@@ -235,6 +236,7 @@ def seed_demo_city() -> bool:
     seed_demo_organisations(DEMO_PASSWORD)
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     seed_demo_deliberations(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)
+    seed_demo_complaints(Community.objects.get(slug="hubin"))
     return True
 
 

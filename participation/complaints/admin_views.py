@@ -6,16 +6,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities.regions.scoping import communities_for, scope_queryset
+from portal.accounts.admin_views import RevealForm
+from portal.accounts.masking import mask_name, mask_phone
+from portal.audit.log import record
 
 from . import cases, delivery
-from .models import CaseState, Complaint, ComplaintSettings, Outbox
+from .masking import mask_address
+from .models import CaseState, Complaint, ComplaintPhoto, ComplaintSettings, Outbox
 from .states import OPEN_STATES, TransitionError
+from .views import serve_photo
 
 
 def staff_complaints(user):
@@ -83,8 +89,83 @@ def complaint_detail(request, pk):
             return redirect("complaints_admin:detail", pk=complaint.pk)
     outbox = Outbox.objects.filter(complaint=complaint).first()
     timeline = complaint.events.select_related("author")
-    context = {"complaint": complaint, "timeline": timeline, "form": form, "outbox": outbox}
+    record(request.user, complaint.reporter, "view complaint (masked)", community=complaint.community)
+    context = {
+        "complaint": complaint,
+        "timeline": timeline,
+        "form": form,
+        "outbox": outbox,
+        "contact": masked_contact(complaint),
+        "photos": complaint.photos.all(),
+        "may_reveal": request.user.has_perm("accounts.reveal_personal_data"),
+    }
     return render(request, "complaints/admin/detail.html", context)
+
+
+def contact_details(complaint: Complaint) -> dict:
+    reporter = complaint.reporter
+    point = f"{complaint.latitude}, {complaint.longitude}" if complaint.latitude is not None else ""
+    return {
+        "name": reporter.public_name if reporter else "",
+        "account_phone": (reporter.phone or "") if reporter else "",
+        "contact_phone": complaint.contact_phone,
+        "address": complaint.address,
+        "point": point,
+    }
+
+
+def masked_contact(complaint: Complaint) -> dict:
+    """What staff see until they reveal: the point rounded to about 100 m."""
+    details = contact_details(complaint)
+    point = ""
+    if complaint.latitude is not None:
+        point = f"{complaint.latitude:.3f}…, {complaint.longitude:.3f}…"
+    return {
+        "name": mask_name(details["name"]),
+        "account_phone": mask_phone(details["account_phone"]) if details["account_phone"] else "",
+        "contact_phone": mask_phone(details["contact_phone"]) if details["contact_phone"] else "",
+        "address": mask_address(details["address"]),
+        "point": point,
+    }
+
+
+def reveal_contact(request, pk):
+    """Unmask the complainant's name, phone numbers, address and point for a stated reason, logged first."""
+    if not request.user.has_perm("accounts.reveal_personal_data"):
+        raise PermissionDenied
+    complaint = get_object_or_404(staff_complaints(request.user).select_related("reporter"), pk=pk)
+    form = RevealForm(request.POST or None)
+    revealed = None
+    if request.method == "POST" and form.is_valid():
+        record(
+            request.user,
+            complaint.reporter,
+            f"reveal complaint #{complaint.pk}: name, phone, address, point",
+            form.cleaned_data["reason"],
+            community=complaint.community,
+        )
+        revealed = contact_details(complaint)
+    return render(request, "complaints/admin/reveal.html", {"complaint": complaint, "form": form, "revealed": revealed})
+
+
+def complaint_photo(request, pk, photo_id):
+    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
+    return serve_photo(get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint), "private, max-age=3600")
+
+
+def photo_visibility(request, pk, photo_id):
+    """Hide a photo from 反光镜 (faces, number plates), or show it again."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
+    photo = get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint)
+    photo.hidden_from_public = request.POST.get("hidden") == "1"
+    photo.save(update_fields=["hidden_from_public"])
+    if photo.hidden_from_public:
+        messages.success(request, _("The photo is hidden from the public record."))
+    else:
+        messages.success(request, _("The photo is shown on the public record."))
+    return redirect("complaints_admin:detail", pk=complaint.pk)
 
 
 def _run_action(request, complaint: Complaint, data: dict) -> None:

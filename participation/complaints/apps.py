@@ -8,4 +8,4 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from . import checks, privacy  # noqa: F401
+        from . import checks, notifications, privacy  # noqa: F401

@@ -8,8 +8,12 @@ from .states import TransitionError, announce, move
 
 
 @transaction.atomic
-def submit(**fields) -> Complaint:
+def submit(photos=(), **fields) -> Complaint:
+    """Record a complaint with its validated photos (CleanImage) and the first timeline line."""
+    from .photos import save_photos
+
     complaint = Complaint.objects.create(**fields)
+    save_photos(complaint, list(photos))
     ComplaintEvent.objects.create(
         complaint=complaint,
         kind=ComplaintEvent.Kind.STATE,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from . import open311
 from .conf import delivery_policy, endpoint_by_key, endpoint_for_community
 from .models import CaseState, Complaint, ComplaintEvent, Outbox
+from .photos import signed_url
 from .states import move
 
 logger = logging.getLogger(__name__)
@@ -119,11 +120,26 @@ def request_fields(complaint: Complaint) -> dict:
     if complaint.latitude is not None and complaint.longitude is not None:
         fields["lat"] = str(complaint.latitude)
         fields["long"] = str(complaint.longitude)
-    if complaint.share_contact_with_city:
+    fields.update(photo_fields(complaint))
+    # "Do not contact me" wins over a ticked "the city may see my contact details".
+    if complaint.share_contact_with_city and complaint.contact_preference != Complaint.Contact.NONE:
         if complaint.contact_phone:
             fields["phone"] = complaint.contact_phone
         if complaint.reporter and complaint.reporter.email:
             fields["email"] = complaint.reporter.email
+    return fields
+
+
+def photo_fields(complaint: Complaint) -> dict:
+    """Open311 has one `media_url`: the first photo goes there, and every photo (the first included),
+    in order and space-separated, in `attribute[photo_urls]` (docs/open311.md). Each is a signed URL,
+    signed afresh on every attempt."""
+    urls = [signed_url(photo) for photo in complaint.photos.select_related("complaint__community__site")]
+    if not urls:
+        return {}
+    fields = {"media_url": urls[0]}
+    if len(urls) > 1:
+        fields["attribute[photo_urls]"] = " ".join(urls)
     return fields
 
 

@@ -1,12 +1,30 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from participation.content.uploads import max_bytes, validate_image
 from portal.accounts.phone import normalise_phone, validate_mobile
 
 from .geo import gcj02_to_wgs84, point_in_boundary
-from .models import DESCRIPTION_MAX_LENGTH, Complaint, ServiceCategory
+from .models import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, Complaint, ServiceCategory
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe); cleaned as a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class ComplaintForm(forms.ModelForm):
@@ -18,6 +36,7 @@ class ComplaintForm(forms.ModelForm):
     )
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    photos = MultipleFileField(label=_("Photos"), required=False)
     coordinate_system = forms.ChoiceField(
         label=_("The map point is in"),
         choices=[("wgs84", _("WGS84 (GPS)")), ("gcj02", _("GCJ-02 (Chinese web maps)"))],
@@ -50,6 +69,28 @@ class ComplaintForm(forms.ModelForm):
         self.fields["category"].error_messages["required"] = _("Choose a category.")
         self.fields["kind"].error_messages["required"] = _("Choose what kind of matter this is.")
         self.order_fields([*self.Meta.fields[:6], "coordinate_system"])
+        self.fields["photos"].help_text = _("Up to %(max)s photos (JPEG, PNG, GIF or WebP), each up to %(mb)s MB.") % {
+            "max": MAX_PHOTOS,
+            "mb": round(max_bytes() / 1048576, 1),
+        }
+
+    def clean_photos(self):
+        """Each photo decoded and re-encoded (participation.content.uploads); every bad one named."""
+        files = self.cleaned_data.get("photos") or []
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(
+                _("You can attach up to %(max)s photos; you chose %(count)s.")
+                % {"max": MAX_PHOTOS, "count": len(files)}
+            )
+        images, errors = [], []
+        for uploaded in files:
+            try:
+                images.append(validate_image(uploaded))
+            except ValidationError as exc:
+                errors += [_("%(file)s: %(error)s") % {"file": uploaded.name, "error": m} for m in exc.messages]
+        if errors:
+            raise ValidationError(errors)
+        return images
 
     def clean_contact_phone(self):
         phone = normalise_phone(self.cleaned_data.get("contact_phone", ""))

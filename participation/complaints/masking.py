@@ -17,3 +17,8 @@ def mask_personal_data(text: str) -> str:
     text = MOBILE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
     text = LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(2)}**", text)
     return text
+
+
+def mask_address(address: str) -> str:
+    """甲街道3号楼1203室 -> 甲街道*号楼****室: the street and building names stay, the numbers go."""
+    return re.sub(r"\d", "*", address or "")

@@ -1,9 +1,11 @@
 """Complaints (我有话说): the case a community handles, and its separate delivery to the city's system."""
 
+import os
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
@@ -13,6 +15,31 @@ from wagtail.admin.panels import FieldPanel
 from communities.regions.models import Community
 
 DESCRIPTION_MAX_LENGTH = 4000
+MAX_PHOTOS = 9
+
+
+class PrivateMediaStorage(FileSystemStorage):
+    """Files under PRIVATE_MEDIA_ROOT, which no web server serves: views check who asks first.
+
+    The location is read from the settings on every use, so a deployment (or a test) may move it."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise NotImplementedError("Private files have no public URL; use the complaint photo views.")
+
+
+private_storage = PrivateMediaStorage()
+
+
+def get_private_storage():
+    return private_storage
 
 
 class ServiceCategory(models.Model):
@@ -194,6 +221,26 @@ class Complaint(models.Model):
     @property
     def handling_time(self) -> timedelta | None:
         return (self.closed_at - self.created_at) if self.closed_at else None
+
+
+class ComplaintPhoto(models.Model):
+    """A validated, re-encoded photo of a complaint, stored privately (never under MEDIA_URL)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), storage=get_private_storage, max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+    # A worker hides a photo from the public record (faces, number plates); the resident and staff still see it.
+    hidden_from_public = models.BooleanField(_("hidden from the public record"), default=False)
+
+    class Meta:
+        verbose_name = _("complaint photo")
+        verbose_name_plural = _("complaint photos")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.complaint_id} photo {self.position + 1}"
 
 
 class ComplaintEvent(models.Model):

@@ -26,6 +26,8 @@ ALLOWED = {
 }
 
 OPEN_STATES = {S.SUBMITTED, S.ACCEPTED, S.ESCALATED, S.DISPATCHED, S.IN_PROGRESS, S.REPLIED, S.REOPENED}
+# Shown in the public record: public complaints a worker has looked at (not those still waiting or sent back).
+PUBLIC_STATES_EXCLUDED = [S.SUBMITTED, S.RETURNED]
 FINISHED_STATES = {S.CLOSED, S.EVALUATED, S.RETURNED, S.DUPLICATE, S.NOT_RESPONSIBLE}
 
 # How far along the city's handling a state is: a city update never moves a case to a lower rank.

@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from wagtail.models import Site
@@ -12,14 +13,12 @@ from wagtail.models import Site
 from communities.regions.models import Community, Region
 from communities.regions.scoping import communities_for
 
-from . import cases
+from . import cases, photos
 from .forms import ComplaintForm, MirrorFilterForm, RatingForm
-from .models import CaseState, Complaint, ComplaintEvent, ComplaintSettings
-from .states import TransitionError
+from .models import CaseState, Complaint, ComplaintEvent, ComplaintPhoto, ComplaintSettings
+from .states import PUBLIC_STATES_EXCLUDED, TransitionError
 
 SESSION_KEY = "complaints_submitted"  # references of complaints this browser submitted anonymously
-# Shown in the public record: public complaints a worker has looked at (not those still waiting or sent back).
-PUBLIC_STATES_EXCLUDED = [CaseState.SUBMITTED, CaseState.RETURNED]
 
 
 def current_community(request) -> Community:
@@ -35,7 +34,12 @@ def complaint_new(request):
     complaint_settings = ComplaintSettings.for_community(community)
     if not request.user.is_authenticated and not complaint_settings.allow_anonymous:
         return redirect_to_login(request.get_full_path())
-    form = ComplaintForm(request.POST or None, community=community, complaint_settings=complaint_settings)
+    form = ComplaintForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        community=community,
+        complaint_settings=complaint_settings,
+    )
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "coordinate_system"}
         reporter = request.user if request.user.is_authenticated else None
@@ -44,7 +48,10 @@ def complaint_new(request):
             request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), str(complaint.reference)]
         messages.success(request, _("Thank you. Your complaint is registered; follow it on this page."))
         return redirect("complaints:detail", reference=complaint.reference)
-    return render(request, "complaints/complaint_form.html", {"form": form, "community": community})
+    # A browser cannot re-fill a file input: name the photos the resident must choose again.
+    choose_again = [f.name for f in request.FILES.getlist("photos")] if form.is_bound else []
+    context = {"form": form, "community": community, "photos_to_choose_again": choose_again}
+    return render(request, "complaints/complaint_form.html", context)
 
 
 def _may_follow(request, complaint: Complaint) -> bool:
@@ -73,9 +80,47 @@ def complaint_detail(request, reference):
     context = {
         "complaint": complaint,
         "timeline": timeline,
+        "photos": complaint.photos.all(),
         "rating_form": RatingForm() if is_reporter and complaint.state == CaseState.CLOSED else None,
     }
     return render(request, "complaints/complaint_detail.html", context)
+
+
+def serve_photo(photo: ComplaintPhoto, cache: str) -> FileResponse:
+    try:
+        opened = photo.image.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore without the private media)
+        raise Http404 from None
+    response = FileResponse(opened, content_type=photos.content_type(photo))
+    response["Cache-Control"] = cache
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def complaint_photo(request, reference, photo_id):
+    """A photo for the resident who raised the complaint and the staff who may act for its community."""
+    complaint = _own_complaint(request, reference)
+    photo = get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint)
+    return serve_photo(photo, "private, max-age=3600")
+
+
+def public_photo(request, photo_id):
+    """A photo on 反光镜: only of a public complaint on the record, and not hidden by a worker."""
+    photo = get_object_or_404(ComplaintPhoto.objects.select_related("complaint"), pk=photo_id)
+    if not photos.is_public(photo):
+        raise Http404
+    return serve_photo(photo, "public, max-age=60")  # short: a worker may hide it
+
+
+def signed_photo(request, token):
+    """The city fetches photos (Open311 media_url) without an account: the signed, expiring URL is the key."""
+    try:
+        photo_id = photos.unsign(token)
+    except signing.SignatureExpired:
+        return HttpResponseForbidden(_("This photo link has expired."))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise Http404 from None
+    return serve_photo(get_object_or_404(ComplaintPhoto, pk=photo_id), "private, max-age=3600")
 
 
 def complaint_rate(request, reference):
@@ -133,7 +178,8 @@ def _mirror(request, communities, title, scope_name):
         .order_by("-total", "category__name")
     )
     listed = listed.select_related("category", "community").prefetch_related(
-        Prefetch("events", queryset=ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE))
+        Prefetch("events", queryset=ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE)),
+        Prefetch("photos", queryset=ComplaintPhoto.objects.filter(hidden_from_public=False), to_attr="public_photos"),
     )
     page = Paginator(listed, 20).get_page(request.GET.get("page"))
     context = {"page_obj": page, "stats": stats, "filters": filters, "title": title, "scope_name": scope_name}

@@ -80,7 +80,11 @@ def validate_image(uploaded) -> CleanImage:
     return CleanImage(data=clean, extension=extension, width=image.width, height=image.height)
 
 
-def store_image(image: CleanImage, folder: str = "uploads") -> StoredImage:
-    """Store a validated image under a server-generated name (never the uploader's file name)."""
-    name = default_storage.save(f"{folder}/{uuid.uuid4().hex}.{image.extension}", ContentFile(image.data))
-    return StoredImage(name=name, url=default_storage.url(name), width=image.width, height=image.height)
+def store_image(image: CleanImage, folder: str = "uploads", storage=None) -> StoredImage:
+    """Store a validated image under a server-generated name (never the uploader's file name).
+
+    A private `storage` has no public URL: `url` is then empty and a view serves the file."""
+    storage = storage or default_storage
+    name = storage.save(f"{folder}/{uuid.uuid4().hex}.{image.extension}", ContentFile(image.data))
+    url = storage.url(name) if storage is default_storage else ""
+    return StoredImage(name=name, url=url, width=image.width, height=image.height)

@@ -221,6 +221,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static_collected"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files only their owner and authorised staff may see (complaint photos): never under MEDIA_URL,
+# served by views that check who asks (or by a signed, expiring URL).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", MEDIA_ROOT.parent / "private_media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -300,6 +303,9 @@ OPEN311 = {
 # Per-district overrides, keyed by district slug: {"east": {"url": ..., "api_key": ...}} as JSON.
 OPEN311_DISTRICTS = json.loads(os.environ.get("OPEN311_DISTRICTS", "{}"))
 OPEN311_PUSH_SECRET = os.environ.get("OPEN311_PUSH_SECRET", "")
+# Complaint photos reach the city as signed URLs: this long, from this base (empty: the community's site).
+COMPLAINTS_PHOTO_URL_MAX_AGE_DAYS = float(os.environ.get("COMPLAINTS_PHOTO_URL_MAX_AGE_DAYS", "30"))
+COMPLAINTS_MEDIA_BASE_URL = os.environ.get("COMPLAINTS_MEDIA_BASE_URL", "")
 OPEN311_MAX_ATTEMPTS = int(os.environ.get("OPEN311_MAX_ATTEMPTS", "24"))
 OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))
 OPEN311_LEASE_SECONDS = int(os.environ.get("OPEN311_LEASE_SECONDS", "120"))

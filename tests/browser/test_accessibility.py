@@ -98,3 +98,63 @@ def test_axe_check_catches_a_broken_label(portal_server, visitor):
     finally:
         visitor.unroute(fixture_url)
     assert any(p.startswith("label (critical)") and "#id_username" in p for p in problems), problems
+
+
+def _resident_context(browser, portal_server, host, elder: bool):
+    """A browser context logged in as the demo resident on `host` (elder mode on or off)."""
+    from communities.regions.demo import DEMO_PASSWORD
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    if elder:
+        context.add_cookies([{"name": "elder_mode", "value": "1", "url": portal_server.url(host)}])
+    page = context.new_page()
+    open_page(page, portal_server.url(host, "/accounts/login/"))
+    page.locator("#id_username").fill("resident")
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    return context, page
+
+
+def page_problems(page, label) -> list[str]:
+    problems = axe_problems(page, label)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return problems + skip_link_problems(page) + keyboard_problems(page)
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["default", "elder"])
+def test_complaint_form_and_the_residents_complaint_page_are_accessible(portal_server, browser, tmp_path, elder):
+    """我有话说 as the resident uses it: the empty form, the form sent back with errors, and the
+    complaint's own page with its photo."""
+    host = "cuiyuan.localhost"
+    context, page = _resident_context(browser, portal_server, host, elder)
+    try:
+        open_page(page, portal_server.url(host, "/complaints/new/"))
+        assert page.locator("input[type=file][name=photos][multiple]").count() == 1
+        problems = page_problems(page, "form")
+
+        page.locator("#id_description").fill("小区北门路灯坏了一周。")
+        page.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.locator(".form-errors").count() == 1, "the form comes back with errors (no category)"
+        assert page.locator("#id_description").input_value() == "小区北门路灯坏了一周。"
+        problems += page_problems(page, "form with errors")
+
+        photo = tmp_path / "lamp.png"
+        from PIL import Image
+
+        Image.new("RGB", (64, 48), "orange").save(photo)
+        page.locator("#id_kind").select_option("hazard")
+        page.locator("#id_category").select_option(label="道路破损")
+        page.locator("#id_address").fill("北门")
+        page.locator("#id_photos").set_input_files(str(photo))
+        page.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
+        page.wait_for_load_state()
+        errors = page.locator(".has-error, .form-errors").all_inner_texts()
+        assert page.locator("ul.photos").count() == 1, f"not submitted ({page.url}): {errors}"
+        image = page.locator("ul.photos img").first
+        assert image.evaluate("img => img.complete && img.naturalWidth") == 64, "the resident sees the photo"
+        problems += page_problems(page, "complaint page")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

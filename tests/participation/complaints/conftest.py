@@ -1,11 +1,31 @@
+import io
+import os
 import socket
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from participation.complaints import cases, delivery
 from participation.complaints.models import Complaint, ServiceCategory
 
 from .open311_server import FakeOpen311
+
+
+@pytest.fixture(autouse=True)
+def media_dirs(settings, tmp_path):
+    """Public and private media of each test in its own folders: (public, private)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    return settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT
+
+
+def png_upload(name="photo.png", size=(40, 30), colour="blue", fmt="PNG", content_type="image/png", noise=False):
+    """An image upload; `noise` fills it with random pixels, so it stays as large as its size says."""
+    buffer = io.BytesIO()
+    image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)) if noise else Image.new("RGB", size, colour)
+    image.save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
 
 
 @pytest.fixture

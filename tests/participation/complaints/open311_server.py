@@ -7,7 +7,9 @@ to fail in every way the delivery engine must survive.
 import contextlib
 import json
 import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ class ServiceRequest:
     status: str = "open"
     status_notes: str = ""
     requested_datetime: datetime = field(default_factory=lambda: datetime.now(UTC))
+    media: dict = field(default_factory=dict)  # media URL -> (HTTP status, body) as the city fetched it
 
     @property
     def portal_id(self) -> str:
@@ -42,11 +45,12 @@ class StoredUpdate:
 
 
 class FakeOpen311:
-    def __init__(self, fmt="json", dedupe=True, lookup=True, api_key="test-key"):
+    def __init__(self, fmt="json", dedupe=True, lookup=True, api_key="test-key", fetch_media=False):
         self.fmt = fmt
         self.dedupe = dedupe  # answer a re-sent portal id / Idempotency-Key with the existing request
         self.lookup = lookup  # support our GET requests?attribute[portal_id]= extension
         self.api_key = api_key
+        self.fetch_media = fetch_media  # fetch media_url and attribute[photo_urls] like a city would
         self.services = [
             {"service_code": "noise", "service_name": "噪音扰民", "group": "环境", "metadata": "false"},
             {"service_code": "road", "service_name": "道路破损", "group": "市政", "metadata": "true"},
@@ -128,7 +132,21 @@ class FakeOpen311:
                         return existing
             created = ServiceRequest(str(1000 + len(self.requests)), fields, idempotency_key)
             self.requests.append(created)
-            return created
+        if self.fetch_media:
+            urls = [fields["media_url"]] if fields.get("media_url") else []
+            urls += fields.get("attribute[photo_urls]", "").split()
+            created.media = {url: _fetch(url) for url in dict.fromkeys(urls)}
+        return created
+
+
+def _fetch(url: str) -> tuple[int, bytes]:
+    """GET a URL without any login, as the city's system would."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
 
 
 def _to_xml(root_tag: str, item_tag: str, items: list[dict]) -> bytes:

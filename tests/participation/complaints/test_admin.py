@@ -214,3 +214,100 @@ def test_district_overrides_choose_the_endpoint(fake_city, point_at, escalated, 
     in_east.refresh_from_db()
     in_west.refresh_from_db()
     assert (in_east.state, in_west.state) == (CaseState.CLOSED, CaseState.IN_PROGRESS)
+
+
+# --- personal data of complainants: masked, revealed with a reason, logged ----------------------
+
+
+def test_complainants_personal_data_is_masked_and_the_view_is_logged(admin_client, worker, new_complaint, make_user):
+    from portal.audit.models import AuditEntry
+
+    reporter = make_user(display_name="张三丰", phone="13811112222")
+    complaint = new_complaint(
+        reporter=reporter,
+        contact_phone="13933334444",
+        address="甲街道3号楼1203室",
+        latitude="31.230416",
+        longitude="121.473701",
+    )
+    page = admin_client.get(f"/admin/complaints/{complaint.pk}/").text
+    for secret in ("张三丰", "13811112222", "13933334444", "1203", "31.230416", "121.473701"):
+        assert secret not in page, secret
+    assert "张**" in page and "138****2222" in page and "139****4444" in page and "甲街道*号楼****室" in page
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.subject, entry.what) == (worker, reporter, "view complaint (masked)")
+
+
+def test_revealing_needs_a_reason_and_is_logged_first(admin_client, worker, new_complaint, make_user):
+    from portal.audit.models import AuditEntry
+
+    complaint = new_complaint(reporter=make_user(display_name="李四"), contact_phone="13933334444")
+    url = f"/admin/complaints/{complaint.pk}/reveal/"
+    refused = admin_client.post(url, {"reason": ""})
+    assert refused.status_code == 200 and "13933334444" not in refused.text
+    assert not AuditEntry.objects.filter(what__startswith="reveal").exists()
+
+    shown = admin_client.post(url, {"reason": "需要电话联系核实现场情况"})
+    assert "13933334444" in shown.text and "李四" in shown.text
+    entry = AuditEntry.objects.get(what__startswith="reveal")
+    assert entry.actor == worker and entry.subject == complaint.reporter
+    assert entry.why == "需要电话联系核实现场情况" and entry.community == complaint.community
+    assert "13933334444" not in entry.what, "the log holds field names, not values"
+
+
+def test_revealing_is_refused_without_the_permission_or_outside_ones_communities(
+    client, admin_client, new_complaint, make_user, city
+):
+    from portal.audit.models import AuditEntry
+
+    elsewhere = new_complaint(community="b1", contact_phone="13933334444")
+    assert admin_client.post(f"/admin/complaints/{elsewhere.pk}/reveal/", {"reason": "想看看是谁"}).status_code == 404
+    mine = new_complaint(contact_phone="13933334444")
+    moderator = make_user()  # a community moderator may triage, but not reveal personal data
+    moderator.groups.add(city["a1"].moderators_group)
+    assert not moderator.has_perm("accounts.reveal_personal_data")
+    client.force_login(moderator)
+    page = client.get(f"/admin/complaints/{mine.pk}/")
+    assert page.status_code == 200 and "139****4444" in page.text
+    assert f"/admin/complaints/{mine.pk}/reveal/" not in page.text
+    response = client.post(f"/admin/complaints/{mine.pk}/reveal/", {"reason": "想看看是谁"})
+    assert (response.status_code, response["Location"]) == (302, "/admin/"), "Wagtail turns the refusal into a redirect"
+    assert not AuditEntry.objects.filter(what__startswith="reveal").exists()
+
+
+def test_workers_see_photos_and_hide_them_from_the_public_record(
+    admin_client, city, categories, make_user, host_client
+):
+    from participation.complaints import cases
+    from participation.complaints.models import Complaint
+    from participation.content.uploads import validate_image
+
+    from .conftest import png_upload
+
+    complaint = cases.submit(
+        photos=[validate_image(png_upload())],
+        community=city["a1"],
+        reporter=make_user(),
+        category=categories["noise"],
+        kind=Complaint.Kind.HAZARD,
+        description="占道经营",
+        address="甲街道",
+        public=True,
+    )
+    cases.accept(complaint, make_user())
+    photo = complaint.photos.get()
+    assert admin_client.get(f"/admin/complaints/{complaint.pk}/photos/{photo.pk}/").status_code == 200
+    public = host_client("a1.localhost")
+    assert public.get(f"/mirror/photos/{photo.pk}/").status_code == 200
+
+    admin_client.post(f"/admin/complaints/{complaint.pk}/photos/{photo.pk}/visibility/", {"hidden": "1"})
+    photo.refresh_from_db()
+    assert photo.hidden_from_public
+    assert public.get(f"/mirror/photos/{photo.pk}/").status_code == 404
+    owner = host_client("a1.localhost", complaint.reporter)
+    assert owner.get(f"/complaints/{complaint.reference}/photos/{photo.pk}/").status_code == 200, (
+        "the resident still sees it"
+    )
+
+    admin_client.post(f"/admin/complaints/{complaint.pk}/photos/{photo.pk}/visibility/", {"hidden": "0"})
+    assert public.get(f"/mirror/photos/{photo.pk}/").status_code == 200
