@@ -47,8 +47,18 @@ class LiveGroupConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         """Clients only listen; anything they send is ignored."""
 
+    def merge(self, pending: dict | None, payload: dict) -> dict | None:
+        """The payload to send next, given the one waiting (or None); None drops the update.
+
+        Later keys win by default; consumers whose payloads carry a marker keep the newest instead.
+        """
+        return {**(pending or {}), **payload}
+
     async def live_update(self, event):
-        self._pending = {**(self._pending or {}), **event["payload"]}
+        merged = self.merge(self._pending, event["payload"])
+        if merged is None:
+            return
+        self._pending = merged
         if self._flush_task is not None:
             return
         wait = self._last_sent + min_interval() - time.monotonic()
