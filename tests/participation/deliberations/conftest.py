@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from participation.deliberations.models import Option, Topic, VoterRegister
+from tests.asgi_server import asgi_server  # noqa: F401  (the real ASGI server of the live-tally tests)
 
 
 @pytest.fixture(autouse=True)
