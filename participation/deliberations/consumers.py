@@ -2,7 +2,7 @@ from channels.db import database_sync_to_async
 
 from portal.live.consumers import LiveGroupConsumer
 
-from . import live
+from . import ballots, live
 from .models import Topic
 
 
@@ -25,9 +25,13 @@ class TopicConsumer(LiveGroupConsumer):
     async def connect(self):
         await super().connect()
         if self.group:
-            payload = await database_sync_to_async(live.tally_payload)(self.topic)
+            payload = await database_sync_to_async(self.tally_now)()
             if payload is not None:
                 await self.live_update({"payload": payload})
+
+    def tally_now(self):
+        """Like the page: a topic whose voting has ended is sealed before anything is shown."""
+        return live.tally_payload(ballots.seal_if_due(self.topic))
 
     def merge(self, pending, payload):
         newest = max(
