@@ -24,26 +24,27 @@ class TopicConsumer(LiveGroupConsumer):
 
     async def connect(self):
         await super().connect()
-        if self.group:
-            payload = await database_sync_to_async(self.tally_now)()
-            if payload is not None:
-                await self.live_update({"payload": payload})
+        if self.relay is not None:
+            await self.relay.catch_up(self, await database_sync_to_async(self.tally_now)())
 
     def tally_now(self):
-        """Like the page: a topic whose voting has ended is sealed before anything is shown."""
-        return live.tally_payload(ballots.seal_if_due(self.topic))
+        """Like the page: a topic whose voting has ended is sealed before anything is shown.
 
-    def merge(self, pending, payload):
-        newest = max(
-            (p for p in (pending, self._last_payload, payload) if p is not None), key=live.marker, default=None
-        )
-        if newest is not payload:
-            return pending  # older than what is waiting or was already sent
+        When the tally last sent to this process's watchers is still current (one COUNT says so),
+        it is reused: a thousand watchers connecting at once do not render it a thousand times.
+        """
+        topic = ballots.seal_if_due(self.topic)
+        if not topic.results_visible():
+            return None
+        last = self.relay.last_sent
+        if last is not None and live.marker(last) == (bool(topic.sealed_at), topic.ballots.count()):
+            return last
+        return live.tally_payload(topic)
+
+    @staticmethod
+    def merge(pending, last_sent, payload):
+        """Keep the newest tally (see live.marker); drop one no newer than what is waiting or was sent."""
+        known = [p for p in (pending, last_sent) if p is not None]
+        if known and live.marker(payload) <= max(live.marker(p) for p in known):
+            return pending
         return payload
-
-    async def _flush(self):
-        if self._pending is not None:
-            self._last_payload = self._pending
-        await super()._flush()
-
-    _last_payload = None
