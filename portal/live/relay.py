@@ -17,6 +17,7 @@ import weakref
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+RETRY_SECONDS = 1.0
 
 # Per event loop: a server has one; tests run consumers in a new loop each time.
 _relays: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Relay]]" = weakref.WeakKeyDictionary()
@@ -48,7 +49,12 @@ class Relay:
         await self.layer.group_add(self.group, self.channel)
         self.ready.set()
         while True:
-            message = await self.layer.receive(self.channel)
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:  # e.g. a Redis timeout under load: the watchers stay, the relay goes on
+                logger.exception("receiving the pushes of %s failed; retrying", self.group)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             self.offer(message["payload"])
 
     def offer(self, payload: dict) -> None:
