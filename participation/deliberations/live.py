@@ -33,7 +33,7 @@ def tally_payload(topic: Topic, committed_at: float | None = None) -> dict | Non
     `html` is the page's results block rendered in every site language (a few milliseconds), so the
     page shows exactly what a reload would, and one rendering serves every watcher.
     """
-    from .views import described_results  # views import this module's callers
+    from .views import described_results  # not at the top: views imports ballots, which imports this module
 
     if not topic.results_visible():
         return None

@@ -23,7 +23,7 @@ def test_open_tally_is_in_the_page_with_bars_table_and_a_polite_live_region(city
     assert f'data-live-path="/ws/deliberations/topic/{topic.pk}/"' in html and 'data-votes="1"' in html
     assert 'id="tally-status" role="status" aria-live="polite"' in html
     assert "tally-live.js" in html
-    assert re.search(r'<meter class="share" min="0" max="100" value="100">100%</meter>', html)
+    assert re.search(r'<meter class="share" min="0" max="100" value="100" aria-hidden="true">100%</meter>', html)
     assert "<caption>1 voted</caption>" in html
 
 
