@@ -8,4 +8,4 @@ class DeliberationsConfig(AppConfig):
     verbose_name = _("Sunshine deliberations")
 
     def ready(self):
-        from . import privacy  # noqa: F401  (export and deletion of a resident's data)
+        from . import privacy, signals  # noqa: F401  (export and deletion of a resident's data; notifications)

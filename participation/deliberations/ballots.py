@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import ballot_log, tally
+from . import ballot_log, live, tally
 from .electorate import electorate_for
 from .models import Ballot, Topic, VoteNonce, VoterRoll
 
@@ -70,6 +70,7 @@ def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE
                 receipt_hash=ballot_log.receipt_hash(receipt),
                 voter_name="" if locked.secret else user.public_name,
             )
+            live.tally_changed(locked)  # watchers get the tally once this commits
     except IntegrityError as error:
         raise VoteRefused(_("A vote has already been recorded for you (or your household) on this topic.")) from error
     return receipt
@@ -147,6 +148,7 @@ def seal(topic: Topic, now=None) -> Topic:
                 "sealed_at",
             ]
         )
+        live.topic_sealed(locked)  # the final result to watchers; participants notified
     return locked
 
 

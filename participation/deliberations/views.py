@@ -36,11 +36,22 @@ def _topic(request, pk) -> Topic:
     return ballots.seal_if_due(topic)
 
 
-def _described(result: dict, topic: Topic) -> dict:
+def _share(votes: str, voters: str) -> int:
+    """Whole percent of the votes cast, for the bars (the table shows the exact counts)."""
+    return round(100 * int(votes) / int(voters)) if int(voters) else 0
+
+
+def described_results(result: dict, topic: Topic) -> dict:
     labels = {o.key: o.label for o in topic.option_infos()}
     return {
         "rows": [
-            {"label": labels[key], "votes": c["votes"], "area": c["area"], "leader": key == result["leader"]}
+            {
+                "label": labels[key],
+                "votes": c["votes"],
+                "area": c["area"],
+                "share": _share(c["votes"], result["voters"]),
+                "leader": key == result["leader"],
+            }
             for key, c in result["counts"].items()
         ],
         "checks": [{"met": c["met"], "text": wording.describe(c)} for c in result["checks"]],
@@ -149,7 +160,8 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "refusal": refusal,
         "vote_form": vote_form,
         "vote_error": vote_error,
-        "results": _described(ballots.live_result(topic), topic) if topic.results_visible() else None,
+        "results": described_results(ballots.live_result(topic), topic) if topic.results_visible() else None,
+        "live_tally": topic.is_voting_open(),
         "comments": topic.comments.filter(is_hidden=False).select_related("author"),
         "comments_open": topic.current_phase() in COMMENT_PHASES,
         "comment_form": comment_form or CommentForm(),
@@ -233,7 +245,7 @@ def verify(request, pk):
     context = {
         "topic": topic,
         "problems": problems,
-        "recount": _described(recount, topic) if recount else None,
+        "recount": described_results(recount, topic) if recount else None,
         "count": len(document["entries"]),
         "head": document["head"],
         "receipt": receipt,

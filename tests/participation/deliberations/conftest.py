@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from participation.deliberations.models import Option, Topic, VoterRegister
 from portal.accounts.models import Building, Home, Membership
+from tests.asgi_server import asgi_server  # noqa: F401  (the real ASGI server of the live-tally tests)
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,20 @@
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from participation.deliberations import ballots
-from participation.deliberations.models import Topic
+from participation.deliberations.tasks import seal_due, seal_due_topics
 
 
 class Command(BaseCommand):
-    help = "Seal the ballot log of every topic whose voting has ended (safe to run often)."
+    help = (
+        "Seal the ballot log of every topic whose voting has ended (safe to run often; run it every minute "
+        "from cron). Sealing pushes the final result to watchers and notifies the participants."
+    )
 
-    def handle(self, *args, **options):
-        due = Topic.objects.filter(sealed_at__isnull=True, voting_ends__lte=timezone.now())
-        for topic in due:
-            ballots.seal(topic)
-            self.stdout.write(f"sealed topic {topic.pk}")
+    def add_arguments(self, parser):
+        parser.add_argument("--enqueue", action="store_true", help="hand the work to the task queue (db_worker)")
+
+    def handle(self, *args, enqueue, **options):
+        if enqueue:
+            self.stdout.write(f"enqueued {seal_due_topics.enqueue().id}")
+            return
+        for pk in seal_due():
+            self.stdout.write(f"sealed topic {pk}")

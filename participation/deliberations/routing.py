@@ -1,0 +1,7 @@
+from django.urls import path
+
+from .consumers import TopicConsumer
+
+websocket_urlpatterns = [
+    path("ws/deliberations/topic/<int:topic_id>/", TopicConsumer.as_asgi()),
+]

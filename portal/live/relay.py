@@ -1,0 +1,124 @@
+"""One channel-layer subscription per group per server process, shared by that process's watchers.
+
+With a consumer per watcher in the group, every push is one channel-layer message per watcher, and
+the server encodes and coalesces it per watcher: 1,000 watchers of a vote meant 1,000 Redis
+messages per push and measured at seconds of delay (docs/performance.md). Here the group holds one
+channel per process; its relay reads each push once, coalesces for all local watchers together
+(at most settings.LIVE_MAX_PUSHES_PER_SECOND messages a second), encodes once and writes the same
+text to every watcher.
+"""
+
+import asyncio
+import json
+import logging
+import time
+import weakref
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+RETRY_SECONDS = 1.0
+
+# Per event loop: a server has one; tests run consumers in a new loop each time.
+_relays: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Relay]]" = weakref.WeakKeyDictionary()
+
+
+def min_interval() -> float:
+    """Seconds between two messages to one watcher: settings.LIVE_MAX_PUSHES_PER_SECOND (default 4)."""
+    return 1.0 / max(1, getattr(settings, "LIVE_MAX_PUSHES_PER_SECOND", 4))
+
+
+def merge_keys(pending: dict | None, last_sent: dict | None, payload: dict) -> dict | None:
+    """The default merge: later keys win."""
+    return {**(pending or {}), **payload}
+
+
+class Relay:
+    def __init__(self, layer, group: str, merge=merge_keys):
+        self.layer, self.group, self.merge = layer, group, merge
+        self.members: set = set()
+        self.channel = None
+        self.pending = self.last_sent = None
+        self.last_sent_at = 0.0
+        self.flush_task = None
+        self.ready = asyncio.Event()
+        self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self):
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(self.group, self.channel)
+        self.ready.set()
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:  # e.g. a Redis timeout under load: the watchers stay, the relay goes on
+                logger.exception("receiving the pushes of %s failed; retrying", self.group)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            self.offer(message["payload"])
+
+    def offer(self, payload: dict) -> None:
+        """A new state for everyone: sent now, or merged into the next message when pushes come too fast."""
+        merged = self.merge(self.pending, self.last_sent, payload)
+        if merged is None:
+            return
+        self.pending = merged
+        if self.flush_task is None:
+            wait = max(0.0, self.last_sent_at + min_interval() - time.monotonic())
+            self.flush_task = asyncio.ensure_future(self._flush_after(wait))
+
+    async def catch_up(self, member, payload: dict | None) -> None:
+        """A new watcher: the state it should start from (`payload`, as read on connecting), in order."""
+        if payload is not None and self.merge(None, self.last_sent, payload) is not None:
+            self.offer(payload)  # newer than what the others have: they get it too
+        elif self.last_sent is not None:
+            await self._send(member, json.dumps(self.last_sent))
+
+    async def _flush_after(self, wait: float):
+        if wait:
+            await asyncio.sleep(wait)
+        self.flush_task = None
+        payload, self.pending = self.pending, None
+        if payload is None:
+            return
+        self.last_sent, self.last_sent_at = payload, time.monotonic()
+        text = json.dumps(payload)
+        for member in list(self.members):
+            await self._send(member, text)
+
+    async def _send(self, member, text: str) -> None:
+        try:
+            await member.send(text_data=text)
+        except Exception:  # one broken connection must not stop the others' updates
+            logger.exception("live update to one watcher of %s failed", self.group)
+
+    async def close(self):
+        self.task.cancel()
+        if self.flush_task is not None:
+            self.flush_task.cancel()
+        if self.channel is not None:
+            await self.layer.group_discard(self.group, self.channel)
+
+
+async def join(layer, group: str, member, merge=merge_keys) -> "Relay":
+    """Make `member` (a consumer) receive the group's pushes; returns its relay once subscribed."""
+    relays = _relays.setdefault(asyncio.get_running_loop(), {})
+    relay = relays.get(group)
+    if relay is None or relay.task.done():
+        relay = relays[group] = Relay(layer, group, merge)
+    relay.members.add(member)
+    await relay.ready.wait()
+    # Refresh the membership: the layer forgets group members after its group expiry (a day).
+    await layer.group_add(group, relay.channel)
+    return relay
+
+
+async def leave(group: str, member) -> None:
+    relays = _relays.get(asyncio.get_running_loop(), {})
+    relay = relays.get(group)
+    if relay is None:
+        return
+    relay.members.discard(member)
+    if not relay.members:
+        del relays[group]
+        await relay.close()
