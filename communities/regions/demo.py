@@ -1,6 +1,7 @@
 """The demo city: realistic Chinese content in every page type, and an account for each role."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,6 +15,7 @@ from communities.services.models import ServiceDirectoryPage, ServicePage
 from participation.complaints.demo import seed_demo_complaints
 from participation.deliberations.demo import seed_demo_deliberations
 from participation.polls.demo import seed_demo_poll
+from portal.accounts.models import Building, Home, Membership
 
 from .models import Community, CommunitySettings, Region
 from .provisioning import provision_city, provision_community, provision_region
@@ -193,6 +195,17 @@ def _user(username, display_name, phone, **extra):
     return user
 
 
+def _verified_resident(user, community, room):
+    """A membership a worker has already verified, so the demo resident can vote, propose and co-sign."""
+    building, _ = Building.objects.get_or_create(community=community, name="3号楼", defaults={"units": "1,2"})
+    home, _ = Home.objects.get_or_create(
+        community=community, building=building, unit="1", room=room, defaults={"floor_area": Decimal("68.50")}
+    )
+    Membership.objects.get_or_create(
+        user=user, community=community, defaults={"home": home, "status": Membership.Status.VERIFIED}
+    )
+
+
 def create_demo_accounts():
     """One account per role; returns (username, role, password) rows to print."""
     cuiyuan = Community.objects.get(slug="cuiyuan")
@@ -205,6 +218,7 @@ def create_demo_accounts():
     moderator = _user("moderator", "翠园社区版主", "13900000003", is_staff=True)
     moderator.groups.add(cuiyuan.moderators_group)
     resident = _user("resident", "王阿姨", "13800138000")
+    _verified_resident(resident, cuiyuan, room="102")
     event = EventPage.objects.descendant_of(cuiyuan.root_page).filter(slug="free-clinic").first()
     if event:
         EventSignup.objects.get_or_create(event=event, user=resident, defaults={"status": EventSignup.Status.CONFIRMED})

@@ -50,7 +50,7 @@ def test_the_tally_changes_on_an_open_page_when_someone_votes_elsewhere(portal_s
     topic_url = portal_server.url(HOST, f"/deliberations/{topic_id}/")
     visitor.goto(topic_url)
     results = visitor.locator("#live-results")
-    expect(results.locator("caption")).to_have_text("0 人投票")
+    expect(results.locator("caption")).to_contain_text("0 人投票")
 
     voter_context = browser.new_context(locale="zh-CN")
     try:
@@ -67,8 +67,8 @@ def test_the_tally_changes_on_an_open_page_when_someone_votes_elsewhere(portal_s
         voter_context.close()
 
     # Playwright waits (up to its timeout) for the pushed tally: the page is never reloaded.
-    expect(results.locator("caption")).to_have_text("1 人投票")
+    expect(results.locator("caption")).to_contain_text("1 人投票")
     expect(results.locator("tbody tr").first.locator("td").first).to_have_text("1")
     expect(results.locator("tbody tr").first.locator("meter")).to_have_attribute("value", "100")
-    expect(visitor.locator("#tally-status")).to_have_text("1 人投票")
+    expect(visitor.locator("#tally-status")).to_contain_text("1 人投票")
     assert visitor.url == topic_url

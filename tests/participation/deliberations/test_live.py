@@ -97,9 +97,9 @@ async def receive_until(socket, done) -> list[dict]:
     return messages
 
 
-def test_watcher_receives_the_tally_after_a_vote_through_the_http_view(asgi_server, city, make_topic, make_user):
+def test_watcher_receives_the_tally_after_a_vote_through_the_http_view(asgi_server, city, make_topic, resident):
     topic = make_topic(city["a1"], secret=False)
-    browser = Browser(asgi_server, make_user("voter"))
+    browser = Browser(asgi_server, resident(city["a1"], username="voter"))
     form, (first, second) = browser.vote_form(topic), option_ids(topic)
 
     async def scenario():
@@ -120,9 +120,9 @@ def test_watcher_receives_the_tally_after_a_vote_through_the_http_view(asgi_serv
 
 
 @pytest.mark.parametrize("fields", [{"secret": True}, {"secret": False, "hide_results_until_close": True}])
-def test_hidden_results_leak_nothing_until_the_sealed_result(asgi_server, city, make_topic, make_user, fields):
+def test_hidden_results_leak_nothing_until_the_sealed_result(asgi_server, city, make_topic, resident, fields):
     topic = make_topic(city["a1"], **fields)
-    voters = [Browser(asgi_server, make_user(f"v{i}")) for i in range(2)]
+    voters = [Browser(asgi_server, resident(city["a1"], username=f"v{i}")) for i in range(2)]
     forms = [b.vote_form(topic) for b in voters]
     anonymous, against = Browser(asgi_server), option_ids(topic)[1]
 
@@ -145,11 +145,11 @@ def test_hidden_results_leak_nothing_until_the_sealed_result(asgi_server, city, 
 
 
 def test_a_burst_of_votes_is_coalesced_and_the_last_message_is_the_final_tally(
-    asgi_server, city, make_topic, make_user, settings
+    asgi_server, city, make_topic, resident, settings
 ):
     settings.LIVE_MAX_PUSHES_PER_SECOND = 2
     topic = make_topic(city["a1"], secret=False)
-    voters = [Browser(asgi_server, make_user(f"burst{i}")) for i in range(12)]
+    voters = [Browser(asgi_server, resident(city["a1"], username=f"burst{i}")) for i in range(12)]
     forms, options = [b.vote_form(topic) for b in voters], option_ids(topic)
 
     async def scenario():

@@ -24,12 +24,13 @@ def told(verb):
 
 
 @pytest.fixture
-def took_part(city, make_topic, make_user):
+def took_part(city, make_topic, make_user, resident):
     """An open topic with an online voter, a paper voter, a commenter, and a bystander."""
     topic = make_topic(city["a1"], secret=True)
     worker = make_user("worker")
-    ballots.cast_vote(topic, make_user("online"), option(topic))
-    ballots.cast_vote(topic, make_user("paper"), option(topic, 1), channel=VoterRoll.Channel.PAPER, recorded_by=worker)
+    ballots.cast_vote(topic, resident(city["a1"], username="online"), option(topic))
+    paper = resident(city["a1"], username="paper")
+    ballots.cast_vote(topic, paper, option(topic, 1), channel=VoterRoll.Channel.PAPER, recorded_by=worker)
     Comment.objects.create(community=topic.community, topic=topic, author=make_user("commenter"), body="好")
     make_user("bystander")
     return topic
@@ -91,7 +92,7 @@ def test_each_implementation_update_is_told_once(took_part, django_capture_on_co
 
 
 def test_a_household_vote_tells_the_whole_household(city, make_topic, make_user, register):
-    topic = make_topic(city["a1"], electorate=Topic.Electorate.HOUSEHOLD)
+    topic = make_topic(city["a1"], electorate=Topic.Electorate.HOUSEHOLD, legacy_register=True)
     voter, spouse, neighbour = make_user("voter"), make_user("spouse"), make_user("neighbour")
     register(topic, voter, household="3-1-101")
     register(topic, spouse, household="3-1-101")
@@ -113,9 +114,9 @@ def test_home_voter_keys_name_the_verified_members_of_that_home(city, make_topic
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_periodic_sealing_pushes_the_final_result_to_watchers(city, make_topic, make_user):
+def test_the_periodic_sealing_pushes_the_final_result_to_watchers(city, make_topic, resident):
     topic = make_topic(city["a1"], secret=True)
-    ballots.cast_vote(topic, make_user("voter"), option(topic))
+    ballots.cast_vote(topic, resident(city["a1"], username="voter"), option(topic))
 
     async def scenario():
         communicator = WebsocketCommunicator(
