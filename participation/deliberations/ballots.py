@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,21 +36,42 @@ def issue_nonce(topic: Topic, user) -> str:
     return nonce
 
 
+def lock_for_voting(topic_pk) -> Topic:
+    """The topic, read under a lock that votes share and that seal() and edits of the topic exclude.
+
+    On PostgreSQL this is FOR SHARE: votes on one topic run side by side (one vote per voter is
+    the roll's unique constraint, a replayed nonce finds its row already deleted), while seal()
+    (FOR UPDATE) and any UPDATE of the topic wait for the votes in flight, and votes that arrive
+    meanwhile wait for them and then read the row as they left it (sealed_at set). Django's ORM
+    has no FOR SHARE, hence the raw query. Elsewhere: FOR UPDATE where the database has it; SQLite
+    runs write transactions one at a time (BEGIN IMMEDIATE).
+    """
+    if connection.vendor != "postgresql":
+        return Topic.objects.select_for_update().get(pk=topic_pk)
+    sql, params = Topic.objects.filter(pk=topic_pk).order_by().query.sql_with_params()
+    locked = next(iter(Topic.objects.raw(f"{sql} FOR SHARE", params)), None)
+    if locked is None:
+        raise Topic.DoesNotExist
+    return locked
+
+
 def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE, recorded_by=None, nonce=None) -> str:
     """Store one vote and return the receipt code (shown once, stored only as a hash).
 
-    Everything is checked under a row lock on the topic; the unique constraint on the roll is the
-    last word if anything slips past.
+    Everything is checked under a lock on the topic's row that excludes seal() (see
+    lock_for_voting); the unique constraint on the roll is the last word on double votes.
     """
     try:
         with transaction.atomic():
-            locked = Topic.objects.select_for_update().get(pk=topic.pk)
+            locked = lock_for_voting(topic.pk)
             fresh = VoteNonce.objects.filter(
                 nonce=nonce, topic=locked, user=user, created_at__gte=timezone.now() - NONCE_LIFETIME
             )
             if nonce is not None and not fresh.delete()[0]:
                 raise VoteRefused(_("This vote form was already used or has expired. Reload the page and try again."))
-            if not locked.is_voting_open():
+            # sealed_at as well as the clock: a vote that waited for seal() must not follow it,
+            # even from a server whose clock is behind.
+            if locked.sealed_at or not locked.is_voting_open():
                 raise VoteRefused(_("Voting on this topic is not open."))
             option = locked.options.filter(pk=option_id).first() if str(option_id).isdigit() else None
             if option is None:
