@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from wagtail.models import Site
 
+from portal.core import sites
 from portal.core.pagination import paginate
 
 from . import ballot_log, ballots, wording
@@ -23,7 +23,7 @@ def topic_url(topic) -> str:
 
 
 def _community(request):
-    site = Site.find_for_request(request)
+    site = sites.site_for_request(request)
     community = getattr(site, "community", None) if site else None
     if community is None:
         raise Http404(_("Deliberations belong to a community site."))
