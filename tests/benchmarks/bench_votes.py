@@ -14,14 +14,16 @@ or a SQLite file without it), in the same run, with the same number of concurren
 * raw: each client thread on its own database connection, in autocommit, runs
   `INSERT INTO bench_raw VALUES (id, option)`: one row, one transaction, one commit per vote.
 
-Besides the two rates it prints the CPU the gunicorn workers used per vote (from /proc) and the
-queries one vote makes (in-process, counted with Django's query capture).
+The two sides alternate in rounds (default 5), so that both see the same machine. Besides the two
+rates it prints the CPU the gunicorn workers used per vote (from /proc) and the queries one vote's
+POST makes (in-process, counted with Django's query capture; BEGIN and COMMIT not counted).
 """
 
 import argparse
 import http.client
 import os
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -42,6 +44,7 @@ def parse_args(argv):
     parser.add_argument("votes", nargs="?", type=int, default=2000, help="votes cast on each side (default 2000)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients on both sides (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2, one per core)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds that alternate the two sides (default 5)")
     return parser.parse_args(argv)
 
 
@@ -134,49 +137,53 @@ def cast(port: int, topic_id: int, cookies: str, form: dict) -> None:
 
 
 def queries_per_vote(topic_id: int, option: int, voter) -> int:
-    """One more vote, in-process through Django's test client, with its queries counted."""
+    """One more vote, in-process through Django's test client, with the queries of its POST counted."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from participation.deliberations import ballots
-    from participation.deliberations.models import Topic
-
     client = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(voter)
-    nonce = ballots.issue_nonce(Topic.objects.get(pk=topic_id), voter)
+    nonce = NONCE.search(client.get(f"/deliberations/{topic_id}/").content.decode()).group(1)
     with CaptureQueriesContext(connection) as captured:
         response = client.post(f"/deliberations/{topic_id}/vote/", {"option": option, "nonce": nonce})
     if response.status_code != 200:
         raise RuntimeError(f"the counted vote was not recorded (HTTP {response.status_code})")
-    return len(captured.captured_queries)
+    return len([q for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")])
 
 
-def raw_loop(clients: int, votes: int) -> float:
+def create_raw_table() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw (id integer PRIMARY KEY, option integer NOT NULL)")
 
+
+def raw_inserts(clients: int, ids: list[int]) -> float:
+    from django.db import connection
+
     def insert(i):
         with connection.cursor() as cursor:  # autocommit: every INSERT is its own transaction
             cursor.execute("INSERT INTO bench_raw (id, option) VALUES (%s, %s)", [i, i % 2])
 
-    return in_parallel(clients, list(range(votes)), insert)
+    return in_parallel(clients, ids, insert)
 
 
-def machine_busy_seconds() -> float | None:
-    try:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+def chunks(items: list, rounds: int) -> list[list]:
+    size = -(-len(items) // rounds)
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def main(argv=None) -> None:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="vote-bench-"))
+    try:
+        measure(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(args, workdir: Path) -> None:
     with server.fresh_database(workdir) as database_url:
         env = server.bench_environment(workdir, database_url)
         server.manage(env, "migrate", "--noinput", "-v", "0")
@@ -191,8 +198,10 @@ def main(argv=None) -> None:
         from participation.deliberations.models import Ballot, VoterRoll
 
         topic_id, options, sessions, spare_voter = prepare(args.votes)
+        create_raw_table()
         vendor = connection.vendor
         connections.close_all()
+        endpoint_seconds = raw_seconds = cpu_seconds = 0.0
         with server.gunicorn(env, args.workers, workdir / "gunicorn.log") as running:
             forms = []
             lock = threading.Lock()
@@ -203,31 +212,31 @@ def main(argv=None) -> None:
                     forms.append(form)
 
             in_parallel(args.clients, list(range(args.votes)), get_form)
-            cpu_before, busy_before = running.worker_cpu_seconds(), machine_busy_seconds()
-            endpoint_seconds = in_parallel(args.clients, forms, lambda form: cast(running.port, topic_id, *form))
-            cpu_after, busy_after = running.worker_cpu_seconds(), machine_busy_seconds()
+            # Alternate the two sides in rounds, so that both see the same machine (it is shared).
+            rounds = zip(chunks(forms, args.rounds), chunks(list(range(args.votes)), args.rounds), strict=True)
+            for votes, ids in rounds:
+                cpu_before = running.worker_cpu_seconds()
+                endpoint_seconds += in_parallel(args.clients, votes, lambda form: cast(running.port, topic_id, *form))
+                cpu_after = running.worker_cpu_seconds()
+                known = None not in (cpu_seconds, cpu_before, cpu_after)
+                cpu_seconds = cpu_seconds + cpu_after - cpu_before if known else None
+                raw_seconds += raw_inserts(args.clients, ids)
         stored = (Ballot.objects.filter(topic=topic_id).count(), VoterRoll.objects.filter(topic=topic_id).count())
         if stored != (args.votes, args.votes):  # checked before the extra, counted vote below
             raise SystemExit(f"expected {args.votes} ballots and roll entries, found {stored}")
         queries = queries_per_vote(topic_id, options[0], spare_voter)
         connections.close_all()
 
-        raw_busy_before = machine_busy_seconds()
-        raw_seconds = raw_loop(args.clients, args.votes)
-        raw_busy_after = machine_busy_seconds()
-
     endpoint_rate, raw_rate = args.votes / endpoint_seconds, args.votes / raw_seconds
-    per_vote = lambda a, b: f"{(b - a) * 1000 / args.votes:.2f} ms" if None not in (a, b) else "n/a"  # noqa: E731
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    cpu_per_vote = "n/a" if cpu_seconds is None else f"{cpu_seconds * 1000 / args.votes:.2f} ms/vote"
     print(
-        f"database: {vendor}; votes: {args.votes} on each side; {args.clients} concurrent clients on both sides; "
-        f"gunicorn with {args.workers} sync workers; {os.cpu_count()} cores; load average at the end {load}"
+        f"database: {vendor}; {args.votes} votes and {args.votes} raw rows in {args.rounds} alternating rounds; "
+        f"{args.clients} concurrent clients on both sides; gunicorn with {args.workers} sync workers; "
+        f"{os.cpu_count()} cores; load average at the end {load}"
     )
-    print(
-        f"vote POST over HTTP:  {endpoint_rate:8.1f} votes/s  server CPU/vote {per_vote(cpu_before, cpu_after)}"
-        f"  machine CPU/vote {per_vote(busy_before, busy_after)}  {queries} queries/vote"
-    )
-    print(f"raw INSERT + COMMIT:  {raw_rate:8.1f} rows/s   machine CPU/row {per_vote(raw_busy_before, raw_busy_after)}")
+    print(f"vote POST over HTTP:  {endpoint_rate:8.1f} votes/s  server CPU {cpu_per_vote}  {queries} queries/vote")
+    print(f"raw INSERT + COMMIT:  {raw_rate:8.1f} rows/s")
     print(f"ratio: {100 * endpoint_rate / raw_rate:.1f}% of the raw rate (goal: at least 50% on PostgreSQL)")
 
 
