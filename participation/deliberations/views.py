@@ -31,7 +31,9 @@ def _community(request):
 
 
 def _topic(request, pk) -> Topic:
-    topic = get_object_or_404(Topic.objects.select_related("community"), pk=pk, community=_community(request))
+    """The topic, if it belongs to the community whose site this is: one query, joined on the site."""
+    site = sites.site_for_request(request)
+    topic = get_object_or_404(Topic.objects.select_related("community"), pk=pk, community__site=site)
     return ballots.seal_if_due(topic)
 
 
