@@ -67,7 +67,7 @@ wrk:
 bench: install-dev wrk
 	$(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 	$(PY) -m tests.benchmarks.forum_thread --seconds 5
-	$(PY) -m tests.benchmarks.bench_votes 300
+	$(PY) -m tests.benchmarks.bench_votes 1000
 
 screenshots: install-dev browser
 	$(BIN)/pytest -q tests/browser -k screenshots --screenshots
