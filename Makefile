@@ -67,7 +67,7 @@ wrk:
 bench: install-dev wrk
 	$(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 	$(PY) -m tests.benchmarks.forum_thread --seconds 5
-	$(PY) -m tests.benchmarks.bench_votes 300
+	$(PY) -m tests.benchmarks.bench_votes 1000
 	$(PY) -m tests.benchmarks.live_tally  # needs REDIS_URL (the channel layer between processes)
 
 screenshots: install-dev browser

@@ -4,14 +4,14 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import ballot_log, live, tally
 from .electorate import electorate_for
-from .models import Ballot, Topic, VoteNonce, VoterRoll
+from .models import Ballot, Option, Topic, VoteNonce, VoterRoll
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -36,24 +36,49 @@ def issue_nonce(topic: Topic, user) -> str:
     return nonce
 
 
+def lock_for_voting(topic_pk, option_id=None) -> Topic:
+    """The topic, read under a lock that votes share and that seal() and edits of the topic exclude.
+
+    On PostgreSQL this is FOR SHARE: votes on one topic run side by side (one vote per voter is
+    the roll's unique constraint, a replayed nonce finds its row already deleted), while seal()
+    (FOR UPDATE) and any UPDATE of the topic wait for the votes in flight, and votes that arrive
+    meanwhile wait for them and then read the row as they left it (sealed_at set). Django's ORM
+    has no FOR SHARE, hence the raw query. Elsewhere: FOR UPDATE where the database has it; SQLite
+    runs write transactions one at a time (BEGIN IMMEDIATE).
+
+    The same query answers whether `option_id` is an option of this topic: `chosen_option_id` is
+    its id, or None.
+    """
+    chosen = Option.objects.filter(pk=option_id if str(option_id).isdigit() else None, topic=OuterRef("pk"))
+    topics = Topic.objects.filter(pk=topic_pk).annotate(chosen_option_id=Subquery(chosen.values("pk"))).order_by()
+    if connection.vendor != "postgresql":
+        return topics.select_for_update().get()
+    sql, params = topics.query.sql_with_params()
+    locked = next(iter(Topic.objects.raw(f"{sql} FOR SHARE", params)), None)
+    if locked is None:
+        raise Topic.DoesNotExist
+    return locked
+
+
 def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE, recorded_by=None, nonce=None) -> str:
     """Store one vote and return the receipt code (shown once, stored only as a hash).
 
-    Everything is checked under a row lock on the topic; the unique constraint on the roll is the
-    last word if anything slips past.
+    Everything is checked under a lock on the topic's row that excludes seal() (see
+    lock_for_voting); the unique constraint on the roll is the last word on double votes.
     """
     try:
         with transaction.atomic():
-            locked = Topic.objects.select_for_update().get(pk=topic.pk)
+            locked = lock_for_voting(topic.pk, option_id)
             fresh = VoteNonce.objects.filter(
                 nonce=nonce, topic=locked, user=user, created_at__gte=timezone.now() - NONCE_LIFETIME
             )
             if nonce is not None and not fresh.delete()[0]:
                 raise VoteRefused(_("This vote form was already used or has expired. Reload the page and try again."))
-            if not locked.is_voting_open():
+            # sealed_at as well as the clock: a vote that waited for seal() must not follow it,
+            # even from a server whose clock is behind.
+            if locked.sealed_at or not locked.is_voting_open():
                 raise VoteRefused(_("Voting on this topic is not open."))
-            option = locked.options.filter(pk=option_id).first() if str(option_id).isdigit() else None
-            if option is None:
+            if locked.chosen_option_id is None:
                 raise VoteRefused(_("Choose one of the options of this topic."))
             electorate = electorate_for(locked)
             refusal = electorate.refusal(user, locked)
@@ -65,7 +90,7 @@ def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE
             receipt = new_receipt()
             Ballot.objects.create(
                 topic=locked,
-                option=option,
+                option_id=locked.chosen_option_id,
                 weight=electorate.weight(user, locked),
                 receipt_hash=ballot_log.receipt_hash(receipt),
                 voter_name="" if locked.secret else user.public_name,

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from wagtail.models import Site
 
+from portal.core import sites
 from portal.core.pagination import paginate
 
 from . import ballot_log, ballots, proposals, wording
@@ -24,7 +24,7 @@ def topic_url(topic) -> str:
 
 
 def _community(request):
-    site = Site.find_for_request(request)
+    site = sites.site_for_request(request)
     community = getattr(site, "community", None) if site else None
     if community is None:
         raise Http404(_("Deliberations belong to a community site."))
@@ -32,7 +32,9 @@ def _community(request):
 
 
 def _topic(request, pk) -> Topic:
-    topic = get_object_or_404(Topic.objects.select_related("community"), pk=pk, community=_community(request))
+    """The topic, if it belongs to the community whose site this is: one query, joined on the site."""
+    site = sites.site_for_request(request)
+    topic = get_object_or_404(Topic.objects.select_related("community"), pk=pk, community__site=site)
     return ballots.seal_if_due(topic)
 
 

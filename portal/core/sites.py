@@ -11,7 +11,9 @@ import time
 from bisect import insort
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
+from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 
 # A safety net for caches that are not shared between processes (local memory).
@@ -120,6 +122,19 @@ def site_map(generation) -> SiteMap:
 def cached_site_map() -> SiteMap | None:
     """The map as it is, possibly stale: only to guess which generation keys to fetch."""
     return _current
+
+
+def site_for_request(request) -> Site | None:
+    """What `Site.find_for_request` answers, from this process's map instead of a query.
+
+    Remembered on the request where Wagtail keeps it, so later lookups (theme, settings) reuse it.
+    """
+    if not hasattr(request, "_wagtail_site"):
+        from .page_cache import ALL_KEY  # page_cache imports this module
+
+        entry = site_map(cache.get(ALL_KEY, 0)).match(split_domain_port(request._get_raw_host())[0], request.get_port())
+        request._wagtail_site = entry.build() if entry else None
+    return request._wagtail_site
 
 
 def forget() -> None:

@@ -1,45 +1,63 @@
-"""Vote casting rate through the vote endpoint against a raw single-row INSERT + COMMIT loop.
+"""Vote casting rate through the real HTTP vote endpoint against a raw single-row INSERT + COMMIT loop.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> python -m tests.benchmarks.bench_votes [votes]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> python -m tests.benchmarks.bench_votes \
+        [--votes 2000] [--clients 4] [--workers 2]
 
-Builds a throw-away test database (test_<db>), so it never touches real data. The endpoint is
-driven in-process through Django's test client: the whole middleware, session, view, row lock,
-nonce, roll and ballot inserts, but no socket. Voters vote one after another, like the raw loop;
-logging in and fetching the form (with its nonce) happen before the clock starts.
+Both sides run on the same throw-away database (a new PostgreSQL database beside DATABASE_URL's,
+or a SQLite file without it), in the same run, with the same number of concurrent clients:
+
+* endpoint: gunicorn (`portal.wsgi`, production settings, sync workers) on a loopback port; each
+  client thread POSTs one vote after another over a new HTTP connection (sync workers close it),
+  with the voter's session cookie, CSRF token and the nonce from the vote form. Logging in and
+  GETting the form happen before the clock starts. Every answer must be 200 with a receipt, and
+  the roll and the ballots must hold exactly `votes` rows afterwards.
+* raw: each client thread on its own database connection, in autocommit, runs
+  `INSERT INTO bench_raw VALUES (id, option)`: one row, one transaction, one commit per vote.
+
+The two sides alternate in rounds (default 5), so that both see the same machine. Besides the two
+rates it prints the CPU the gunicorn workers used per vote (from /proc), and, in-process through
+Django's test client, the queries of one vote's POST (BEGIN and COMMIT not counted) and the best
+CPU time per vote over 6 batches of 40 votes (the steadiest number on a shared machine).
 """
 
+import argparse
+import http.client
 import os
 import re
+import shutil
 import sys
+import tempfile
+import threading
 import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.benchmarks import server
+
+HOST = "a1.localhost"
+CPU_BATCHES, CPU_BATCH_SIZE = 6, 40
+NONCE = re.compile(r'name="nonce" value="([^"]+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def main(votes: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run(votes)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("votes", nargs="?", type=int, default=2000, help="votes cast on each side (default 2000)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients on both sides (default 4)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2, one per core)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds that alternate the two sides (default 5)")
+    return parser.parse_args(argv)
 
 
-def run(votes: int) -> None:
-    from datetime import timedelta
-
+def prepare(votes: int, spare: int):
+    """A community, an open topic with two options, `votes` logged-in voters (their session keys), `spare` more."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    from participation.deliberations.models import Ballot, Option, Topic
+    from participation.deliberations.models import Option, Topic
+    from portal.accounts.models import Membership
     from tests.conftest import build_city
 
     community = build_city()["a1"]
@@ -53,44 +71,201 @@ def run(votes: int) -> None:
         voting_ends=now + timedelta(days=1),
     )
     options = [Option.objects.create(topic=topic, label=label).pk for label in ("yes", "no")]
-    users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"bench{i}", password="x") for i in range(votes)]
-    )
-    from portal.accounts.models import Membership
-
+    User = get_user_model()
+    users = User.objects.bulk_create([User(username=f"bench{i}", password="x") for i in range(votes + spare)])
     Membership.objects.bulk_create(  # only verified residents of the community may vote
         [Membership(user=user, community=community, status=Membership.Status.VERIFIED) for user in users]
     )
-    url = f"/deliberations/{topic.pk}/vote/"
-
-    voters = []
-    for i, user in enumerate(users):  # log in and fetch the vote form (with its nonce) before the clock starts
-        client = Client(HTTP_HOST="a1.localhost", HTTP_ACCEPT_LANGUAGE="en")
+    sessions = []
+    for user in users[:votes]:
+        client = Client()
         client.force_login(user)
-        page = client.get(f"/deliberations/{topic.pk}/").content.decode()
-        nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
-        voters.append((client, {"option": options[i % 2], "nonce": nonce}))
+        sessions.append(client.cookies["sessionid"].value)
+    return topic.pk, options, sessions, users[votes:]
+
+
+def in_parallel(clients: int, items: list, work) -> float:
+    """Run work(item) for every item on `clients` threads; returns the wall-clock seconds."""
+    from django.db import connection
+
+    pending, lock, errors = list(reversed(items)), threading.Lock(), []
+
+    def worker():
+        try:
+            while True:
+                with lock:
+                    if not pending or errors:
+                        return
+                    item = pending.pop()
+                try:
+                    work(item)
+                except Exception as error:  # reported below: one failure stops the run
+                    errors.append(error)
+        finally:
+            connection.close()  # this thread's own database connection, if it opened one
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
     started = time.perf_counter()
-    for client, data in voters:
-        assert client.post(url, data).status_code == 200
-    endpoint_seconds = time.perf_counter() - started
-    assert Ballot.objects.filter(topic=topic).count() == votes
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started
+
+
+def request(port: int, method: str, path: str, headers: dict, body: str | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers={"Host": HOST, "Accept-Language": "en", **headers})
+        response = conn.getresponse()
+        return response.status, response.getheader("Set-Cookie") or "", response.read().decode()
+    finally:
+        conn.close()
+
+
+def fetch_form(port: int, topic_id: int, session: str, option: int) -> tuple[str, dict]:
+    """GET the topic page as this voter: the CSRF cookie, and the form with its token and nonce."""
+    status, set_cookie, page = request(port, "GET", f"/deliberations/{topic_id}/", {"Cookie": f"sessionid={session}"})
+    nonce, token, cookie = NONCE.search(page), CSRF.search(page), re.search(r"csrftoken=([^;]+)", set_cookie)
+    if status != 200 or not (nonce and token and cookie):
+        raise RuntimeError(f"the vote form did not come back (HTTP {status})")
+    cookies = f"sessionid={session}; csrftoken={cookie.group(1)}"
+    return cookies, {"option": option, "nonce": nonce.group(1), "csrfmiddlewaretoken": token.group(1)}
+
+
+def cast(port: int, topic_id: int, cookies: str, form: dict) -> None:
+    headers = {"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"}
+    status, _, page = request(port, "POST", f"/deliberations/{topic_id}/vote/", headers, urlencode(form))
+    if status != 200 or 'class="receipt"' not in page:
+        raise RuntimeError(f"a vote was not recorded (HTTP {status})")
+
+
+def in_process(topic_id: int, option: int, voters: list, batches: int) -> tuple[int, float]:
+    """(queries of one vote's POST, best CPU ms per vote over `batches`) through Django's test client.
+
+    In-process CPU time barely depends on what else the shared machine runs: the steadiest number
+    for comparing one version of the vote path with another.
+    """
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def ready(voter):
+        client = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(voter)
+        nonce = NONCE.search(client.get(f"/deliberations/{topic_id}/").content.decode()).group(1)
+        return client, {"option": option, "nonce": nonce}
+
+    def vote(client, data):
+        response = client.post(f"/deliberations/{topic_id}/vote/", data)
+        if response.status_code != 200:
+            raise RuntimeError(f"an in-process vote was not recorded (HTTP {response.status_code})")
+
+    prepared = [ready(voter) for voter in voters]  # also warms this process's site map
+    with CaptureQueriesContext(connection) as captured:
+        vote(*prepared.pop())
+    queries = len([q for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")])
+    size, best = len(prepared) // batches, float("inf")
+    for batch in range(batches):
+        started = time.process_time()
+        for client, data in prepared[batch * size : (batch + 1) * size]:
+            vote(client, data)
+        best = min(best, (time.process_time() - started) * 1000 / size)
+    return queries, best
+
+
+def create_raw_table() -> None:
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw (id integer PRIMARY KEY, option integer NOT NULL)")
-    started = time.perf_counter()
-    for i in range(votes):
+
+
+def raw_inserts(clients: int, ids: list[int]) -> float:
+    from django.db import connection
+
+    def insert(i):
         with connection.cursor() as cursor:  # autocommit: every INSERT is its own transaction
             cursor.execute("INSERT INTO bench_raw (id, option) VALUES (%s, %s)", [i, i % 2])
-    raw_seconds = time.perf_counter() - started
 
-    vendor = connection.vendor
-    endpoint_rate, raw_rate = votes / endpoint_seconds, votes / raw_seconds
-    print(f"database: {vendor}; votes: {votes}")
-    print(f"vote POST through the endpoint (in-process): {endpoint_rate:8.1f} votes/s")
-    print(f"raw INSERT + COMMIT:                         {raw_rate:8.1f} rows/s")
-    print(f"ratio: {100 * endpoint_rate / raw_rate:.1f}% of the raw rate")
+    return in_parallel(clients, ids, insert)
+
+
+def chunks(items: list, rounds: int) -> list[list]:
+    size = -(-len(items) // rounds)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="vote-bench-"))
+    try:
+        measure(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(args, workdir: Path) -> None:
+    with server.fresh_database(workdir) as database_url:
+        env = server.bench_environment(workdir, database_url)
+        server.manage(env, "migrate", "--noinput", "-v", "0")
+        server.manage(env, "collectstatic", "--noinput", "-v", "0")
+        server.manage(env, "compile_translations")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.db import connection, connections
+
+        from participation.deliberations.models import Ballot, VoterRoll
+
+        topic_id, options, sessions, spare_voters = prepare(args.votes, 1 + CPU_BATCHES * CPU_BATCH_SIZE)
+        create_raw_table()
+        vendor = connection.vendor
+        connections.close_all()
+        endpoint_seconds = raw_seconds = cpu_seconds = 0.0
+        with server.gunicorn(env, args.workers, workdir / "gunicorn.log") as running:
+            forms = []
+            lock = threading.Lock()
+
+            def get_form(i):
+                form = fetch_form(running.port, topic_id, sessions[i], options[i % 2])
+                with lock:
+                    forms.append(form)
+
+            in_parallel(args.clients, list(range(args.votes)), get_form)
+            # Alternate the two sides in rounds, so that both see the same machine (it is shared).
+            rounds = zip(chunks(forms, args.rounds), chunks(list(range(args.votes)), args.rounds), strict=True)
+            for votes, ids in rounds:
+                cpu_before = running.worker_cpu_seconds()
+                endpoint_seconds += in_parallel(args.clients, votes, lambda form: cast(running.port, topic_id, *form))
+                cpu_after = running.worker_cpu_seconds()
+                known = None not in (cpu_seconds, cpu_before, cpu_after)
+                cpu_seconds = cpu_seconds + cpu_after - cpu_before if known else None
+                raw_seconds += raw_inserts(args.clients, ids)
+        stored = (Ballot.objects.filter(topic=topic_id).count(), VoterRoll.objects.filter(topic=topic_id).count())
+        if stored != (args.votes, args.votes):  # checked before the extra, counted vote below
+            raise SystemExit(f"expected {args.votes} ballots and roll entries, found {stored}")
+        queries, in_process_cpu = in_process(topic_id, options[0], spare_voters, CPU_BATCHES)
+        connections.close_all()
+
+    endpoint_rate, raw_rate = args.votes / endpoint_seconds, args.votes / raw_seconds
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    cpu_per_vote = "n/a" if cpu_seconds is None else f"{cpu_seconds * 1000 / args.votes:.2f} ms/vote"
+    print(
+        f"database: {vendor}; {args.votes} votes and {args.votes} raw rows in {args.rounds} alternating rounds; "
+        f"{args.clients} concurrent clients on both sides; gunicorn with {args.workers} sync workers; "
+        f"{os.cpu_count()} cores; load average at the end {load}"
+    )
+    print(f"vote POST over HTTP:  {endpoint_rate:8.1f} votes/s  server CPU {cpu_per_vote}  {queries} queries/vote")
+    batches = f"best of {CPU_BATCHES} batches of {CPU_BATCH_SIZE}"
+    print(f"in-process vote POST (test client, {batches}): {in_process_cpu:.2f} ms CPU/vote")
+    print(f"raw INSERT + COMMIT:  {raw_rate:8.1f} rows/s")
+    print(f"ratio: {100 * endpoint_rate / raw_rate:.1f}% of the raw rate (goal: at least 50% on PostgreSQL)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    sys.path.insert(0, str(server.PROJECT))
+    main()

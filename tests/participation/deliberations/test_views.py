@@ -4,7 +4,9 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from participation.deliberations import ballot_log
 from participation.deliberations.models import Ballot, Comment, Topic, VoterRoll
@@ -64,6 +66,19 @@ def test_vote_through_http_gives_a_receipt_once(city, make_topic, resident, site
     assert Ballot.objects.get(topic=topic).receipt_hash == ballot_log.receipt_hash(receipt)
     again = client.get(f"/deliberations/{topic.pk}/").content.decode()
     assert "is recorded" in again and receipt not in again and 'name="nonce"' not in again
+
+
+def test_a_vote_is_one_transaction_and_finds_its_site_without_a_query(city, make_topic, resident, site):
+    topic, voter = make_topic(city["a1"]), resident(city["a1"])
+    client = site(voter)
+    data = {"option": option(topic), "nonce": vote_form(client, topic)}
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(f"/deliberations/{topic.pk}/vote/", data).status_code == 200
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not [sql for sql in statements if "wagtailcore_site" in sql]
+    writes = [sql.split()[0] for sql in statements if sql.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == ["DELETE", "INSERT", "INSERT"]  # the spent nonce, the roll entry, the ballot
+    assert len([sql for sql in statements if sql == "COMMIT"]) <= 1  # one commit (SQLite logs none)
 
 
 def test_replayed_request_refused(city, make_topic, resident, site):
