@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from wagtail.models import PageViewRestriction
 
 from . import sites
 
@@ -117,6 +118,13 @@ class PageCacheMixin:
         if getattr(request, "_page_cache", None) and not self.get_view_restrictions().exists():
             request._page_cache_timeout = self.page_cache_seconds(request)
         return response
+
+    def get_view_restrictions(self):
+        # Two queries per page otherwise; the site map knows every page that may be restricted.
+        checked = sites.serving_map()
+        if checked is not None and not checked.may_be_restricted(self.path):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def _get_relevant_site_root_paths(self, cache_object=None):
         # Wagtail scans every site's root path for each link; with hundreds of sites that is the

@@ -39,11 +39,10 @@ def page_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def restriction_changed(sender, instance, **kwargs):
-    # Cache hits are served before Wagtail checks restrictions: drop pages that just became private.
-    page = Page.objects.filter(pk=instance.page_id).first()
-    if page is None:
-        return purge_all()
-    _purge_for_page(page)
+    # Cache hits are served before Wagtail checks restrictions, and the site maps list the pages
+    # that may be restricted: renew both everywhere. (Creating an alias copies its source's
+    # restrictions onto it, so it comes through here too.)
+    purge_all()
 
 
 @receiver(post_save, sender=Site)

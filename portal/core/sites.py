@@ -5,14 +5,23 @@ The caller passes the current "sites generation" from the shared cache (the page
 city-wide generation, bumped whenever a Site is saved or deleted, a page moves or a site's
 root page changes its URL); a different generation, or a map older than MAX_AGE seconds,
 reloads the map. Matching follows `wagtail.models.sites.get_site_for_hostname` exactly.
+
+The map also holds what serving any page needs and only changes when the generation moves: each
+site's root page in its specific type (publishing a site's root bumps the city generation), and
+the paths of the pages that may carry a view restriction (saving or deleting a restriction, or
+creating an alias, bumps it too), so that a page outside them needs no restriction query.
 """
 
+import datetime
+import decimal
 import time
+import uuid
 from bisect import insort
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 # A safety net for caches that are not shared between processes (local memory).
 MAX_AGE = 60
@@ -46,16 +55,45 @@ class SiteEntry:
     is_default_site: bool
     site_values: tuple
     page_values: tuple
+    # The root page in its specific type, when all its values are immutable (safe to share).
+    root_class: type | None = None
+    root_values: tuple = ()
 
     def build(self) -> Site:
         """A fresh Site with its root page for one request (never shared: Wagtail caches on instances)."""
         site = Site.from_db(DEFAULT_DB_ALIAS, SITE_FIELDS, self.site_values)
-        site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
+        if self.root_class is not None:
+            fields = [f.attname for f in self.root_class._meta.concrete_fields]
+            site.root_page = self.root_class.from_db(DEFAULT_DB_ALIAS, fields, self.root_values)
+        else:
+            site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
         return site
 
 
 SITE_FIELDS = [f.attname for f in Site._meta.concrete_fields]
 PAGE_FIELDS = [f.attname for f in Page._meta.concrete_fields]
+IMMUTABLE = (str, int, float, bool, type(None), datetime.date, datetime.time, decimal.Decimal, uuid.UUID)
+
+
+def _specific_values(page) -> tuple[type | None, tuple]:
+    values = tuple(getattr(page, f.attname) for f in type(page)._meta.concrete_fields)
+    if all(isinstance(value, IMMUTABLE) for value in values):
+        return type(page), values
+    return None, ()  # e.g. a StreamField: Wagtail fetches the specific page per request instead
+
+
+def _maybe_restricted_paths() -> frozenset:
+    """Paths of pages with a view restriction, and of aliases whose source has one.
+
+    Wagtail checks a page's and its ancestors' restrictions, taking an alias's from its source;
+    a page none of whose ancestors (or itself) is in this set has none. It may hold more (an
+    alias that stopped being one): those pages get Wagtail's own check.
+    """
+    ids = frontier = set(PageViewRestriction.objects.values_list("page_id", flat=True))
+    while frontier:
+        frontier = set(Page.objects.filter(alias_of_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids = ids | frontier
+    return frozenset(Page.objects.filter(pk__in=ids).values_list("path", flat=True))
 
 
 @dataclass
@@ -63,6 +101,7 @@ class SiteMap:
     generation: object
     entries: list = field(default_factory=list)
     root_paths: IndexedRootPaths = field(default_factory=lambda: IndexedRootPaths([]))
+    maybe_restricted: frozenset = frozenset()
     loaded_at: float = field(default_factory=time.monotonic)
 
     def __post_init__(self):
@@ -75,8 +114,11 @@ class SiteMap:
 
     @classmethod
     def load(cls, generation) -> "SiteMap":
+        sites = list(Site.objects.select_related("root_page").order_by("pk"))
+        specific_roots = {page.pk: page for page in Page.objects.filter(sites_rooted_here__isnull=False).specific()}
         entries = []
-        for site in Site.objects.select_related("root_page").order_by("pk"):
+        for site in sites:
+            root_class, root_values = _specific_values(specific_roots[site.root_page_id])
             entries.append(
                 SiteEntry(
                     site_id=site.pk,
@@ -85,9 +127,16 @@ class SiteMap:
                     is_default_site=site.is_default_site,
                     site_values=tuple(getattr(site, name) for name in SITE_FIELDS),
                     page_values=tuple(getattr(site.root_page, name) for name in PAGE_FIELDS),
+                    root_class=root_class,
+                    root_values=root_values,
                 )
             )
-        return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()))
+        return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()), _maybe_restricted_paths())
+
+    def may_be_restricted(self, path: str) -> bool:
+        """Whether the page at `path` or one of its ancestors may carry a view restriction."""
+        step = Page.steplen
+        return any(path[:end] in self.maybe_restricted for end in range(step, len(path) + 1, step))
 
     def is_current(self, generation) -> bool:
         return generation == self.generation and time.monotonic() - self.loaded_at < MAX_AGE
@@ -107,6 +156,8 @@ class SiteMap:
 
 
 _current: SiteMap | None = None
+# The map the middleware checked against the shared generation for the request being served.
+_serving: ContextVar[SiteMap | None] = ContextVar("portal_serving_site_map", default=None)
 
 
 def site_map(generation) -> SiteMap:
@@ -125,3 +176,17 @@ def cached_site_map() -> SiteMap | None:
 def forget() -> None:
     global _current
     _current = None
+
+
+def serving_map() -> SiteMap | None:
+    """The map checked for the request being served, or None outside a request the middleware saw."""
+    return _serving.get()
+
+
+def serve_with(site_map_checked: SiteMap | None):
+    """Mark the map as current for this request; returns the token to pass to `done_serving`."""
+    return _serving.set(site_map_checked)
+
+
+def done_serving(token) -> None:
+    _serving.reset(token)
