@@ -32,6 +32,7 @@ class IndexedRootPaths(list):
 
     def __init__(self, root_paths):
         super().__init__(root_paths)
+        self.site_count = len({root_path.site_id for root_path in self})
         self._by_root = {}
         for position, root_path in enumerate(self):
             self._by_root.setdefault(root_path.root_path, []).append((position, root_path))
