@@ -7,9 +7,11 @@ root page changes its URL); a different generation, or a map older than MAX_AGE 
 reloads the map. Matching follows `wagtail.models.sites.get_site_for_hostname` exactly.
 
 The map also holds what serving any page needs and only changes when the generation moves: each
-site's root page in its specific type (publishing a site's root bumps the city generation), and
-the paths of the pages that may carry a view restriction (saving or deleting a restriction, or
-creating an alias, bumps it too), so that a page outside them needs no restriction query.
+site's root page in its specific type (publishing a site's root bumps the city generation), its
+menu (the live in-menu children of its root: publishing, unpublishing or deleting one bumps it
+too), its site settings (saving them bumps it) and the paths of the pages that may carry a view
+restriction (saving or deleting a restriction bumps it), so that a page outside them needs no
+restriction query.
 """
 
 import datetime
@@ -21,6 +23,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.models import Page, PageViewRestriction, Site
 
 # A safety net for caches that are not shared between processes (local memory).
@@ -59,6 +63,10 @@ class SiteEntry:
     # The root page in its specific type, when all its values are immutable (safe to share).
     root_class: type | None = None
     root_values: tuple = ()
+    # (slug, title, url_path, path) of the root's live in-menu children, in tree order.
+    menu: tuple = ()
+    # {site setting model: its row's values} for the settings this site has.
+    settings: dict = field(default_factory=dict)
 
     def build(self) -> Site:
         """A fresh Site with its root page for one request (never shared: Wagtail caches on instances)."""
@@ -69,6 +77,13 @@ class SiteEntry:
         else:
             site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
         return site
+
+    def attach_settings(self, request) -> None:
+        """Give the request this site's settings as `BaseSiteSetting.for_request` would fetch them."""
+        for model, values in self.settings.items():
+            instance = model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in model._meta.concrete_fields], values)
+            instance._request = request
+            setattr(request, model.get_cache_attr_name(), instance)
 
 
 SITE_FIELDS = [f.attname for f in Site._meta.concrete_fields]
@@ -81,6 +96,32 @@ def _specific_values(page) -> tuple[type | None, tuple]:
     if all(isinstance(value, IMMUTABLE) for value in values):
         return type(page), values
     return None, ()  # e.g. a StreamField: Wagtail fetches the specific page per request instead
+
+
+def _menus(sites) -> dict:
+    """{site id: its menu}, from one query over the depths just below the sites' roots."""
+    site_of_root = {site.root_page.path: site.pk for site in sites}
+    menus = {site.pk: [] for site in sites}
+    depths = {site.root_page.depth + 1 for site in sites}
+    children = Page.objects.live().in_menu().filter(depth__in=depths).order_by("path")
+    for slug, title, url_path, path in children.values_list("slug", "title", "url_path", "path"):
+        site_id = site_of_root.get(path[: -Page.steplen])
+        if site_id is not None:
+            menus[site_id].append((slug, title, url_path, path))
+    return {site_id: tuple(menu) for site_id, menu in menus.items()}
+
+
+def _site_settings() -> dict:
+    """{site id: {site setting model: values}} for every registered site setting whose values may be shared."""
+    found = {}
+    for model in settings_registry:
+        if not issubclass(model, BaseSiteSetting):
+            continue
+        names = [f.attname for f in model._meta.concrete_fields]
+        for row in model.objects.values_list(*names):
+            if all(isinstance(value, IMMUTABLE) for value in row):
+                found.setdefault(row[names.index("site_id")], {})[model] = row
+    return found
 
 
 def _maybe_restricted_paths() -> frozenset:
@@ -107,6 +148,7 @@ class SiteMap:
 
     def __post_init__(self):
         self._by_hostname = {}
+        self.by_id = {entry.site_id: entry for entry in self.entries}
         self.default = None
         for entry in self.entries:
             self._by_hostname.setdefault(entry.hostname, []).append(entry)
@@ -117,6 +159,7 @@ class SiteMap:
     def load(cls, generation) -> "SiteMap":
         sites = list(Site.objects.select_related("root_page").order_by("pk"))
         specific_roots = {page.pk: page for page in Page.objects.filter(sites_rooted_here__isnull=False).specific()}
+        menus, site_settings = _menus(sites), _site_settings()
         entries = []
         for site in sites:
             root_class, root_values = _specific_values(specific_roots[site.root_page_id])
@@ -130,6 +173,8 @@ class SiteMap:
                     page_values=tuple(getattr(site.root_page, name) for name in PAGE_FIELDS),
                     root_class=root_class,
                     root_values=root_values,
+                    menu=menus[site.pk],
+                    settings=site_settings.get(site.pk, {}),
                 )
             )
         return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()), _maybe_restricted_paths())
@@ -182,6 +227,13 @@ def forget() -> None:
 def serving_map() -> SiteMap | None:
     """The map checked for the request being served, or None outside a request the middleware saw."""
     return _serving.get()
+
+
+def menu_of(site) -> tuple | None:
+    """The site's menu from the map checked for this request, or None where no map was checked."""
+    checked = _serving.get()
+    entry = checked.by_id.get(site.pk) if checked is not None else None
+    return entry.menu if entry is not None else None
 
 
 def serve_with(site_map_checked: SiteMap | None):

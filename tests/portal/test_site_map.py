@@ -1,7 +1,8 @@
 """What the per-process site map answers in place of queries stays true when pages and restrictions change.
 
-The map holds each site's root page in its specific type and the pages that may carry a view
-restriction; every test first serves pages so that the map is loaded before the change.
+The map holds each site's root page in its specific type, its menu, its settings and the pages
+that may carry a view restriction; every test first serves pages so that the map is loaded
+before the change.
 """
 
 import pytest
@@ -48,14 +49,15 @@ def test_an_alias_of_a_restricted_page_is_restricted_too(city, host_client, cach
         assert status(host_client, "b1.localhost", alias.url) == 302
 
 
-def test_an_unrestricted_page_costs_no_restriction_query(city, host_client, cache_seconds):
+def test_an_unrestricted_page_costs_no_restriction_root_or_settings_query(city, host_client, cache_seconds):
     restrict_to_logged_in(section(city["b1"], NoticeIndexPage))  # elsewhere in the city
     with override_settings(PORTAL_PAGE_CACHE_SECONDS=0):
         assert status(host_client, "a1.localhost", "/notices/") == 200
         with CaptureQueriesContext(connection) as captured:
             assert status(host_client, "a1.localhost", "/notices/") == 200
-    assert not [q for q in captured.captured_queries if "pageviewrestriction" in q["sql"]]
-    assert not [q for q in captured.captured_queries if "community_pages_communityhomepage" in q["sql"]]
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    for table in ("pageviewrestriction", "community_pages_communityhomepage", "regions_communitysettings"):
+        assert table not in tables
 
 
 def test_publishing_a_community_home_shows_its_new_text(city, host_client, cache_seconds):
@@ -65,3 +67,34 @@ def test_publishing_a_community_home_shows_its_new_text(city, host_client, cache
         home.intro = "<p>新的社区简介</p>"
         home.save_revision().publish()
         assert "新的社区简介" in host_client("a1.localhost").get("/").content.decode()
+
+
+def nav(host_client, host):
+    html = host_client(host).get("/").content.decode()
+    return html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+
+
+def test_the_menu_follows_publishing_of_section_pages(city, host_client, cache_seconds):
+    from communities.services.models import ServiceDirectoryPage
+
+    services = section(city["a1"], ServiceDirectoryPage)
+    with override_settings(PORTAL_PAGE_CACHE_SECONDS=cache_seconds):
+        assert services.title in nav(host_client, "a1.localhost")
+        services.title = "便民服务大厅"
+        services.save_revision().publish()
+        assert "便民服务大厅" in nav(host_client, "a1.localhost")
+        services.unpublish()
+        assert "便民服务大厅" not in nav(host_client, "a1.localhost")
+        assert "便民服务大厅" not in nav(host_client, "b1.localhost")
+
+
+def test_site_settings_show_at_once(city, host_client, cache_seconds):
+    from communities.regions.models import CommunitySettings
+
+    with override_settings(PORTAL_PAGE_CACHE_SECONDS=cache_seconds):
+        assert "翠湖社区服务站" not in host_client("a1.localhost").get("/").content.decode()
+        settings = CommunitySettings.for_site(city["a1"].site)
+        settings.display_name = "翠湖社区服务站"
+        settings.save()
+        assert "翠湖社区服务站" in host_client("a1.localhost").get("/").content.decode()
+        assert "翠湖社区服务站" not in host_client("b1.localhost").get("/").content.decode()

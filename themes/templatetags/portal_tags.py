@@ -3,6 +3,7 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.models import Site
 
+from portal.core import sites
 from portal.core.navigation import Section
 
 register = template.Library()
@@ -44,7 +45,9 @@ def site_sections(context):
     if site is None:
         return []
     root = site.root_page
-    children = root.get_children().live().in_menu().values_list("slug", "title", "url_path", "path")
+    children = sites.menu_of(site)  # what the site map holds, for pages Wagtail serves
+    if children is None:
+        children = root.get_children().live().in_menu().values_list("slug", "title", "url_path", "path")
     # The root's children are this site's own pages: their URL is their path below the root, which is
     # what `get_url` answers, without building a Page or scanning every site's root path for each.
     serve_prefix = reverse("wagtail_serve", args=("",))
