@@ -66,7 +66,7 @@ class PageCacheMiddleware:
         # Wagtail will serve the page: give it the Site and the indexed root paths.
         request._wagtail_site = entry.build() if entry else None
         if entry:
-            entry.attach_settings(request)
+            entry.attach_settings(request, request._wagtail_site)
         request._wagtail_cached_site_root_paths = current.root_paths
         sites.serve_with(current)  # checked against the shared generation just now
         return None

@@ -78,11 +78,11 @@ class SiteEntry:
             site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
         return site
 
-    def attach_settings(self, request) -> None:
+    def attach_settings(self, request, site: Site) -> None:
         """Give the request this site's settings as `BaseSiteSetting.for_request` would fetch them."""
         for model, values in self.settings.items():
             instance = model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in model._meta.concrete_fields], values)
-            instance._request = request
+            instance.site, instance._request = site, request
             setattr(request, model.get_cache_attr_name(), instance)
 
 
