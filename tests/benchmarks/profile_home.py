@@ -2,11 +2,11 @@
 
     python -m tests.benchmarks.profile_home FOLDER [--requests 200] [--batches 15] [--profile 30]
 
-Requests go through Django's WSGI handler (every middleware, connections opened and closed as
-under gunicorn) with the benchmark's settings and the page cache off, in this process, with no
-socket: the time is the application's own CPU. Each
-URL is timed in batches and the best batch counts, which is what the code costs on a machine
-whose other jobs steal time. `--profile N` prints cProfile's N most expensive functions of the
+Requests go through Django's WSGI handler as gunicorn calls it (every middleware; database
+connections kept or closed as the settings say) with the benchmark's settings and the page cache
+off, in this process, with no socket: the time is the application's own CPU. Each URL is timed
+in batches and the best batch counts, which is what the code costs on a machine whose other jobs
+steal time. `--profile N` prints cProfile's N most expensive functions of the
 home page (cumulative).
 """
 
