@@ -16,6 +16,10 @@ from wagtail.url_routing import RouteResult
 from portal.core.page_cache import PageCacheMixin
 from portal.core.tree import below
 
+# What a listing (communities/_item_list.html) shows of an item, and what its link needs; the
+# rest of an item's columns (its body above all) would be fetched and built for nothing.
+LISTED_FIELDS = ("title", "url_path", "path", "depth", "first_published_at")
+
 
 class PortalPage(PageCacheMixin, Page):
     """Base of every public page type: served from the per-site page cache to visitors."""
@@ -182,13 +186,12 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         from communities.notices.models import NoticePage
 
         context = super().get_context(request, *args, **kwargs)
-        context["notices"] = (
-            NoticePage.objects.live().current().filter(below(self)).order_by("-pinned", "-first_published_at")[:6]
-        )
-        context["news"] = NewsArticlePage.objects.live().filter(below(self)).order_by("-date", "-pk")[:5]
-        context["events"] = (
-            EventPage.objects.live().filter(below(self)).filter(end__gte=timezone.now()).order_by("start")[:4]
-        )
+        notices = NoticePage.objects.live().current().filter(below(self)).only(*LISTED_FIELDS, "pinned")
+        news = NewsArticlePage.objects.live().filter(below(self)).only(*LISTED_FIELDS, "date")
+        events = EventPage.objects.live().filter(below(self), end__gte=timezone.now()).only(*LISTED_FIELDS, "start")
+        context["notices"] = notices.order_by("-pinned", "-first_published_at")[:6]
+        context["news"] = news.order_by("-date", "-pk")[:5]
+        context["events"] = events.order_by("start")[:4]
         return context
 
     def page_cache_seconds(self, request):

@@ -6,6 +6,3 @@ class RegionsConfig(AppConfig):
     name = "communities.regions"
     label = "regions"
     verbose_name = _("Communities and regions")
-
-    def ready(self):
-        from . import signals  # noqa: F401  (registers the page-cache purge on settings changes)

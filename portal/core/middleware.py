@@ -26,7 +26,11 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        token = sites.serve_with(None)
+        try:
+            response = self.get_response(request)
+        finally:
+            sites.done_serving(token)
         pending = getattr(request, "_page_cache", None)
         timeout = getattr(request, "_page_cache_timeout", 0)
         if pending and timeout:
@@ -61,5 +65,8 @@ class PageCacheMiddleware:
             request._page_cache = (key, generations)
         # Wagtail will serve the page: give it the Site and the indexed root paths.
         request._wagtail_site = entry.build() if entry else None
+        if entry:
+            entry.attach_settings(request, request._wagtail_site)
         request._wagtail_cached_site_root_paths = current.root_paths
+        sites.serve_with(current)  # checked against the shared generation just now
         return None

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from wagtail.models import PageViewRestriction, Site
 
 from . import sites
 
@@ -117,6 +118,28 @@ class PageCacheMixin:
         if getattr(request, "_page_cache", None) and not self.get_view_restrictions().exists():
             request._page_cache_timeout = self.page_cache_seconds(request)
         return response
+
+    def get_view_restrictions(self):
+        # Two queries per page otherwise; the site map knows every page that may be restricted.
+        checked = sites.serving_map()
+        if checked is not None and not checked.may_be_restricted(self.path):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+    def get_url(self, request=None, current_site=None):
+        # Wagtail's get_url, except that it counts the sites once per process, not once per link.
+        root_paths = self._get_site_root_paths(request)
+        if not isinstance(root_paths, sites.IndexedRootPaths):
+            return super().get_url(request, current_site)
+        if current_site is None and request is not None:
+            current_site = Site.find_for_request(request)
+        url_parts = self.get_url_parts(request=request)
+        if url_parts is None or url_parts[1] is None and url_parts[2] is None:
+            return None  # not routable
+        site_id, root_url, page_path = url_parts
+        if (current_site is not None and site_id == current_site.id) or root_paths.site_count == 1:
+            return page_path
+        return root_url + page_path
 
     def _get_relevant_site_root_paths(self, cache_object=None):
         # Wagtail scans every site's root path for each link; with hundreds of sites that is the

@@ -2,6 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -10,8 +11,10 @@ from .page_cache import purge_all, purge_site
 
 def _purge_for_page(page):
     root_paths = Site.get_site_root_paths()
-    if any(page.url_path == s.root_path for s in root_paths):
-        return purge_all()  # a site's root: its URL or title may change, which every site map holds
+    parent_url_path = page.url_path[: page.url_path.rstrip("/").rfind("/") + 1]
+    if any(s.root_path in (page.url_path, parent_url_path) for s in root_paths):
+        # A site's root or a page of its menu: the site maps hold them (URL, title, menu entries).
+        return purge_all()
     matches = [s for s in root_paths if page.url_path.startswith(s.root_path)]
     if not matches:
         return purge_all()
@@ -39,14 +42,21 @@ def page_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def restriction_changed(sender, instance, **kwargs):
-    # Cache hits are served before Wagtail checks restrictions: drop pages that just became private.
-    page = Page.objects.filter(pk=instance.page_id).first()
-    if page is None:
-        return purge_all()
-    _purge_for_page(page)
+    # Cache hits are served before Wagtail checks restrictions, and the site maps list the pages
+    # that may be restricted: renew both everywhere. (Creating an alias copies its source's
+    # restrictions onto it, so it comes through here too.)
+    purge_all()
 
 
 @receiver(post_save, sender=Site)
 @receiver(post_delete, sender=Site)
 def site_changed(sender, instance, **kwargs):
     purge_all()
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def site_setting_changed(sender, instance, **kwargs):
+    # The site maps hold every site's settings.
+    if isinstance(instance, BaseSiteSetting):
+        purge_all()

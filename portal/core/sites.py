@@ -5,16 +5,29 @@ The caller passes the current "sites generation" from the shared cache (the page
 city-wide generation, bumped whenever a Site is saved or deleted, a page moves or a site's
 root page changes its URL); a different generation, or a map older than MAX_AGE seconds,
 reloads the map. Matching follows `wagtail.models.sites.get_site_for_hostname` exactly.
+
+The map also holds what serving any page needs and only changes when the generation moves: each
+site's root page in its specific type (publishing a site's root bumps the city generation), its
+menu (the live in-menu children of its root: publishing, unpublishing or deleting one bumps it
+too), its site settings (saving them bumps it) and the paths of the pages that may carry a view
+restriction (saving or deleting a restriction bumps it), so that a page outside them needs no
+restriction query.
 """
 
+import datetime
+import decimal
 import time
+import uuid
 from bisect import insort
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
 from django.http.request import split_domain_port
-from wagtail.models import Page, Site
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.contrib.settings.registry import registry as settings_registry
+from wagtail.models import Page, PageViewRestriction, Site
 
 # A safety net for caches that are not shared between processes (local memory).
 MAX_AGE = 60
@@ -25,6 +38,7 @@ class IndexedRootPaths(list):
 
     def __init__(self, root_paths):
         super().__init__(root_paths)
+        self.site_count = len({root_path.site_id for root_path in self})
         self._by_root = {}
         for position, root_path in enumerate(self):
             self._by_root.setdefault(root_path.root_path, []).append((position, root_path))
@@ -48,16 +62,82 @@ class SiteEntry:
     is_default_site: bool
     site_values: tuple
     page_values: tuple
+    # The root page in its specific type, when all its values are immutable (safe to share).
+    root_class: type | None = None
+    root_values: tuple = ()
+    # (slug, title, url_path, path) of the root's live in-menu children, in tree order.
+    menu: tuple = ()
+    # {site setting model: its row's values} for the settings this site has.
+    settings: dict = field(default_factory=dict)
 
     def build(self) -> Site:
         """A fresh Site with its root page for one request (never shared: Wagtail caches on instances)."""
         site = Site.from_db(DEFAULT_DB_ALIAS, SITE_FIELDS, self.site_values)
-        site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
+        if self.root_class is not None:
+            fields = [f.attname for f in self.root_class._meta.concrete_fields]
+            site.root_page = self.root_class.from_db(DEFAULT_DB_ALIAS, fields, self.root_values)
+        else:
+            site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
         return site
+
+    def attach_settings(self, request, site: Site) -> None:
+        """Give the request this site's settings as `BaseSiteSetting.for_request` would fetch them."""
+        for model, values in self.settings.items():
+            instance = model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in model._meta.concrete_fields], values)
+            instance.site, instance._request = site, request
+            setattr(request, model.get_cache_attr_name(), instance)
 
 
 SITE_FIELDS = [f.attname for f in Site._meta.concrete_fields]
 PAGE_FIELDS = [f.attname for f in Page._meta.concrete_fields]
+IMMUTABLE = (str, int, float, bool, type(None), datetime.date, datetime.time, decimal.Decimal, uuid.UUID)
+
+
+def _specific_values(page) -> tuple[type | None, tuple]:
+    values = tuple(getattr(page, f.attname) for f in type(page)._meta.concrete_fields)
+    if all(isinstance(value, IMMUTABLE) for value in values):
+        return type(page), values
+    return None, ()  # e.g. a StreamField: Wagtail fetches the specific page per request instead
+
+
+def _menus(sites) -> dict:
+    """{site id: its menu}, from one query over the depths just below the sites' roots."""
+    site_of_root = {site.root_page.path: site.pk for site in sites}
+    menus = {site.pk: [] for site in sites}
+    depths = {site.root_page.depth + 1 for site in sites}
+    children = Page.objects.live().in_menu().filter(depth__in=depths).order_by("path")
+    for slug, title, url_path, path in children.values_list("slug", "title", "url_path", "path"):
+        site_id = site_of_root.get(path[: -Page.steplen])
+        if site_id is not None:
+            menus[site_id].append((slug, title, url_path, path))
+    return {site_id: tuple(menu) for site_id, menu in menus.items()}
+
+
+def _site_settings() -> dict:
+    """{site id: {site setting model: values}} for every registered site setting whose values may be shared."""
+    found = {}
+    for model in settings_registry:
+        if not issubclass(model, BaseSiteSetting):
+            continue
+        names = [f.attname for f in model._meta.concrete_fields]
+        for row in model.objects.values_list(*names):
+            if all(isinstance(value, IMMUTABLE) for value in row):
+                found.setdefault(row[names.index("site_id")], {})[model] = row
+    return found
+
+
+def _maybe_restricted_paths() -> frozenset:
+    """Paths of pages with a view restriction, and of aliases whose source has one.
+
+    Wagtail checks a page's and its ancestors' restrictions, taking an alias's from its source;
+    a page none of whose ancestors (or itself) is in this set has none. It may hold more (an
+    alias that stopped being one): those pages get Wagtail's own check.
+    """
+    ids = frontier = set(PageViewRestriction.objects.values_list("page_id", flat=True))
+    while frontier:
+        frontier = set(Page.objects.filter(alias_of_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids = ids | frontier
+    return frozenset(Page.objects.filter(pk__in=ids).values_list("path", flat=True))
 
 
 @dataclass
@@ -65,10 +145,12 @@ class SiteMap:
     generation: object
     entries: list = field(default_factory=list)
     root_paths: IndexedRootPaths = field(default_factory=lambda: IndexedRootPaths([]))
+    maybe_restricted: frozenset = frozenset()
     loaded_at: float = field(default_factory=time.monotonic)
 
     def __post_init__(self):
         self._by_hostname = {}
+        self.by_id = {entry.site_id: entry for entry in self.entries}
         self.default = None
         for entry in self.entries:
             self._by_hostname.setdefault(entry.hostname, []).append(entry)
@@ -77,8 +159,12 @@ class SiteMap:
 
     @classmethod
     def load(cls, generation) -> "SiteMap":
+        sites = list(Site.objects.select_related("root_page").order_by("pk"))
+        specific_roots = {page.pk: page for page in Page.objects.filter(sites_rooted_here__isnull=False).specific()}
+        menus, site_settings = _menus(sites), _site_settings()
         entries = []
-        for site in Site.objects.select_related("root_page").order_by("pk"):
+        for site in sites:
+            root_class, root_values = _specific_values(specific_roots[site.root_page_id])
             entries.append(
                 SiteEntry(
                     site_id=site.pk,
@@ -87,9 +173,18 @@ class SiteMap:
                     is_default_site=site.is_default_site,
                     site_values=tuple(getattr(site, name) for name in SITE_FIELDS),
                     page_values=tuple(getattr(site.root_page, name) for name in PAGE_FIELDS),
+                    root_class=root_class,
+                    root_values=root_values,
+                    menu=menus[site.pk],
+                    settings=site_settings.get(site.pk, {}),
                 )
             )
-        return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()))
+        return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()), _maybe_restricted_paths())
+
+    def may_be_restricted(self, path: str) -> bool:
+        """Whether the page at `path` or one of its ancestors may carry a view restriction."""
+        step = Page.steplen
+        return any(path[:end] in self.maybe_restricted for end in range(step, len(path) + 1, step))
 
     def is_current(self, generation) -> bool:
         return generation == self.generation and time.monotonic() - self.loaded_at < MAX_AGE
@@ -109,6 +204,8 @@ class SiteMap:
 
 
 _current: SiteMap | None = None
+# The map the middleware checked against the shared generation for the request being served.
+_serving: ContextVar[SiteMap | None] = ContextVar("portal_serving_site_map", default=None)
 
 
 def site_map(generation) -> SiteMap:
@@ -140,3 +237,24 @@ def site_for_request(request) -> Site | None:
 def forget() -> None:
     global _current
     _current = None
+
+
+def serving_map() -> SiteMap | None:
+    """The map checked for the request being served, or None outside a request the middleware saw."""
+    return _serving.get()
+
+
+def menu_of(site) -> tuple | None:
+    """The site's menu from the map checked for this request, or None where no map was checked."""
+    checked = _serving.get()
+    entry = checked.by_id.get(site.pk) if checked is not None else None
+    return entry.menu if entry is not None else None
+
+
+def serve_with(site_map_checked: SiteMap | None):
+    """Mark the map as current for this request; returns the token to pass to `done_serving`."""
+    return _serving.set(site_map_checked)
+
+
+def done_serving(token) -> None:
+    _serving.reset(token)

@@ -104,6 +104,24 @@ def test_production_starts_with_safe_settings():
     assert "started False" in result.stdout
 
 
+CONN_MAX_AGE = "import portal.settings.{} as s; print('kept', s.DATABASES['default']['CONN_MAX_AGE'])"
+
+
+@pytest.mark.parametrize("url", ["sqlite:////tmp/portal.sqlite3", "postgres://portal@127.0.0.1:5432/portal"])
+def test_production_keeps_database_connections_between_requests(url):
+    result = python(CONN_MAX_AGE.format("production"), SECRET_KEY=GOOD_KEY, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert "kept 60" in result.stdout
+    result = python(CONN_MAX_AGE.format("production"), SECRET_KEY=GOOD_KEY, DATABASE_URL=url, DB_CONN_MAX_AGE="5")
+    assert "kept 5" in result.stdout
+
+
+def test_development_opens_a_sqlite_connection_per_request():
+    result = python(CONN_MAX_AGE.format("dev"), DATABASE_URL="sqlite:////tmp/portal.sqlite3")
+    assert result.returncode == 0, result.stderr
+    assert "kept 0" in result.stdout
+
+
 COOKIE_DOMAINS = (
     "import portal.settings.base as s; "
     "print(repr(s.SESSION_COOKIE_DOMAIN), repr(s.CSRF_COOKIE_DOMAIN), s.ALLOWED_HOSTS[:2], s.CSRF_TRUSTED_ORIGINS)"

@@ -1,7 +1,9 @@
 from django import template
+from django.urls import reverse
 from wagtail import hooks
 from wagtail.models import Site
 
+from portal.core import sites
 from portal.core.navigation import Section
 
 register = template.Library()
@@ -42,12 +44,18 @@ def site_sections(context):
     site = current_site(context)
     if site is None:
         return []
-    children = site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "slug", "depth", "path")
+    root = site.root_page
+    children = sites.menu_of(site)  # what the site map holds, for pages Wagtail serves
+    if children is None:
+        children = root.get_children().live().in_menu().values_list("slug", "title", "url_path", "path")
+    # The root's children are this site's own pages: their URL is their path below the root, which is
+    # what `get_url` answers, without building a Page or scanning every site's root path for each.
+    serve_prefix = reverse("wagtail_serve", args=("",))
     sections = []
-    for child in children:
-        url = child.get_url(request)
-        current = page_path.startswith(child.path) or (url != "/" and request.path.startswith(url))
-        sections.append(Section(child.slug, child.title, url, current))
+    for slug, title, url_path, path in children:
+        url = serve_prefix + url_path[len(root.url_path) :]
+        current = page_path.startswith(path) or (url != "/" and request.path.startswith(url))
+        sections.append(Section(slug, title, url, current))
     for make_sections in hooks.get_hooks("register_community_section"):
         added = make_sections(request, site) or []
         for section in added if isinstance(added, list) else [added]:
