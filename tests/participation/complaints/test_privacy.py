@@ -1,6 +1,8 @@
 """A resident's complaints are in their data export, and deleting the account erases how to reach them."""
 
-from participation.complaints.models import Complaint
+from django.core.files.base import ContentFile
+
+from participation.complaints.models import Complaint, ComplaintPhoto
 from portal.accounts.rights import delete_account, personal_data
 
 
@@ -11,6 +13,15 @@ def test_export_holds_the_residents_complaints(new_complaint):
     assert row["reference"] == str(complaint.reference)
     assert row["description"] == complaint.description
     assert row["contact_phone"] == "13912345678"
+    assert row["photos"] == []
+
+
+def test_export_links_each_photo_of_the_residents_complaints(new_complaint):
+    complaint, others = new_complaint(), new_complaint()
+    photo = ComplaintPhoto.objects.create(complaint=complaint, image=ContentFile(b"x", name="a.jpg"))
+    ComplaintPhoto.objects.create(complaint=others, image=ContentFile(b"y", name="b.jpg"))
+    (row,) = personal_data(complaint.reporter)["complaints"]
+    assert row["photos"] == [f"/complaints/{complaint.reference}/photos/{photo.pk}/"]
 
 
 def test_deleting_the_account_keeps_the_case_but_not_the_person(new_complaint):
