@@ -51,14 +51,14 @@ def test_vote_outside_voting_phase_refused(city, make_topic, make_user, phase):
     assert not VoterRoll.objects.exists()
 
 
-def test_vote_on_a_sealed_topic_refused_even_while_the_clock_says_open(city, make_topic, make_user):
+def test_vote_on_a_sealed_topic_refused_even_while_the_clock_says_open(city, make_topic, resident):
     """A server whose clock is behind the one that sealed must not add a ballot after the log is closed."""
     topic = make_topic(city["a1"])
-    cast_vote(topic, make_user(), first_option(topic))
+    cast_vote(topic, resident(city["a1"]), first_option(topic))
     sealed = ballots.seal(topic, now=topic.voting_ends)
     assert sealed.sealed_at and topic.is_voting_open()
     with pytest.raises(VoteRefused, match="not open"):
-        cast_vote(topic, make_user(), first_option(topic))
+        cast_vote(topic, resident(city["a1"]), first_option(topic))
     assert Ballot.objects.filter(topic=topic).count() == VoterRoll.objects.filter(topic=topic).count() == 1
 
 
