@@ -64,6 +64,7 @@ def prepare(votes: int) -> dict:
     from django.utils import timezone
 
     from participation.deliberations.models import Option, Topic
+    from portal.accounts.models import Membership
     from tests.conftest import build_city
 
     community = build_city()["a1"]
@@ -83,7 +84,10 @@ def prepare(votes: int) -> dict:
             Option.objects.create(topic=topic, label=label, sort_order=i, is_abstention=i == 2)
         topics.append(topic.pk)
     User = get_user_model()
-    User.objects.bulk_create([User(username=f"voter{i}", password="!") for i in range(votes)], batch_size=1000)
+    users = User.objects.bulk_create([User(username=f"voter{i}", password="!") for i in range(votes)], batch_size=1000)
+    Membership.objects.bulk_create(  # only verified residents of the community may vote
+        [Membership(user=user, community=community, status=Membership.Status.VERIFIED) for user in users]
+    )
     return {"baseline": topics[0], "votes": topics[1]}
 
 
