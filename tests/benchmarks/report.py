@@ -1,5 +1,6 @@
 """The results table, printed and written between markers into docs/performance.md."""
 
+import math
 import os
 import platform
 import re
@@ -82,10 +83,16 @@ class Summary:
 
     def setup(self) -> str:
         cpu = _cpu_model()
+        if math.isnan(self.seed_seconds):
+            seeded = f"{self.communities} communities from an earlier run's database (--reuse)"
+        else:
+            seeded = (
+                f"{self.communities} communities seeded in {self.seed_seconds:.0f} s "
+                f"({self.seed_cpu_seconds:.0f} s CPU)"
+            )
         return (
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores ({cpu}), "
-            f"Python {platform.python_version()}; {self.database} database, {self.cache} cache; "
-            f"{self.communities} communities seeded in {self.seed_seconds:.0f} s ({self.seed_cpu_seconds:.0f} s CPU); "
+            f"Python {platform.python_version()}; {self.database} database, {self.cache} cache; {seeded}; "
             f"gunicorn with {self.workers} "
             f"sync workers; wrk with 1 thread and {self.connections} connections, {self.seconds} s per URL and mode "
             f"in {self.rounds} rounds that alternate the two URLs, after a warm-up (p50: median of the rounds, "
