@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities.regions.scoping import communities_for, scope_queryset
-from portal.accounts.admin_views import RevealForm
+from portal.accounts.admin_views import reveal_for_reason
 from portal.accounts.masking import mask_name, mask_phone
 from portal.audit.log import record
 
@@ -134,17 +134,13 @@ def reveal_contact(request, pk):
     if not request.user.has_perm("accounts.reveal_personal_data"):
         raise PermissionDenied
     complaint = get_object_or_404(staff_complaints(request.user).select_related("reporter"), pk=pk)
-    form = RevealForm(request.POST or None)
-    revealed = None
-    if request.method == "POST" and form.is_valid():
-        record(
-            request.user,
-            complaint.reporter,
-            f"reveal complaint #{complaint.pk}: name, phone, address, point",
-            form.cleaned_data["reason"],
-            community=complaint.community,
-        )
-        revealed = contact_details(complaint)
+    form, revealed = reveal_for_reason(
+        request,
+        complaint.reporter,
+        complaint.community,
+        f"reveal complaint #{complaint.pk}: name, phone, address, point",
+        lambda: contact_details(complaint),
+    )
     return render(request, "complaints/admin/reveal.html", {"complaint": complaint, "form": form, "revealed": revealed})
 
 

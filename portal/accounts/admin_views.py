@@ -233,6 +233,18 @@ class RevealForm(forms.Form):
     )
 
 
+def reveal_for_reason(request, subject, community, what, details):
+    """The reveal form, and on a valid POST the audit record first, then `details()`: (form, revealed or None).
+
+    The one way staff unmask personal data; callers check the permission and scope the object.
+    """
+    form = RevealForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+    record(request.user, subject, what, form.cleaned_data["reason"], community=community)
+    return form, details()
+
+
 def reveal_membership(request, pk):
     """Unmask a member's phone, real name and room for a stated reason; the reveal is audited first."""
     if not request.user.has_perm("accounts.reveal_personal_data"):
@@ -240,21 +252,17 @@ def reveal_membership(request, pk):
     membership = get_object_or_404(
         scope_to_staff(Membership.objects.select_related("user", "home__building", "community"), request.user), pk=pk
     )
-    form = RevealForm(request.POST or None)
-    revealed = None
-    if request.method == "POST" and form.is_valid():
-        record(
-            request.user,
-            membership.user,
-            "reveal phone, real name, room, date of birth",
-            form.cleaned_data["reason"],
-            community=membership.community,
-        )
-        revealed = {
+    form, revealed = reveal_for_reason(
+        request,
+        membership.user,
+        membership.community,
+        "reveal phone, real name, room, date of birth",
+        lambda: {
             _("Mobile number"): membership.user.phone,
             _("Real name"): membership.real_name,
             _("Address"): membership.home.address if membership.home else "",
             _("Date of birth"): membership.birth_date or "",
-        }
+        },
+    )
     context = {"membership": membership, "form": form, "revealed": revealed}
     return TemplateResponse(request, "accounts/admin/reveal.html", context)
