@@ -14,13 +14,33 @@ from portal.core import sites
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgres_only need real row locks; on SQLite they are skipped before any fixture runs."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: SQLite serialises every writer, so there is no race to test")
+    """Tests marked postgres_only need real row locks, redis_only a Redis database shared by processes;
+    without them they are skipped before any fixture runs."""
+    skips = {}
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        reason = "needs PostgreSQL: SQLite serialises every writer, so there is no race to test"
+        skips["postgres_only"] = pytest.mark.skip(reason=reason)
+    if not settings.REDIS_URL:
+        skips["redis_only"] = pytest.mark.skip(reason="needs REDIS_URL: the in-memory layers are per process")
     for item in items:
-        if "postgres_only" in item.keywords:
-            item.add_marker(skip)
+        for marker, skip in skips.items():
+            if marker in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_redis_flush():
+    """The workers of `pytest -n` share one Redis database: FLUSHDB or FLUSHALL would empty the other
+    workers' caches and channel layers. The cache clears only its own prefix (portal.core.cache)."""
+    from redis.commands.core import ManagementCommands
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("FLUSHDB/FLUSHALL would clear the other test workers' Redis keys: delete by prefix")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ManagementCommands, "flushdb", refuse)
+        patch.setattr(ManagementCommands, "flushall", refuse)
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -80,7 +100,8 @@ def build_city(communities_per_street: int = 1):
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Wagtail caches site root paths and the page cache keeps generations: start every test clean."""
+    """Wagtail caches site root paths and the page cache keeps generations: start every test clean.
+    (On Redis, clear() deletes this worker's keys only: see portal.core.cache and the test settings.)"""
     cache.clear()
     sites.forget()
     yield

@@ -1,11 +1,24 @@
-"""Django's Redis cache backend, reusing its Redis client objects.
+"""Django's Redis cache backend, reusing its Redis client objects and clearing only its own keys.
 
 Django builds a new `redis.Redis` for every cache call; each one copies the client's table of
 about 170 response callbacks, which costs more than a page-cache hit's own work. The client is
 thread-safe and only wraps the connection pool, so one per pool is enough.
+
+Django's `clear()` is FLUSHDB: it would also empty the channel layer and anything else sharing the
+Redis database (in tests: the other pytest-xdist workers' caches). Here it deletes only the keys
+this cache made, i.e. those under its KEY_PREFIX.
 """
 
+import re
+
 from django.core.cache.backends import redis as django_redis
+
+CLEAR_BATCH = 1000
+
+
+def glob_escape(text: str) -> str:
+    """`text` as a literal in a Redis MATCH pattern."""
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
 
 
 class ReusingRedisCacheClient(django_redis.RedisCacheClient):
@@ -25,3 +38,20 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def key_pattern(self) -> str:
+        """The MATCH pattern of every key this cache makes, of any version. The version part must start
+        with a digit, so with the same prefix the channel layer's `<prefix>:group:...` keys do not match."""
+        return self.key_func("*", glob_escape(self.key_prefix), "[0-9]*")
+
+    def clear(self):
+        client = self._cache.get_client(write=True)
+        batch = []
+        for key in client.scan_iter(match=self.key_pattern(), count=CLEAR_BATCH):
+            batch.append(key)
+            if len(batch) == CLEAR_BATCH:
+                client.unlink(*batch)
+                batch = []
+        if batch:
+            client.unlink(*batch)
+        return True

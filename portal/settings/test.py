@@ -10,13 +10,23 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 PORTAL_SMS_BACKEND = "portal.accounts.sms.OutboxSMSBackend"
 
+# Each pytest-xdist worker (gw0, gw1, ...; "main" without -n) is a process of its own with its own
+# test database (pytest-django suffixes the name), and here its own Redis keys and upload folders,
+# so that no worker reads or clears what another one uses.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+if REDIS_URL:  # noqa: F405
+    # The cache clears only keys under its prefix (portal.core.cache); the channel layer's groups are
+    # named after database ids, which repeat across workers. Neither prefix starts the other.
+    CACHES["default"]["KEY_PREFIX"] = f"test-{TEST_WORKER}-cache"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{TEST_WORKER}-channels"  # noqa: F405
+
 # Uploads made by tests go to a folder of their own, removed when the test process ends.
 if "MEDIA_ROOT" not in os.environ:  # noqa: F405
     import atexit
     import shutil
     import tempfile
 
-    _test_media = Path(tempfile.mkdtemp(prefix="portal-test-media-"))  # noqa: F405
+    _test_media = Path(tempfile.mkdtemp(prefix=f"portal-test-media-{TEST_WORKER}-"))  # noqa: F405
     atexit.register(shutil.rmtree, _test_media, ignore_errors=True)
     MEDIA_ROOT = _test_media / "media"
     PRIVATE_MEDIA_ROOT = _test_media / "private_media"
