@@ -48,11 +48,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "Browser tests need Debian's chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
 
-## make test: the whole suite (SQLite and in-memory layers unless DATABASE_URL / REDIS_URL are set)
+## make test: the whole suite (SQLite and in-memory layers unless DATABASE_URL / REDIS_URL are set),
+## in parallel: one pytest-xdist worker per CPU core (TEST_WORKERS=auto; TEST_WORKERS=0 runs it in one
+## process), each with its own test database, Redis key prefixes and media folder (docs/testing.md).
+## The browser tests stay together on one worker (--dist loadgroup): one demo server, one Chromium.
+TEST_WORKERS ?= auto
 test: install-dev browser
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings.test
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

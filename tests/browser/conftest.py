@@ -3,6 +3,7 @@
 Debian's Chromium is driven by Playwright's Python package; nothing is downloaded. The server runs
 `manage.py runserver --noreload --insecure` (test settings, DEBUG off, static files from the finders)
 on a free loopback port, with PORTAL_SITE_PORT set so every community Site links to that port.
+Under pytest-xdist the server, its database and media live in the worker's own temporary folder.
 """
 
 import os
@@ -39,10 +40,15 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
+    """Under `pytest -n --dist loadgroup` (make test) every browser test runs on one worker, so the
+    run seeds one demo server and starts one Chromium rather than one per worker. (Without
+    loadgroup each worker gets its own server and browser: slower, equally correct.)"""
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _free_port() -> int:

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import polib
@@ -16,6 +17,10 @@ class Command(BaseCommand):
             mo_path = po_path.with_suffix(".mo")
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue
-            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            # Write beside it, then rename: a process reading the catalogue (another test worker, a running
+            # server) sees the old file or the new one, never half of one.
+            partial = mo_path.with_name(f".{os.getpid()}.{mo_path.name}")  # still *.mo: ignored by git
+            polib.pofile(str(po_path)).save_as_mofile(str(partial))
+            os.replace(partial, mo_path)
             count += 1
         self.stdout.write(f"compiled {count} catalogue(s)")
