@@ -2,7 +2,8 @@
 one Redis database. Each worker must have its own test database, cache keys, channel-layer groups and
 upload folders, and clearing its cache must leave every other worker's keys alone.
 
-"Another worker" here is a real second process started with another PYTEST_XDIST_WORKER name."""
+"Another worker" here is a real second process started with another PYTEST_XDIST_WORKER name (named
+after this worker, so that two workers running this module at once do not share it)."""
 
 import asyncio
 import json
@@ -22,7 +23,6 @@ from django.db import connection
 
 from portal.core.cache import RedisCache
 
-OTHER_WORKER = "gw-other"
 PROBE = "isolation-probe"
 
 OTHER_WORKER_SCRIPT = f"""
@@ -45,7 +45,11 @@ def this_worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def run_other_worker() -> dict:
+OTHER_WORKER = f"{this_worker()}-other"
+
+
+@pytest.fixture(scope="module")
+def other_worker() -> dict:
     """Start a process with the test settings as worker OTHER_WORKER; it writes PROBE to its cache."""
     env = {**os.environ, "PYTEST_XDIST_WORKER": OTHER_WORKER, "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
     env.pop("MEDIA_ROOT", None)
@@ -69,8 +73,8 @@ def channel_prefix() -> str | None:
     return settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix")
 
 
-def test_another_worker_gets_other_upload_folders_and_redis_prefixes():
-    other = run_other_worker()
+def test_another_worker_gets_other_upload_folders_and_redis_prefixes(other_worker):
+    other = other_worker
     ours = {"media": settings.MEDIA_ROOT, "private_media": settings.PRIVATE_MEDIA_ROOT}
     for name, path in ours.items():
         assert f"portal-test-media-{this_worker()}-" in str(path)
@@ -93,9 +97,8 @@ def test_each_worker_has_its_own_test_database(db):
 
 
 @pytest.mark.redis_only
-def test_clearing_the_cache_leaves_another_workers_keys():
-    other = run_other_worker()
-    theirs = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": other["cache_prefix"]})
+def test_clearing_the_cache_leaves_another_workers_keys(other_worker):
+    theirs = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": other_worker["cache_prefix"]})
     try:
         assert theirs.get(PROBE) == "the other worker's"
         cache.set(PROBE, "ours")
@@ -130,9 +133,9 @@ def test_clear_deletes_every_version_in_batches_but_not_the_channel_layer_under_
 
 
 @pytest.mark.redis_only
-def test_a_group_message_of_another_worker_does_not_reach_this_workers_group():
+def test_a_group_message_of_another_worker_does_not_reach_this_workers_group(other_worker):
     """Group names come from database ids, which every worker's database repeats (topic-1 in each)."""
-    other = RedisChannelLayer(hosts=[settings.REDIS_URL], prefix=run_other_worker()["channel_prefix"])
+    other = RedisChannelLayer(hosts=[settings.REDIS_URL], prefix=other_worker["channel_prefix"])
 
     async def exchange():
         ours = get_channel_layer()
