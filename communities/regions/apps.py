@@ -6,3 +6,8 @@ class RegionsConfig(AppConfig):
     name = "communities.regions"
     label = "regions"
     verbose_name = _("Communities and regions")
+
+    def ready(self):
+        from . import search
+
+        search.connect()

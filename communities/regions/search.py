@@ -1,0 +1,52 @@
+"""What communities gives the search index: where each community is, and the community terms."""
+
+from django.db.models.signals import post_delete, post_save
+
+from portal.search import dictionary, places, registry
+
+from .models import Community, Region, SearchTerm
+
+
+def community_places() -> dict:
+    rows = Community.objects.select_related("street__parent", "site")
+    return {
+        c.pk: places.Place(
+            community_id=c.pk,
+            community=c.name,
+            slug=c.slug,
+            street_id=c.street_id,
+            street=c.street.name,
+            district_id=c.street.parent_id,
+            district=c.street.parent.name if c.street.parent else "",
+            root_url=c.site.root_url,
+            site_id=c.site_id,
+        )
+        for c in rows
+    }
+
+
+def community_terms():
+    return SearchTerm.objects.values_list("word", flat=True)
+
+
+def _places_changed(**kwargs):
+    places.forget()
+
+
+def _terms_changed(sender, instance, **kwargs):
+    from django.db import transaction
+
+    from portal.search.tasks import reindex_containing
+
+    dictionary.changed()
+    if not kwargs.get("raw"):
+        transaction.on_commit(lambda: reindex_containing.enqueue([instance.word]))
+
+
+def connect():
+    registry.register_places(community_places)
+    dictionary.register_source(community_terms)
+    for model in (Community, Region):
+        post_save.connect(_places_changed, sender=model, dispatch_uid=f"search-places-{model.__name__}")
+    post_save.connect(_terms_changed, sender=SearchTerm, dispatch_uid="search-terms-save")
+    post_delete.connect(_terms_changed, sender=SearchTerm, dispatch_uid="search-terms-delete")
