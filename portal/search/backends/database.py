@@ -97,20 +97,35 @@ class DatabaseEngine:
         if docs:
             self.backend.get_index_for_model(SearchDocument).add_items(SearchDocument, docs)
 
-    def remove(self, doc_pks) -> None:
+    def remove(self, rows) -> None:
         from django.contrib.contenttypes.models import ContentType
         from wagtail.search.models import IndexEntry
 
         from ..models import SearchDocument
 
-        if doc_pks:
+        if rows:
             content_type = ContentType.objects.get_for_model(SearchDocument)
-            IndexEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in doc_pks]).delete()
+            IndexEntry.objects.filter(content_type=content_type, object_id__in=[str(r.pk) for r in rows]).delete()
 
-    def finish_rebuild(self) -> None:
+    def rebuild(self, rows_in_batches, progress=None) -> str:
+        """Write every row's entry again (Wagtail's index is updated in place), then drop the entries
+        of rows that are gone and recompute the title norms."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models import CharField
+        from django.db.models.functions import Cast
+        from wagtail.search.models import IndexEntry
+
         from ..models import SearchDocument
 
+        for rows in rows_in_batches:
+            self.index(rows)
+            if progress:
+                progress(len(rows))
+        content_type = ContentType.objects.get_for_model(SearchDocument)
+        existing = SearchDocument.objects.annotate(key=Cast("pk", CharField())).values("key")
+        IndexEntry.objects.filter(content_type=content_type).exclude(object_id__in=existing).delete()
         self.backend.get_index_for_model(SearchDocument)._refresh_title_norms(full=True)
+        return "database"
 
     # -- reading
 
