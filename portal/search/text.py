@@ -208,7 +208,8 @@ def parse_query(raw: str, max_clauses: int = 12) -> ParsedQuery:
     clauses: list[Clause] = []
     for run in WORD.findall(text):
         words = cut(run)
-        content = [w for w in words if w not in STOPWORDS] or words
+        # One-character function words (的, 了) would glue neighbours into phrases: drop them first.
+        content = [w for w in words if not (len(w) == 1 and w in STOPWORDS)] or words
         clauses.extend(_clauses_of_run(content))
     if len(clauses) > 1:
         meaningful = [c for c in clauses if not (len(c.words) == 1 and c.words[0] in STOPWORDS)]

@@ -1,9 +1,13 @@
-"""Wagtail's database search backend (SQLite FTS5, PostgreSQL full-text search), tuned for a big index.
+"""Wagtail's database search backend (SQLite FTS5, PostgreSQL full-text search), with two changes.
 
-Wagtail's backend recomputes every entry's title norm (an average over the whole index) after each
-write: fine for a few thousand pages, a full-table scan per forum post at a million. This keeps the
-average in the cache for an hour and sets the norm of the written entries only; `rebuild` still does
-the full refresh. Everything else is Wagtail's.
+* Title norms. Wagtail recomputes every entry's title norm (an average over the whole index) after
+  each write: fine for a few thousand pages, a full-table scan per forum post at a million. This keeps
+  the average in the cache for an hour and sets the norm of the written entries only; a rebuild still
+  does the full refresh.
+* SQLite ranking. Wagtail scores an AND of n terms as prod(1 + bm25) - 1; FTS5's bm25() is negative
+  (lower is better), so with two or more terms the best matches sort last. Every term of a MATCH shares
+  one bm25() anyway: score with it once, weighting the title column (FTS5 columns: autocomplete, body,
+  title). PostgreSQL's ts_rank is positive and already weights the title (weight A) higher.
 """
 
 from django.core.cache import cache
@@ -12,6 +16,7 @@ from django.db.models.functions import Length
 from wagtail.search.backends.database import SearchBackend as wagtail_database_backend
 
 AVERAGE_KEY = "portal.search.title_norm_average"
+TITLE_WEIGHT = 5.0
 
 
 def _scaled(index_class):
@@ -56,9 +61,26 @@ def _scaled(index_class):
     return ScaledIndex
 
 
+def _sqlite_ranked(compiler_class):
+    from modelsearch.backends.database.sqlite.query import BM25, SQLiteFTSIndexEntry
+
+    class TitleWeightedBM25(BM25):
+        def as_sql(self, compiler, connection, function=None, template=None):
+            return f"bm25({SQLiteFTSIndexEntry._meta.db_table}, 0.0, 1.0, {TITLE_WEIGHT})", []
+
+    class RankedCompiler(compiler_class):
+        def build_tsrank(self, vector, query, config=None, boost=1.0):
+            return TitleWeightedBM25()
+
+    RankedCompiler.__name__ = f"Ranked{compiler_class.__name__}"
+    return RankedCompiler
+
+
 def SearchBackend(params):  # noqa: N802 - Wagtail calls the backend's module attribute like a class
     backend = wagtail_database_backend(params)
     backend.index_class = _scaled(backend.index_class)
+    if type(backend).__name__ == "SQLiteSearchBackend":
+        backend.query_compiler_class = _sqlite_ranked(backend.query_compiler_class)
     return backend
 
 
