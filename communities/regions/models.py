@@ -163,8 +163,6 @@ class SearchTerm(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("What it is, for other workers."))
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
 
-    panels = [FieldPanel("community"), FieldPanel("word"), FieldPanel("note")]
-
     class Meta:
         verbose_name = _("community term")
         verbose_name_plural = _("community terms")

@@ -43,6 +43,23 @@ def _terms_changed(sender, instance, **kwargs):
         transaction.on_commit(lambda: reindex_containing.enqueue([instance.word]))
 
 
+def grant_term_permissions(**kwargs):
+    """After migrate: editors of communities provisioned before the search terms existed may manage them
+    too (new communities get the permissions from PORTAL_EDITOR_PERMISSIONS when provisioned)."""
+    from django.contrib.auth.models import Group, Permission
+
+    permissions = list(Permission.objects.filter(content_type__app_label="regions", codename__endswith="_searchterm"))
+    if not permissions:
+        return
+    through = Group.permissions.through
+    rows = [
+        through(group_id=group_id, permission_id=permission.pk)
+        for group_id in Community.objects.values_list("editors_group_id", flat=True)
+        for permission in permissions
+    ]
+    through.objects.bulk_create(rows, ignore_conflicts=True)
+
+
 def connect():
     registry.register_places(community_places)
     dictionary.register_source(community_terms)

@@ -278,6 +278,11 @@ PORTAL_EDITOR_PERMISSIONS = [
     # polls: moderating free-text answers
     "polls.view_answer",
     "polls.change_answer",
+    # search: the community terms the segmenter keeps whole
+    "regions.view_searchterm",
+    "regions.add_searchterm",
+    "regions.change_searchterm",
+    "regions.delete_searchterm",
 ]
 PORTAL_MODERATOR_PERMISSIONS = [
     "polls.view_answer",
