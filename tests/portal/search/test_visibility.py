@@ -56,6 +56,7 @@ def test_a_draft_is_not_found_until_published_and_not_after_unpublishing(city, c
     assert SearchDocument.objects.get(kind="notice").public is False  # staff still find the draft
     committed(lambda: notice.save_revision().publish())
     assert found("停水") == {("notice", str(notice.pk))}
+    notice.refresh_from_db()
     committed(notice.unpublish)
     assert found("停水") == set()
 
