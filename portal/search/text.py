@@ -111,8 +111,8 @@ def subwords(word: str) -> list[str]:
 
 
 def cover(word: str) -> list[str]:
-    """Another way a text may hold a long word: its sub-words left to right, single characters between
-    them (停车难 → 停车 + 难, 垃圾分类 → 垃圾 + 分类). Empty when the word has no sub-words."""
+    """Another way a text may hold a long word: its sub-words left to right (垃圾分类 → 垃圾 + 分类,
+    中华人民共和国 → 中华 + 人民 + 共和国). Empty when the word has none, or they leave a character over."""
     subs = subwords(word)
     if not subs:
         return []
@@ -121,7 +121,8 @@ def cover(word: str) -> list[str]:
         longest = max((s for s in subs if word.startswith(s, i)), key=len, default=word[i])
         parts.append(longest)
         i += len(longest)
-    return parts
+    # A single character left over (停车 + 位) would match far too much: no other way then.
+    return parts if all(len(p) > 1 for p in parts) else []
 
 
 def index_text(text: str) -> str:

@@ -81,9 +81,8 @@ class SearchPage:
 
     def _place(self, value: str):
         level, _sep, ident = value.partition(":")
-        if level in ("community", "street", "district") and _int(ident) is not None:
-            return level, _int(ident)
-        return None
+        place = (level, _int(ident))
+        return place if place in places.region_names() else None
 
     def params(self, **changes) -> dict:
         params = {"q": self.q, "scope": self.scope, "kind": self.kinds, "date": self.date, "sort": self.sort}
@@ -205,6 +204,10 @@ def search_view(request):
     }
     if parsed:
         response = search(page.request_for(parsed))
+        last = max(1, -(-response.total // PER_PAGE))
+        if not response.hits and page.page > last:
+            page.page = min(last, MAX_PAGE)  # past the end: the last page, as listings do
+            response = search(page.request_for(parsed))
         context.update(
             results=[_result(hit, page, page.labels) for hit in response.hits],
             total=response.total,

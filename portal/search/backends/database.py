@@ -7,7 +7,9 @@
 * SQLite ranking. Wagtail scores an AND of n terms as prod(1 + bm25) - 1; FTS5's bm25() is negative
   (lower is better), so with two or more terms the best matches sort last. Every term of a MATCH shares
   one bm25() anyway: score with it once, weighting the title column (FTS5 columns: autocomplete, body,
-  title). PostgreSQL's ts_rank is positive and already weights the title (weight A) higher.
+  title). On PostgreSQL, one ts_rank per vector (title, body) for the whole query instead of one per
+  word: the same order for a single word, a fraction of the work for long queries.
+* PostgreSQL writes: one INSERT … SELECT FROM unnest() for a batch of rows (DatabaseEngine.index).
 """
 
 from django.core.cache import cache
@@ -76,11 +78,25 @@ def _sqlite_ranked(compiler_class):
     return RankedCompiler
 
 
+def _postgres_ranked(compiler_class):
+    from django.contrib.postgres.search import SearchRank
+
+    class RankedCompiler(compiler_class):
+        def build_tsrank(self, vector, query, config=None, boost=1.0):
+            # One ts_rank per vector for the whole query, instead of one per word and alternative.
+            return SearchRank(vector, self.build_tsquery(query, config=config), weights=self.sql_weights) * boost
+
+    RankedCompiler.__name__ = f"Ranked{compiler_class.__name__}"
+    return RankedCompiler
+
+
 def SearchBackend(params):  # noqa: N802 - Wagtail calls the backend's module attribute like a class
     backend = wagtail_database_backend(params)
     backend.index_class = _scaled(backend.index_class)
     if type(backend).__name__ == "SQLiteSearchBackend":
         backend.query_compiler_class = _sqlite_ranked(backend.query_compiler_class)
+    elif type(backend).__name__ == "PostgresSearchBackend":
+        backend.query_compiler_class = _postgres_ranked(backend.query_compiler_class)
     return backend
 
 
@@ -114,10 +130,59 @@ class DatabaseEngine:
     # -- writing
 
     def index(self, docs) -> None:
+        from django.db import connection
+
         from ..models import SearchDocument
 
-        if docs:
+        if not docs:
+            return
+        if connection.vendor == "postgresql":
+            self._postgres_add(docs)
+        else:
             self.backend.get_index_for_model(SearchDocument).add_items(SearchDocument, docs)
+
+    def _postgres_add(self, docs) -> None:
+        """Wagtail's entries for many rows in one INSERT … SELECT FROM unnest(): the same columns, weights
+        and config as Wagtail's PostgresIndex.add_items, without building Django expressions per row
+        (which cost more than segmenting the text)."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
+        from modelsearch.backends.database.postgres.weights import get_weight
+        from wagtail.search.index import SearchField
+        from wagtail.search.models import IndexEntry
+
+        from ..models import SearchDocument
+
+        fields = {f.field_name: f for f in SearchDocument.get_search_fields() if isinstance(f, SearchField)}
+        config = self.backend.config or "simple"
+        average = cache.get(AVERAGE_KEY)
+        if average is None:
+            average = self.backend.get_index_for_model(SearchDocument)._title_average() or 1.0
+            cache.set(AVERAGE_KEY, average, 3600)
+        table = IndexEntry._meta.db_table
+        sql = f"""
+            INSERT INTO {table}
+                (content_type_id, object_id, title, autocomplete, body, title_norm, title_text, body_text)
+            SELECT %(ct)s, x.id, setweight(to_tsvector(%(config)s::regconfig, x.t), %(tw)s), ''::tsvector,
+                   setweight(to_tsvector(%(config)s::regconfig, x.b), %(bw)s),
+                   COALESCE(%(average)s / NULLIF(length(to_tsvector(%(config)s::regconfig, x.t)), 0), 1.0), x.t, x.b
+            FROM unnest(%(ids)s::text[], %(titles)s::text[], %(bodies)s::text[]) AS x(id, t, b)
+            ON CONFLICT (content_type_id, object_id) DO UPDATE SET
+                title = EXCLUDED.title, autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body,
+                title_norm = EXCLUDED.title_norm, title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text
+        """  # the table name is Wagtail's model's; every value is a parameter
+        params = {
+            "ct": ContentType.objects.get_for_model(SearchDocument).pk,
+            "config": config,
+            "tw": get_weight(fields["title"].boost),
+            "bw": get_weight(fields["body"].boost),
+            "average": float(average),
+            "ids": [str(doc.pk) for doc in docs],
+            "titles": [doc.title for doc in docs],
+            "bodies": [doc.body for doc in docs],
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
     def remove(self, rows) -> None:
         from django.contrib.contenttypes.models import ContentType
