@@ -244,6 +244,8 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 # The alias the portal searches; rebuilds create "<alias>-<timestamp>" indices behind it.
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "portal-search")
 ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "10"))
+# "wait_for": writes return once searchable (tests); empty: Elasticsearch's refresh interval (production).
+ELASTICSEARCH_REFRESH = os.environ.get("ELASTICSEARCH_REFRESH", "")
 # Longest query a visitor may type (characters); longer ones are cut, with a message.
 SEARCH_MAX_QUERY_LENGTH = int(os.environ.get("SEARCH_MAX_QUERY_LENGTH", "100"))
 

@@ -9,6 +9,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 PORTAL_SMS_BACKEND = "portal.accounts.sms.OutboxSMSBackend"
+ELASTICSEARCH_REFRESH = "wait_for"  # with ELASTICSEARCH_URL set, a search sees what the test just indexed
 
 # Uploads made by tests go to a folder of their own, removed when the test process ends.
 if "MEDIA_ROOT" not in os.environ:  # noqa: F405

@@ -248,13 +248,15 @@ class ElasticEngine:
             {"_op_type": "index", "_index": target or self.alias, "_id": key_of(row), "_source": source_of(row)}
             for row in rows
         )
-        helpers.bulk(self.client, actions, chunk_size=500)
+        refresh = settings.ELASTICSEARCH_REFRESH if target is None else False
+        helpers.bulk(self.client, actions, chunk_size=500, refresh=refresh or False)
 
     def remove(self, rows) -> None:
         if not rows:
             return
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": key_of(row)} for row in rows)
-        helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False)
+        refresh = settings.ELASTICSEARCH_REFRESH or False
+        helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False, refresh=refresh)
 
     def new_index_name(self) -> str:
         return f"{self.alias}-{timezone.now():%Y%m%d%H%M%S%f}"
