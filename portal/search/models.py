@@ -62,11 +62,13 @@ class SearchDocument(index.Indexed, models.Model):
         return f"{self.kind}:{self.object_id} {self.heading}"
 
     # What the backend indexes: segmented words, computed when indexing (not stored twice).
+    # A title with a prefix (回复：) is borrowed from the item's parent: shown, not searched, so a
+    # thread's replies do not all match its title.
     @cached_property
     def title(self) -> str:
-        return text.index_text(self.heading)
+        return "" if self.title_prefix else text.index_text(self.heading)
 
     @cached_property
     def body(self) -> str:
         # The title is part of the body too: BM25 then counts a word in the title twice.
-        return text.index_text(self.heading + "\n" + self.text)
+        return text.index_text(self.text if self.title_prefix else self.heading + "\n" + self.text)

@@ -43,7 +43,7 @@ class Document:
     visible_from: datetime | None = None
     visible_until: datetime | None = None
     admin_path: str = ""  # where staff edit it in the admin
-    title_prefix: str = ""  # shown before the title, not searched (回复：)
+    title_prefix: str = ""  # shown before a title borrowed from a parent (回复：); such a title is not searched
 
 
 class Indexer:
