@@ -6,3 +6,6 @@ class EventsConfig(AppConfig):
     name = "communities.events"
     label = "community_events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from . import search  # noqa: F401  (registers the search indexers)

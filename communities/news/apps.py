@@ -6,3 +6,6 @@ class NewsConfig(AppConfig):
     name = "communities.news"
     label = "community_news"
     verbose_name = _("News")
+
+    def ready(self):
+        from . import search  # noqa: F401  (registers the search indexers)

@@ -6,3 +6,6 @@ class NoticesConfig(AppConfig):
     name = "communities.notices"
     label = "community_notices"
     verbose_name = _("Notices")
+
+    def ready(self):
+        from . import search  # noqa: F401  (registers the search indexers)

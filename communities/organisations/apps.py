@@ -8,4 +8,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Social organisations")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import (
+            search,  # noqa: F401  (registers the search indexers)
+            signals,  # noqa: F401
+        )

@@ -6,3 +6,8 @@ class PagesConfig(AppConfig):
     name = "communities.pages"
     label = "community_pages"
     verbose_name = _("Portal and community home pages")
+
+    def ready(self):
+        from . import search
+
+        search.connect()

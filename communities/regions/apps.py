@@ -6,3 +6,11 @@ class RegionsConfig(AppConfig):
     name = "communities.regions"
     label = "regions"
     verbose_name = _("Communities and regions")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import search
+
+        search.connect()
+        post_migrate.connect(search.grant_term_permissions, sender=self)

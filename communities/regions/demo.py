@@ -14,10 +14,11 @@ from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
 from participation.complaints.demo import seed_demo_complaints
 from participation.deliberations.demo import seed_demo_deliberations
+from participation.forums.demo import seed_demo_forum
 from participation.polls.demo import seed_demo_poll
 from portal.accounts.models import Building, Home, Membership
 
-from .models import Community, CommunitySettings, Region
+from .models import Community, CommunitySettings, Region, SearchTerm
 from .provisioning import provision_city, provision_community, provision_region
 
 DEMO_PASSWORD = "demo-2026"
@@ -251,6 +252,10 @@ def seed_demo_city() -> bool:
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     seed_demo_deliberations(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)
     seed_demo_complaints(Community.objects.get(slug="hubin"))
+    seed_demo_forum(Community.objects.get(slug="cuiyuan"))
+    SearchTerm.objects.get_or_create(
+        community=Community.objects.get(slug="cuiyuan"), word="翠园", defaults={"note": "小区名（演示）"}
+    )
     return True
 
 

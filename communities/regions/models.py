@@ -142,3 +142,32 @@ class CommunitySettings(BaseSiteSetting):
     @property
     def effective_primary_colour(self) -> str:
         return self.primary_colour or self.theme_object.primary
+
+
+class SearchTerm(models.Model):
+    """A word of community life the search segmenter must keep whole (an estate, a place, 网格员).
+
+    Workers add the terms of their community; the segmenter is one for the whole city (a city-wide
+    search must cut every text the same way), so a term helps every community's search."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="search_terms", verbose_name=_("community")
+    )
+    word = models.CharField(
+        _("word"),
+        max_length=30,
+        validators=[
+            RegexValidator(r"^[^\s]{2,30}$", _("One word of 2 to 30 characters, without spaces."), code="one_word")
+        ],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("What it is, for other workers."))
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("community term")
+        verbose_name_plural = _("community terms")
+        ordering = ["word"]
+        constraints = [models.UniqueConstraint(fields=["community", "word"], name="search_term_once_per_community")]
+
+    def __str__(self):
+        return self.word

@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .admin_scoping import scoped_view_classes
-from .models import Community
+from .admin_scoping import CommunityScopedForm, CommunityScopedViewSetMixin, scoped_view_classes
+from .models import Community, SearchTerm
 from .scoping import communities_for
 
 
@@ -52,3 +53,28 @@ community_viewset = CommunityViewSet("communities")
 @hooks.register("register_admin_viewset")
 def register_viewset():
     return community_viewset
+
+
+class SearchTermViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Community terms for the search segmenter: workers add their estates, places and words."""
+
+    model = SearchTerm
+    icon = "search"
+    menu_label = _("Search terms")
+    menu_order = 160
+    add_to_admin_menu = True
+    list_display = ["word", "community", "note", "created_at"]
+    list_filter = ["community"]
+    search_fields = ["word", "note"]
+    edit_handler = ObjectList(
+        [FieldPanel("community"), FieldPanel("word"), FieldPanel("note")], base_form_class=CommunityScopedForm
+    )
+
+
+search_term_viewset = SearchTermViewSet("search_terms")
+register_permission_policy(SearchTerm, search_term_viewset.permission_policy)
+
+
+@hooks.register("register_admin_viewset")
+def register_search_term_viewset():
+    return search_term_viewset

@@ -6,3 +6,6 @@ class ServicesConfig(AppConfig):
     name = "communities.services"
     label = "community_services"
     verbose_name = _("Service directory")
+
+    def ready(self):
+        from . import search  # noqa: F401  (registers the search indexers)

@@ -8,4 +8,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from . import checks, notifications, privacy  # noqa: F401
+        from . import (  # noqa: F401
+            checks,
+            notifications,
+            privacy,
+            search,  # noqa: F401  (registers the search indexers)
+        )

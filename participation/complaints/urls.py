@@ -13,6 +13,7 @@ urlpatterns = [
     path("complaints/photos/<str:token>/", views.signed_photo, name="signed_photo"),
     path("mirror/photos/<int:photo_id>/", views.public_photo, name="public_photo"),
     path("mirror/", views.mirror, name="mirror"),
+    path("mirror/<int:pk>/", views.mirror_item, name="mirror_item"),
     path("mirror/street/<slug:slug>/", views.mirror_street, name="mirror_street"),
     path("open311/updates", push.push_updates, name="push_updates"),
 ]

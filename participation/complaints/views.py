@@ -191,6 +191,23 @@ def mirror(request):
     return _mirror(request, [community], _("Mirror (反光镜)"), community.name)
 
 
+def mirror_item(request, pk):
+    """One complaint of the public record (where search results link), masked as in the list."""
+    community = current_community(request)
+    queryset = (
+        public_complaints([community])
+        .select_related("category", "community")
+        .prefetch_related(
+            Prefetch("events", queryset=ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE)),
+            Prefetch(
+                "photos", queryset=ComplaintPhoto.objects.filter(hidden_from_public=False), to_attr="public_photos"
+            ),
+        )
+    )
+    complaint = get_object_or_404(queryset, pk=pk)
+    return render(request, "complaints/mirror_item.html", {"complaint": complaint, "scope_name": community.name})
+
+
 def mirror_street(request, slug):
     street = get_object_or_404(Region, slug=slug, kind=Region.Kind.STREET)
     return _mirror(request, street.communities.all(), _("Mirror (反光镜)"), street.name)

@@ -8,4 +8,8 @@ class DeliberationsConfig(AppConfig):
     verbose_name = _("Sunshine deliberations")
 
     def ready(self):
-        from . import privacy, signals  # noqa: F401  (export and deletion of a resident's data; notifications)
+        from . import (  # noqa: F401  (export and deletion of a resident's data; notifications)
+            privacy,
+            search,  # noqa: F401  (registers the search indexers)
+            signals,
+        )

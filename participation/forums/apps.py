@@ -10,7 +10,11 @@ class ForumsConfig(AppConfig):
     def ready(self):
         from participation.moderation.registry import register
 
-        from . import privacy, signals  # noqa: F401
+        from . import (  # noqa: F401
+            privacy,
+            search,  # noqa: F401  (registers the search indexers)
+            signals,
+        )
         from .models import Post, Thread
 
         register(Thread)

@@ -14,7 +14,9 @@ from participation.content.markdown import mask_personal_data, render_markdown
 from participation.moderation.models import ModerationState
 from portal.live.push import group_name, push
 from portal.notifications.services import notify
+from portal.search import registry
 
+from . import search
 from .models import Post, PostLike, PostRevision, Thread, ThreadRead, absolute_url, bump, touch
 
 MAX_BODY = 20_000
@@ -185,6 +187,9 @@ def delete_post(post: Post, user) -> None:
     Post.objects.filter(pk=post.pk).update(deleted_at=now)
     if post.number == 1:
         Thread.objects.filter(pk=post.thread_id).update(deleted_at=now)
+        search.thread_changed(post.thread)
+    else:
+        registry.index_later(post)
     post.thread.recount()
 
 
@@ -283,6 +288,9 @@ def post_state_changed(post: Post, old_state: str) -> None:
     """A moderator hid, restored or approved a post: keep the thread and its counters in step."""
     if post.number == 1:
         Thread.objects.filter(pk=post.thread_id).update(moderation_state=post.moderation_state)
+        search.thread_changed(post.thread)
+    else:
+        registry.index_later(post)
     post.thread.recount()
     if post.moderation_state == ModerationState.PUBLISHED and old_state == ModerationState.PENDING:
         Post.objects.filter(pk=post.pk).update(body_html=render_markdown(post.body))
@@ -293,5 +301,6 @@ def post_state_changed(post: Post, old_state: str) -> None:
 
 def thread_state_changed(thread: Thread, old_state: str) -> None:
     Post.objects.filter(thread=thread, number=1).update(moderation_state=thread.moderation_state)
+    search.thread_changed(thread)
     touch(thread.pk)
     push(thread_group(thread.pk), {"event": "moderation", "number": 1})

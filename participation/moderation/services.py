@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from participation.content.markdown import contains_link_or_image
 from portal.notifications.services import notify
+from portal.search import registry
 
 from .models import ModerationAction, ModerationPolicy, ModerationState, Report, Suspension
 from .ratelimit import RateLimited, check_rate
@@ -95,6 +96,7 @@ def _set_state(obj, state):
     type(obj).objects.filter(pk=obj.pk).update(moderation_state=state)
     obj.moderation_state = state
     obj.moderation_changed(old)
+    registry.index_later(obj)  # the search index follows every decision (update() sends no signal)
 
 
 def resolve_reports(obj) -> int:

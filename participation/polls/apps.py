@@ -8,4 +8,7 @@ class PollsConfig(AppConfig):
     verbose_name = _("Polls and surveys")
 
     def ready(self):
-        from . import privacy  # noqa: F401  (export and deletion of a resident's data)
+        from . import (
+            privacy,  # noqa: F401  (export and deletion of a resident's data)
+            search,  # noqa: F401  (registers the search indexers)
+        )

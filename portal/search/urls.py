@@ -2,4 +2,4 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [path("", views.search, name="search")]
+urlpatterns = [path("", views.search_view, name="search")]

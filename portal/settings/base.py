@@ -234,11 +234,20 @@ STORAGES = {
 WAGTAIL_SITE_NAME = _("Community portal")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{PORTAL_BASE_DOMAIN}")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend (portal.search tunes its title norms for a big index); "simple" keeps
+# PostgreSQL from stemming the pre-segmented Chinese words. See docs/architecture.md, "Search".
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search.backends.database", "SEARCH_CONFIG": "simple"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# The alias the portal searches; rebuilds create "<alias>-<timestamp>" indices behind it.
+ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "portal-search")
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "10"))
+# "wait_for": writes return once searchable (tests); empty: Elasticsearch's refresh interval (production).
+ELASTICSEARCH_REFRESH = os.environ.get("ELASTICSEARCH_REFRESH", "")
+# Longest query a visitor may type (characters); longer ones are cut, with a message.
+SEARCH_MAX_QUERY_LENGTH = int(os.environ.get("SEARCH_MAX_QUERY_LENGTH", "100"))
 
 # Model permissions each community's groups get when it is provisioned. What they reach is still
 # scoped to their own community by the admin screens (see communities.regions.scoping).
@@ -271,6 +280,11 @@ PORTAL_EDITOR_PERMISSIONS = [
     # polls: moderating free-text answers
     "polls.view_answer",
     "polls.change_answer",
+    # search: the community terms the segmenter keeps whole
+    "regions.view_searchterm",
+    "regions.add_searchterm",
+    "regions.change_searchterm",
+    "regions.delete_searchterm",
 ]
 PORTAL_MODERATOR_PERMISSIONS = [
     "polls.view_answer",

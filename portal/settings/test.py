@@ -9,6 +9,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 PORTAL_SMS_BACKEND = "portal.accounts.sms.OutboxSMSBackend"
+ELASTICSEARCH_REFRESH = "wait_for"  # with ELASTICSEARCH_URL set, a search sees what the test just indexed
 
 # Each pytest-xdist worker (gw0, gw1, ...; "main" without -n) is a process of its own with its own
 # test database (pytest-django suffixes the name), and here its own Redis keys and upload folders,
