@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from communities.regions.scoping import scope_queryset
 from portal.core.navigation import Section, is_community_site
@@ -82,6 +82,13 @@ class VoterRegisterViewSet(ScopedViewSet):
     edit_handler = ObjectList(VoterRegister.panels, base_form_class=VoterRegisterForm)
 
 
+class NoAddView(CreateView):
+    """`add_view_enabled = False` hides the button, but Wagtail still serves the URL: residents write comments."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
 @scoped("community")
 class CommentViewSet(ScopedViewSet):
     model = Comment
@@ -90,6 +97,7 @@ class CommentViewSet(ScopedViewSet):
     list_display = ["topic", "author", "stance", "is_hidden"]
     list_filter = ["stance", "is_hidden"]
     add_view_enabled = False
+    add_view_class = NoAddView
     panels = [FieldPanel("is_hidden")]
 
 
