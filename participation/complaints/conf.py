@@ -1,5 +1,6 @@
 """Where a complaint goes: the Open311 endpoint of the deployment, overridable per district."""
 
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -63,4 +64,17 @@ def delivery_policy() -> dict:
         "max_attempts": int(settings.OPEN311_MAX_ATTEMPTS),
         "max_age_hours": float(settings.OPEN311_MAX_AGE_HOURS),
         "lease_seconds": int(settings.OPEN311_LEASE_SECONDS),
+        "batch_size": 50,
     }
+
+
+# One call to the city may take up to three timeouts (connect, send, read: each bounded by the timeout).
+LEASE_CALL_TIMEOUTS = 3
+LEASE_MARGIN_SECONDS = 5
+
+
+def lease_seconds(endpoint: Endpoint) -> int:
+    """How long a worker holds one row: a lease covers one call to the city (it is renewed before each),
+    so it is sized from the endpoint's client timeout; OPEN311_LEASE_SECONDS can only lengthen it."""
+    floor = math.ceil(LEASE_CALL_TIMEOUTS * endpoint.timeout) + LEASE_MARGIN_SECONDS
+    return max(delivery_policy()["lease_seconds"], floor)

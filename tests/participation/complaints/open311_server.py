@@ -63,6 +63,7 @@ class FakeOpen311:
         self.queued: dict[str, deque] = {}
         self.random_faults = None  # (Random, p_fail, p_drop)
         self.release = threading.Event()  # lets a held ("timeout") answer go
+        self.answer_delay = 0.0  # a slow city: every POST is recorded, then answered this many seconds later
         self.lock = threading.Lock()
         self._server = None
         self._thread = None
@@ -245,6 +246,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._malformed()
         if fault == "timeout":
             self.fake.release.wait(timeout=30)
+        elif self.fake.answer_delay:
+            self.fake.release.wait(timeout=self.fake.answer_delay)  # a slow city, not a synchronisation
         if fault == "token":
             token = f"tok-{created.service_request_id}"
             with self.fake.lock:

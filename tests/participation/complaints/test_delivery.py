@@ -2,6 +2,8 @@
 
 import random
 import threading
+import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -264,3 +266,107 @@ def test_fault_injection_500_complaints(fake_city, point_at, escalated, mode, se
     assert len(server.requests) == 500
     assert len(server.posts) > 500, "the faults did force re-sends"
     assert Complaint.objects.filter(state=CaseState.ESCALATED).count() == 500
+
+
+# --- the lease: one row at a time, sized from the client timeout, renewed and checked before each call ---
+
+
+def test_the_lease_is_sized_from_the_client_timeout(fake_city, point_at, escalated, settings):
+    server = fake_city()
+    settings.OPEN311_LEASE_SECONDS = 1
+    now = timezone.now()
+    _, outbox = escalated(now=now)
+    point_at(server, timeout=20.0)
+    [row] = delivery.claim(now)
+    assert row.lease_until - now >= timedelta(seconds=3 * 20), "a lease shorter than one call would be lost mid-call"
+    settings.OPEN311_LEASE_SECONDS = 600
+    delivery.renew_lease(row, lambda: now)
+    row.refresh_from_db()
+    assert row.lease_until - now == timedelta(seconds=600), "the setting may lengthen the lease"
+
+
+def test_claims_take_one_row_each(fake_city, point_at, escalated):
+    point_at(fake_city())
+    now = timezone.now()
+    for _ in range(3):
+        escalated(now=now)
+    assert len(delivery.claim(now)) == 1
+
+
+def test_a_row_taken_over_is_not_sent(fake_city, point_at, escalated):
+    server = fake_city()
+    point_at(server)
+    now = timezone.now()
+    _, outbox = escalated(now=now)
+    [mine] = delivery.claim(now)
+    # Another worker takes the row over (as after an expired lease) before this one calls the city.
+    Outbox.objects.filter(pk=outbox.pk).update(lease_id=uuid.uuid4())
+    assert delivery.attempt(mine, now) == "lease_lost"
+    assert server.posts == [], "the lease is checked before sending"
+    outbox.refresh_from_db()
+    assert outbox.state == Outbox.State.IN_FLIGHT and outbox.attempts == 0, "the owner's record is left alone"
+
+
+def test_the_lease_is_renewed_before_each_call(fake_city, point_at, escalated, settings):
+    server = fake_city(dedupe=False, lookup=True)
+    point_at(server, timeout=1.0)
+    settings.OPEN311_LEASE_SECONDS = 1
+    now = timezone.now()
+    complaint, outbox = escalated(now=now)
+    Outbox.objects.filter(pk=outbox.pk).update(ambiguous=True)  # so the attempt makes two calls
+    [row] = delivery.claim(now)
+    seen = []
+    renew = delivery.renew_lease
+
+    def spy(row, clock):
+        held = renew(row, clock)
+        seen.append(Outbox.objects.get(pk=row.pk).lease_until)
+        return held
+
+    clock = iter([now + timedelta(seconds=s) for s in range(0, 100, 30)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(delivery, "renew_lease", spy)
+        assert delivery.attempt(row, now, clock=lambda: next(clock)) == "delivered"
+    lease = timedelta(seconds=3 + 5)
+    assert seen == [now + lease, now + timedelta(seconds=30) + lease], "lookup, then send: each renews"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_and_a_slow_city_send_no_row_twice(fake_city, point_at, escalated, settings):
+    # In autocommit the on-commit delivery runs at once, finds no endpoint and defers the row 5 minutes.
+    made = [escalated() for _ in range(12)]
+    server = fake_city(dedupe=False, lookup=False)
+    server.answer_delay = 0.3  # the city answers slowly
+    point_at(server, timeout=1.0)
+    settings.OPEN311_LEASE_SECONDS = 1  # the old shared 1 s batch lease expired long before the batch was sent
+    Outbox.objects.update(next_try_at=timezone.now())
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    delivered_by: dict[int, int] = {0: 0, 1: 0}
+
+    def worker(number):
+        try:
+            barrier.wait()
+            deadline = time.monotonic() + 60
+            # Both keep working until every row is delivered, so an expired lease would be taken over.
+            while Outbox.objects.exclude(state=Outbox.State.DELIVERED).exists():
+                assert time.monotonic() < deadline, "the workers did not finish"
+                counts = delivery.process_due(limit=50)
+                delivered_by[number] += counts.get("delivered", 0)
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(number,)) for number in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert Outbox.objects.filter(state=Outbox.State.DELIVERED).count() == 12
+    sent = [post["fields"]["attribute[portal_id]"] for post in server.posts]
+    assert sorted(sent) == sorted(complaint.portal_id for complaint, _ in made), "each row was sent exactly once"
+    assert sum(delivered_by.values()) == 12
+    assert all(delivered_by.values()), f"both workers took rows: {delivered_by}"
