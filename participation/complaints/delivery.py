@@ -6,9 +6,12 @@ IMMEDIATE transactions serialise claims). The lease is sized from the endpoint's
 renewed (and so checked) right before every call to the city, and the outcome is recorded only
 if the lease is still held: a worker that lost its row never sends it.
 
-After an ambiguous failure the next attempt first asks the city whether the request already
-exists (by portal id, where the endpoint supports it), otherwise it re-sends with the same portal
-id and Idempotency-Key for the city's adapter to de-duplicate.
+Every description carries a short marker with the complaint's portal id. After an ambiguous
+failure the next attempt first asks the city whether the request already exists: by portal id
+where the endpoint offers that extension (the faster path), and by listing the city's requests
+of the complaint's service code in a narrow window with the standard `GET requests` filters and
+matching the marker. Only when neither finds it is the request sent again (with the same portal
+id and Idempotency-Key).
 """
 
 import logging
@@ -151,10 +154,19 @@ def process_one(outbox_id: int, now: datetime | None = None, rng: random.Random 
     return attempt(rows[0], clock(), rng, clock=clock) if rows else "not_due"
 
 
+DESCRIPTION_LIMIT = 4000
+
+
+def describe(complaint: Complaint) -> str:
+    """The description as sent: the resident's text (shortened if need be) and our marker on its own line."""
+    tag = open311.marker(complaint.portal_id)
+    return f"{complaint.description[: DESCRIPTION_LIMIT - len(tag) - 1]}\n{tag}"
+
+
 def request_fields(complaint: Complaint) -> dict:
     fields = {
         "service_code": complaint.category.service_code,
-        "description": complaint.description[:4000],
+        "description": describe(complaint),
         "address_string": complaint.address,
         "attribute[portal_id]": complaint.portal_id,
     }
@@ -208,8 +220,8 @@ def attempt(row: Outbox, now: datetime, rng: random.Random | None = None, clock=
                     row, now, rng, _("The city has not resolved the token yet."), state=Outbox.State.AWAITING_TOKEN
                 )
             return _delivered(row, complaint, found, now)
-        if row.ambiguous and endpoint.lookup_by_portal_id:
-            found = call(_lookup, client, complaint.portal_id)
+        if row.ambiguous and endpoint.lookups:
+            found = _reconcile(call, client, endpoint, row, complaint, clock)
             if found:
                 return _delivered(row, complaint, found, now)
             row.ambiguous = False  # the city has no such request: sending is safe again
@@ -231,8 +243,26 @@ def attempt(row: Outbox, now: datetime, rng: random.Random | None = None, clock=
     return _retry(row, now, rng, "", state=Outbox.State.AWAITING_TOKEN, count_failure=False)
 
 
-def _lookup(client: open311.Client, portal_id: str) -> str:
-    return client.lookup_by_portal_id(portal_id)
+def _reconcile(call, client: open311.Client, endpoint, row: Outbox, complaint: Complaint, clock) -> str:
+    """The service_request_id the city already has for this complaint, or "" when it has none."""
+    if endpoint.lookup_by_portal_id:
+        found = call(client.lookup_by_portal_id, complaint.portal_id)
+        if found:
+            return found
+    if "window" in endpoint.lookups:
+        margin = timedelta(seconds=endpoint.window_margin)
+        listed = call(
+            client.list_requests,
+            row.created_at - margin,  # no attempt of this row was made before the row existed
+            clock() + margin,
+            complaint.category.service_code,
+            endpoint.window_status,
+        )
+        ours = [item for item in listed if complaint.portal_id in open311.markers_in(item.get("description"))]
+        if ours:
+            ours.sort(key=lambda item: (str(item.get("requested_datetime") or ""), str(item["service_request_id"])))
+            return str(ours[0]["service_request_id"])
+    return ""
 
 
 def _save(row: Outbox, **changes) -> bool:

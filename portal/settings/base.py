@@ -314,6 +314,10 @@ OPEN311 = {
     "jurisdiction_id": os.environ.get("OPEN311_JURISDICTION_ID", ""),
     "format": os.environ.get("OPEN311_FORMAT", "json"),
     "lookup_by_portal_id": os.environ.get("OPEN311_LOOKUP_BY_PORTAL_ID", "") == "1",
+    # Comma-separated: "window" (standard GET requests, matching our marker) and/or "portal_id" (extension).
+    "lookups": os.environ.get("OPEN311_LOOKUPS") or None,
+    "window_margin": float(os.environ.get("OPEN311_WINDOW_MARGIN_SECONDS", "600")),
+    "window_status": os.environ.get("OPEN311_WINDOW_STATUS", ""),
     "timeout": float(os.environ.get("OPEN311_TIMEOUT", "10")),
 }
 # Per-district overrides, keyed by district slug: {"east": {"url": ..., "api_key": ...}} as JSON.
