@@ -20,6 +20,8 @@ DEBUG = False
 PORTAL_BASE_DOMAIN = os.environ.get("PORTAL_BASE_DOMAIN", "localhost").strip().lower()
 # The port community Sites are created with (links between sites carry it when not 80/443).
 PORTAL_SITE_PORT = int(os.environ.get("PORTAL_SITE_PORT", "80"))
+# The scheme links between sites carry outside a request (tasks, notifications); portal.core.links.
+PORTAL_SITE_SCHEME = os.environ.get("PORTAL_SITE_SCHEME", "https" if PORTAL_SITE_PORT == 443 else "http")
 ALLOWED_HOSTS = [PORTAL_BASE_DOMAIN, "." + PORTAL_BASE_DOMAIN]
 ALLOWED_HOSTS += [h for h in os.environ.get("EXTRA_ALLOWED_HOSTS", "").split(",") if h]
 
