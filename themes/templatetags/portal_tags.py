@@ -3,7 +3,7 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.models import Site
 
-from portal.core import links, sites
+from portal.core import links, navigation, sites
 from portal.core.navigation import Section
 
 register = template.Library()
@@ -74,3 +74,12 @@ def site_link(context, site, path=""):
 def follow_link(context, url):
     """A stored link (a notification's) on the scheme and port this request is served on."""
     return links.follow(url, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def account_menu(context):
+    """The account menu's entries (portal.core.navigation.account_menu) for a signed-in user."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    return navigation.account_menu(request)
