@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -234,6 +235,9 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = _("Community portal")
+# Page slugs are ASCII: a Chinese title gets a short pinyin (or dated) slug (portal.core.slugs), never
+# a percent-encoded one.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{PORTAL_BASE_DOMAIN}")
 WAGTAIL_I18N_ENABLED = False
 # Wagtail's database backend (portal.search tunes its title norms for a big index); "simple" keeps
