@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("participation.complaints.urls")),
     path("deliberations/", include("participation.deliberations.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("wechat/", include("portal.wechat.urls")),
     # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.
     path("forum/", include("participation.forums.urls")),
 ]
