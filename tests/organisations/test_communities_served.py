@@ -20,6 +20,7 @@ def edit(client, page, communities):
 
 
 def served(page):
+    page.refresh_from_db()  # the latest revision is a cached foreign key
     return {community.slug for community in page.get_latest_revision_as_object().communities.all()}
 
 
@@ -38,3 +39,12 @@ def test_another_community_is_refused(city, org_a, editor_a1, host_client):
     assert response.status_code == 200  # the form again, with the error
     assert "communities" in response.context["form"].errors
     assert "b1" not in served(org_a)
+
+
+def test_own_community_is_accepted_and_links_the_editor_cannot_see_are_kept(city, org_a, editor_a1, host_client):
+    org_a.communities.add(city["b1"])
+    org_a.save_revision().publish()
+    client = host_client("localhost", editor_a1)
+    response = edit(client, org_a, [city["a1"].pk])
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert served(org_a) == {"a1", "b1"}
