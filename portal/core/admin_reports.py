@@ -18,7 +18,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.filters import ContentTypeFilter
 from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistoryReportFilterSet
@@ -77,7 +76,7 @@ def actions_for_filter(user):
 
 class ScopedSiteHistoryFilterSet(SiteHistoryReportFilterSet):
     object_type = ContentTypeFilter(
-        label=_("Type"),
+        label=SiteHistoryReportFilterSet.base_filters["object_type"].label,  # Wagtail's, translated by Wagtail
         method="filter_object_type",
         queryset=lambda request: content_types_for_filter(request.user),
     )
