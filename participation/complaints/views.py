@@ -12,6 +12,7 @@ from wagtail.models import Site
 
 from communities.regions.models import Community, Region
 from communities.regions.scoping import communities_for
+from portal.accounts.actions import resident_action
 
 from . import cases, photos
 from .forms import ComplaintForm, MirrorFilterForm, RatingForm
@@ -29,6 +30,12 @@ def current_community(request) -> Community:
     return community
 
 
+@resident_action(
+    "complaints.submit",
+    methods=("GET", "POST"),
+    community=lambda request: current_community(request),
+    options=lambda request: {"anonymous": ComplaintSettings.for_community(current_community(request)).allow_anonymous},
+)
 def complaint_new(request):
     community = current_community(request)
     complaint_settings = ComplaintSettings.for_community(community)
