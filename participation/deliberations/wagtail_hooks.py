@@ -95,11 +95,11 @@ def paper_ballot_urls():
     return [
         path("deliberations/paper-ballots/", admin_views.paper_ballot_index, name="deliberations_paper_ballots"),
         path(
-            "deliberations/paper-ballots/<int:pk>/",
+            "deliberations/paper-ballots/<id:pk>/",
             admin_views.record_paper_ballot,
             name="deliberations_paper_ballot",
         ),
-        path("deliberations/proposals/<int:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
+        path("deliberations/proposals/<id:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
     ]
 
 
