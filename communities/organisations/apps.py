@@ -8,7 +8,8 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Social organisations")
 
     def ready(self):
-        from . import (
+        from . import (  # noqa: F401
+            privacy,  # noqa: F401  (what erasure redacts)
             search,  # noqa: F401  (registers the search indexers)
             signals,  # noqa: F401
         )
