@@ -1,10 +1,11 @@
 """The admin form of disclosed pages: corrections need a change note; report periods are unique."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
+
+from portal.core.page_forms import PortalPageForm
 
 
-class DisclosurePageForm(WagtailAdminPageForm):
+class DisclosurePageForm(PortalPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A note already published describes the old correction: start the next one empty.

@@ -11,7 +11,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from communities.regions.scoping import scope_queryset
-from portal.core.navigation import Section, is_community_site
+from portal.core.navigation import AccountLink, Section, is_community_site
 
 from . import admin_views
 from .admin_forms import CommunityChoiceForm, TopicForm, VoterRegisterForm
@@ -170,6 +170,11 @@ def keep_bulk_actions_in_scope(request, action_type, objects, action):
         messages.error(request, _("People have voted on this topic: it is a public record and cannot be deleted."))
         return redirect("wagtailadmin_home")
     return None
+
+
+@hooks.register("register_account_menu_item")
+def deliberations_account_menu(request):
+    return AccountLink("votes", _("My votes and receipts"), reverse("deliberations:mine"), 40)
 
 
 @hooks.register("register_community_section")

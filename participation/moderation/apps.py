@@ -13,3 +13,9 @@ class ModerationConfig(AppConfig):
         from . import signals
 
         post_migrate.connect(signals.grant_moderation_to_all, sender=self)
+
+        from portal.accounts import actions
+
+        from .services import refuse_suspended
+
+        actions.register_check(refuse_suspended)

@@ -20,6 +20,8 @@ DEBUG = False
 PORTAL_BASE_DOMAIN = os.environ.get("PORTAL_BASE_DOMAIN", "localhost").strip().lower()
 # The port community Sites are created with (links between sites carry it when not 80/443).
 PORTAL_SITE_PORT = int(os.environ.get("PORTAL_SITE_PORT", "80"))
+# The scheme links between sites carry outside a request (tasks, notifications); portal.core.links.
+PORTAL_SITE_SCHEME = os.environ.get("PORTAL_SITE_SCHEME", "https" if PORTAL_SITE_PORT == 443 else "http")
 ALLOWED_HOSTS = [PORTAL_BASE_DOMAIN, "." + PORTAL_BASE_DOMAIN]
 ALLOWED_HOSTS += [h for h in os.environ.get("EXTRA_ALLOWED_HOSTS", "").split(",") if h]
 
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -234,6 +237,9 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = _("Community portal")
+# Page slugs are ASCII: a Chinese title gets a short pinyin (or dated) slug (portal.core.slugs), never
+# a percent-encoded one.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{PORTAL_BASE_DOMAIN}")
 WAGTAIL_I18N_ENABLED = False
 # Wagtail's database backend (portal.search tunes its title norms for a big index); "simple" keeps
@@ -324,6 +330,10 @@ OPEN311 = {
     "jurisdiction_id": os.environ.get("OPEN311_JURISDICTION_ID", ""),
     "format": os.environ.get("OPEN311_FORMAT", "json"),
     "lookup_by_portal_id": os.environ.get("OPEN311_LOOKUP_BY_PORTAL_ID", "") == "1",
+    # Comma-separated: "window" (standard GET requests, matching our marker) and/or "portal_id" (extension).
+    "lookups": os.environ.get("OPEN311_LOOKUPS") or None,
+    "window_margin": float(os.environ.get("OPEN311_WINDOW_MARGIN_SECONDS", "600")),
+    "window_status": os.environ.get("OPEN311_WINDOW_STATUS", ""),
     "timeout": float(os.environ.get("OPEN311_TIMEOUT", "10")),
 }
 # Per-district overrides, keyed by district slug: {"east": {"url": ..., "api_key": ...}} as JSON.

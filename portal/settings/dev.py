@@ -6,6 +6,7 @@ from .base import *  # noqa: F403
 
 DEBUG = True
 PORTAL_SITE_PORT = int(os.environ.get("PORTAL_SITE_PORT", "8000"))
+PORTAL_SITE_SCHEME = os.environ.get("PORTAL_SITE_SCHEME", "http")
 ALLOWED_HOSTS = ["*"]
 INTERNAL_IPS = ["127.0.0.1"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
