@@ -9,6 +9,7 @@ Errors are classified for the delivery engine:
 """
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,6 +24,23 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .conf import Endpoint
+
+# The portal id travels in the description, where every GeoReport v2 server keeps and lists it.
+MARKER_RE = re.compile(r"\[portal:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\]")
+
+
+def marker(portal_id: str) -> str:
+    """The short marker appended to every description we send: `[portal:<uuid>]`."""
+    return f"[portal:{portal_id}]"
+
+
+def markers_in(text) -> list[str]:
+    """The portal ids of every marker in a text (a listed request's description, an update's)."""
+    return MARKER_RE.findall(str(text or "").lower())
+
+
+def w3c(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
 
 
 class Open311Error(Exception):
@@ -207,6 +225,15 @@ class Client:
         # Only items that echo our portal id count: a server without the extension ignores the
         # filter and lists other requests.
         return next((str(i["service_request_id"]) for i in items if i.get("portal_id") == portal_id), "")
+
+    def list_requests(self, start: datetime, end: datetime, service_code: str = "", status: str = "") -> list[dict]:
+        """Standard `GET requests` with its standard filters: the requests made between start and end."""
+        params = {"start_date": w3c(start), "end_date": w3c(end)}
+        if service_code:
+            params["service_code"] = service_code
+        if status:
+            params["status"] = status
+        return [i for i in self._call(self._url("requests", params)) if i.get("service_request_id")]
 
     def get_request(self, service_request_id: str) -> dict:
         items = self._call(self._url(f"requests/{urllib.parse.quote(service_request_id, safe='')}"))

@@ -6,7 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from communities.regions.scoping import communities_for
-from portal.core.navigation import Section, is_community_site
+from portal.core.navigation import AccountLink, Section, is_community_site
 
 from . import admin_views
 from .models import ServiceCategory
@@ -54,6 +54,11 @@ def register_deliveries_menu_item():
     return StaffMenuItem(
         _("Deliveries to the city"), reverse("complaints_admin:deliveries"), icon_name="mail", order=251
     )
+
+
+@hooks.register("register_account_menu_item")
+def complaints_account_menu(request):
+    return AccountLink("complaints", _("My complaints"), reverse("complaints:mine"), 20)
 
 
 @hooks.register("register_community_section")

@@ -6,6 +6,7 @@ app_name = "deliberations"
 
 urlpatterns = [
     path("", views.topic_list, name="list"),
+    path("mine/", views.my_votes, name="mine"),
     path("propose/", views.propose, name="propose"),
     path("proposals/<id:pk>/", views.proposal_detail, name="proposal"),
     path("proposals/<id:pk>/cosign/", views.cosign, name="cosign"),

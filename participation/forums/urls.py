@@ -5,6 +5,7 @@ from . import views
 app_name = "forums"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("mine/", views.my_posts, name="mine"),
     path("c/<slug:slug>/", views.category, name="category"),
     path("new/", views.new_thread, name="new_thread"),
     path("t/<id:thread_id>/", views.thread_detail, name="thread"),

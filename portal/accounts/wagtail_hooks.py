@@ -2,23 +2,15 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSetGroup
-from wagtail.permissions import register_permission_policy
 
 from portal.audit.log import record
 
 from .admin_views import (
     BuildingViewSet,
     HomeViewSet,
-    LimitedPermissionPolicy,
     MembershipViewSet,
     reveal_membership,
 )
-from .models import Building, Home, Membership
-
-# Memberships are created by residents and ended by revoking; homes exist through memberships.
-register_permission_policy(Membership, LimitedPermissionPolicy(Membership, forbidden={"add", "delete"}))
-register_permission_policy(Home, LimitedPermissionPolicy(Home, forbidden={"add", "delete"}))
-register_permission_policy(Building, LimitedPermissionPolicy(Building, forbidden={"delete"}))
 
 
 class ResidentsMenu(ModelViewSetGroup):
