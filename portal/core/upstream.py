@@ -10,14 +10,29 @@ errors still reach the error handler and the log."""
 import logging
 
 from django.http import Http404
+from django.urls import NoReverseMatch
 from django.views.defaults import page_not_found
 
 logger = logging.getLogger(__name__)
 
 GUARDED_NAMESPACE_PREFIXES = ("wagtailsnippetchoosers_",)
-GUARDED_NAMESPACES = {"wagtailimages_chooser", "wagtaildocs_chooser", "wagtailadmin_editing_sessions"}
-GUARDED_VIEW_NAMES = {"wagtail_bulk_action", "wagtailadmin_choose_page_chosen_multiple"}
-BAD_ID_ERRORS = (ValueError, OverflowError)
+GUARDED_NAMESPACES = {
+    "wagtailimages_chooser",
+    "wagtaildocs_chooser",
+    "wagtailadmin_editing_sessions",
+    "wagtailadmin_api:pages",
+    "wagtailadmin_api:images",
+    "wagtailadmin_api:documents",
+}
+# The link choosers put ?parent_page_id= into a reverse() (NoReverseMatch) and read a missing POST field.
+LINK_CHOOSERS = {
+    "wagtailadmin_choose_page_external_link",
+    "wagtailadmin_choose_page_phone_link",
+    "wagtailadmin_choose_page_email_link",
+    "wagtailadmin_choose_page_anchor_link",
+}
+GUARDED_VIEW_NAMES = {"wagtail_bulk_action", "wagtailadmin_choose_page_chosen_multiple", *LINK_CHOOSERS}
+BAD_ID_ERRORS = (ValueError, OverflowError, NoReverseMatch)
 
 
 def is_guarded(request) -> bool:
@@ -35,11 +50,9 @@ def is_guarded(request) -> bool:
 def is_missing_creation_form(request, exception) -> bool:
     """A snippet chooser's create URL has no creation form: Wagtail calls .is_valid() on None."""
     match = request.resolver_match
-    return (
-        isinstance(exception, AttributeError)
-        and match.url_name == "create"
-        and "'NoneType' object has no attribute 'is_valid'" in str(exception)
-    )
+    if not isinstance(exception, AttributeError) or "'NoneType' object has no attribute" not in str(exception):
+        return False
+    return match.url_name == "create" or match.view_name in LINK_CHOOSERS
 
 
 class WagtailBadIdMiddleware:
