@@ -5,7 +5,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from communities.regions.scoping import communities_for, scope_queryset
+from communities.regions.scoping import communities_for
 
 from .models import DeliberationSettings, ScheduleChange, Topic
 
@@ -32,16 +32,11 @@ def _when(moment) -> str:
     return formats.date_format(localtime(moment), "DATETIME_FORMAT")
 
 
-class CommunityChoiceForm(WagtailAdminModelForm):
-    """Offers only the communities the worker acts for."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.for_user is not None and "community" in self.fields:
-            self.fields["community"].queryset = communities_for(self.for_user)
+# The community and topic choices are cut to the worker's communities by the viewsets' scoping mixin
+# (portal.core.admin_scoping), which wraps these forms.
 
 
-class TopicForm(CommunityChoiceForm):
+class TopicForm(WagtailAdminModelForm):
     schedule_change_reason = forms.CharField(
         label=_("Reason for moving the end of voting"),
         required=False,
@@ -180,8 +175,7 @@ class VoterRegisterForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.for_user is not None:
-            # Only topics opened before memberships existed take their voters from a register.
-            self.fields["topic"].queryset = scope_queryset(Topic.objects.filter(legacy_register=True), self.for_user)
+        # Only topics opened before memberships existed take their voters from a register.
+        self.fields["topic"].queryset = Topic.objects.filter(legacy_register=True)
         if self.instance.pk:
             self.initial["user"] = self.instance.user.username

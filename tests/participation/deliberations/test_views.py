@@ -201,9 +201,9 @@ def test_verify_page_reports_tampering(city, make_topic, resident, site):
     assert page.status_code == 200 and "NOT intact" in page.content.decode()
 
 
-def test_comment_with_stance_is_escaped(city, make_topic, make_user, site):
+def test_comment_with_stance_is_escaped(city, make_topic, resident, site):
     topic = make_topic(city["a1"], phase="discussion")
-    client = site(make_user(display_name="李雷"))
+    client = site(resident(city["a1"], display_name="李雷"))
     response = client.post(
         f"/deliberations/{topic.pk}/comment/", {"stance": "against", "body": "<script>alert(1)</script>太贵了"}
     )
@@ -214,9 +214,9 @@ def test_comment_with_stance_is_escaped(city, make_topic, make_user, site):
     assert Comment.objects.get().community == city["a1"]
 
 
-def test_comment_refused_after_decision_and_when_invalid(city, make_topic, make_user, site):
+def test_comment_refused_after_decision_and_when_invalid(city, make_topic, resident, site):
     decided, open_topic = make_topic(city["a1"], phase="decided"), make_topic(city["a1"], phase="discussion")
-    client = site(make_user())
+    client = site(resident(city["a1"]))
     assert client.post(f"/deliberations/{decided.pk}/comment/", {"stance": "for", "body": "x"}).status_code == 409
     assert client.post(f"/deliberations/{open_topic.pk}/comment/", {"stance": "maybe", "body": ""}).status_code == 400
     assert not Comment.objects.exists()
