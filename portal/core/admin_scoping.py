@@ -15,7 +15,7 @@ Every Wagtail admin screen of a model whose rows belong to a community goes thro
   offers and accepts only communities (and scoped rows) the user may act for; snippet choosers
   (choose, results, chosen, chosen-multiple) are scoped the same way.
 * Bulk actions and the site-history / page-types reports use the same policy (see
-  `portal/core/wagtail_hooks.py` and `portal/core/admin_reports.py`).
+  `portal/core/wagtail_hooks.py` and `portal/core/admin_sitewide.py`).
 
 `portal` imports nothing from `communities` or `participation`: the Community model is found through
 the scoping function's queryset.
