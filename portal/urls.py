@@ -6,10 +6,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.core import admin_sitewide, preferences
-from portal.core.views import healthz
+from portal.core.sitemaps import sitemap
+from portal.core.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("feeds/", include("communities.pages.urls")),
     # Wagtail's site-history and page-types reports, scoped to the user's communities (same paths, first).
     path("admin/", include(admin_sitewide.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
@@ -23,6 +27,7 @@ urlpatterns = [
     path("", include("participation.complaints.urls")),
     path("deliberations/", include("participation.deliberations.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("wechat/", include("portal.wechat.urls")),
     # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.
     path("forum/", include("participation.forums.urls")),
 ]

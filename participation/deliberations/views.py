@@ -1,14 +1,17 @@
 """The community site's deliberation pages: list, topic, vote, comment, published log, verification."""
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.accounts.actions import resident_action
 from portal.core import sites
+from portal.core.links import site_url
 from portal.core.pagination import paginate
 
 from . import ballot_log, ballots, proposals, wording
@@ -81,6 +84,11 @@ def _voting_state(request, topic: Topic) -> tuple[str, str]:
     return "can_vote", ""
 
 
+def deliberation_action(action, **kwargs):
+    """The one decision (portal.accounts.actions) for the community whose site this is."""
+    return resident_action(action, community=lambda request, *args, **kw: _community(request), **kwargs)
+
+
 def topic_list(request):
     community = _community(request)
     topics = paginate(request, Topic.objects.filter(community=community))
@@ -98,6 +106,7 @@ def topic_list(request):
     return render(request, "deliberations/topic_list.html", context)
 
 
+@deliberation_action("deliberations.propose")
 def propose(request):
     community = _community(request)
     if not request.user.is_authenticated:
@@ -138,6 +147,7 @@ def proposal_detail(request, pk):
 
 
 @require_POST
+@deliberation_action("deliberations.cosign")
 def cosign(request, pk):
     proposal = _proposal(request, pk)
     if not request.user.is_authenticated:
@@ -179,6 +189,7 @@ def topic_detail(request, pk):
 
 
 @require_POST
+@deliberation_action("deliberations.vote")
 def vote(request, pk):
     topic = _topic(request, pk)
     if not request.user.is_authenticated:
@@ -197,6 +208,7 @@ def vote(request, pk):
 
 
 @require_POST
+@deliberation_action("deliberations.comment")
 def comment(request, pk):
     topic = _topic(request, pk)
     if not request.user.is_authenticated:
@@ -228,7 +240,16 @@ def ballot_log_download(request, pk):
 
 @require_GET
 def verify(request, pk):
-    topic = _sealed(request, pk)
+    """While voting is open: the running commitment and whether every ballot so far was added by a vote.
+    Once sealed: that, the chain, the commitment against the chain, the recount and the receipt lookup."""
+    topic = _topic(request, pk)
+    if topic.current_phase() in (Phase.PROPOSAL, Phase.DISCUSSION):
+        raise Http404(_("There is nothing to verify before voting starts."))
+    tampering = ballots.commitment_problems(topic)
+    context = {"topic": topic, "sealed": bool(topic.sealed_at), "tampering": tampering}
+    if not topic.sealed_at:
+        context.update(problems=tampering, running=ballots.running_commitment(topic))
+        return render(request, "deliberations/verify.html", context, status=200)
     document = ballots.document(topic)
     problems, recount = ballot_log.verify(document)
     receipt = request.GET.get("receipt", "").strip()[:40]
@@ -244,13 +265,52 @@ def verify(request, pk):
             ),
             False,
         )
-    context = {
-        "topic": topic,
-        "problems": problems,
-        "recount": described_results(recount, topic) if recount else None,
-        "count": len(document["entries"]),
-        "head": document["head"],
-        "receipt": receipt,
-        "found": found,
-    }
+    context.update(
+        problems=tampering + problems,
+        recount=described_results(recount, topic) if recount else None,
+        count=len(document["entries"]),
+        head=document["head"],
+        commitment=document["commitment"],
+        receipt=receipt,
+        found=found,
+    )
     return render(request, "deliberations/verify.html", context, status=200)
+
+
+def _my_voter_keys(user):
+    """(topic id or None, voter key) pairs that stand for `user`: themself, their verified homes, and the
+    households a topic's register puts them in."""
+    from portal.accounts.models import Membership
+
+    from .models import VoterRegister
+
+    homes = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values_list("home_id", flat=True)
+    condition = Q(voter_key=f"user:{user.pk}") | Q(voter_key__in=[f"home:{home}" for home in homes if home])
+    for topic_id, household in VoterRegister.objects.filter(user=user).values_list("topic_id", "household_key"):
+        condition |= Q(topic_id=topic_id, voter_key=f"household:{household}")
+    return condition
+
+
+@login_required
+def my_votes(request):
+    """The topics the user (or their household) voted on, in every community, and where to check a receipt.
+
+    The receipt itself is only ever shown to the voter once, when they vote: it is not stored."""
+    site = sites.site_for_request(request)
+    here = getattr(site, "community", None) if site else None
+    rows = paginate(
+        request,
+        VoterRoll.objects.filter(_my_voter_keys(request.user))
+        .select_related("topic__community__site")
+        .order_by("-voted_at", "-pk"),
+    )
+    for row in rows:
+        topic = row.topic
+        same_site = here is not None and topic.community_id == here.pk
+        row.household = not row.voter_key.startswith("user:")
+        for name, path in (
+            ("link", reverse("deliberations:topic", args=[topic.pk])),
+            ("verify_link", reverse("deliberations:verify", args=[topic.pk])),
+        ):
+            setattr(row, name, path if same_site else site_url(topic.community, path, request))
+    return render(request, "deliberations/my_votes.html", {"page_obj": rows})

@@ -10,7 +10,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from portal.core.admin_scoping import CommunityScopedViewSetMixin
-from portal.core.navigation import Section, is_community_site
+from portal.core.navigation import AccountLink, Section, is_community_site
 
 from . import admin_views
 from .admin_forms import TopicForm, VoterRegisterForm
@@ -95,11 +95,11 @@ def paper_ballot_urls():
     return [
         path("deliberations/paper-ballots/", admin_views.paper_ballot_index, name="deliberations_paper_ballots"),
         path(
-            "deliberations/paper-ballots/<int:pk>/",
+            "deliberations/paper-ballots/<id:pk>/",
             admin_views.record_paper_ballot,
             name="deliberations_paper_ballot",
         ),
-        path("deliberations/proposals/<int:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
+        path("deliberations/proposals/<id:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
     ]
 
 
@@ -121,6 +121,11 @@ def keep_voted_topics(request, action_type, objects, action):
         messages.error(request, _("People have voted on this topic: it is a public record and cannot be deleted."))
         return redirect("wagtailadmin_home")
     return None
+
+
+@hooks.register("register_account_menu_item")
+def deliberations_account_menu(request):
+    return AccountLink("votes", _("My votes and receipts"), reverse("deliberations:mine"), 40)
 
 
 @hooks.register("register_community_section")

@@ -44,3 +44,12 @@ class ForumGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_forum_viewsets():
     return ForumGroup()
+
+
+@hooks.register("register_account_menu_item")
+def forums_account_menu(request):
+    from django.urls import reverse
+
+    from portal.core.navigation import AccountLink
+
+    return AccountLink("posts", _("My posts"), reverse("forums:mine"), 30)

@@ -15,7 +15,7 @@ def moderation_urls():
     return [
         path("moderation/", admin_views.queue, name="moderation_queue"),
         path("moderation/log/", admin_views.action_log, name="moderation_log"),
-        path("moderation/act/<int:type_id>/<int:object_id>/", admin_views.take_action, name="moderation_act"),
+        path("moderation/act/<id:type_id>/<id:object_id>/", admin_views.take_action, name="moderation_act"),
     ]
 
 

@@ -27,7 +27,7 @@ def register_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_reveal_url():
-    return [path("memberships/<int:pk>/reveal/", reveal_membership, name="accounts_membership_reveal")]
+    return [path("memberships/<id:pk>/reveal/", reveal_membership, name="accounts_membership_reveal")]
 
 
 @hooks.register("before_edit_user")
