@@ -79,11 +79,21 @@ class CommunityScopedPolicy(ModelPermissionPolicy):
 
     def pk_in_scope(self, user, pk) -> bool:
         """Whether the row with this (URL) primary key exists and is in scope; a malformed key is not."""
+        pks = valid_pks(self.model, [pk])
+        return bool(pks) and self.scope(self.model._default_manager.filter(pk=pks[0]), user).exists()
+
+
+def valid_pks(model, raw_pks):
+    """The given keys that are well-formed for `model` (type and the database's range); others dropped."""
+    field, valid = model._meta.pk, []
+    for raw in raw_pks:
         try:
-            pk = self.model._meta.pk.to_python(pk)
-            return self.scope(self.model._default_manager.filter(pk=pk), user).exists()
+            value = field.to_python(raw)
+            field.run_validators(value)
         except (ValidationError, ValueError, TypeError, OverflowError):
-            return False
+            continue
+        valid.append(value)
+    return valid
 
     # Which actions ----------------------------------------------------------------------------
 
@@ -237,12 +247,7 @@ class ScopedChooserListMixin:
 
 class ScopedChosenMultipleMixin:
     def get_objects(self, pks):
-        valid = []
-        for pk in pks:
-            try:
-                valid.append(self.model_class._meta.pk.to_python(pk))
-            except (ValidationError, ValueError, TypeError, OverflowError):
-                continue
+        valid = valid_pks(self.model_class, pks)
         return scoped_policy_for(self.model_class).scope(super().get_objects(valid), self.request.user)
 
 
@@ -307,12 +312,7 @@ class ScopedBulkActionMixin:
     """
 
     def get_queryset(self, model, object_ids):
-        pks = []
-        for pk in object_ids:
-            try:
-                pks.append(model._meta.pk.to_python(pk))
-            except (ValidationError, ValueError, TypeError, OverflowError):
-                continue
+        pks = valid_pks(model, object_ids)
         rows = scoped_policy_for(model).scope(model._default_manager.filter(pk__in=pks), self.request.user)
         return get_list_or_404(rows)
 

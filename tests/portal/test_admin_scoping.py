@@ -189,3 +189,15 @@ def test_every_page_form_linking_to_communities_is_scoped():
     assert linking, "the organisation page links to the communities it serves"
     for model in linking:
         assert issubclass(model.get_edit_handler().get_form_class(), CommunityScopedFormMixin), model
+
+
+@pytest.mark.parametrize("bad", ["abc", "99999999999999999999999", "1.5", "%22"])
+def test_malformed_object_ids_are_a_404_not_a_500(bad, two_communities, host_client):
+    client = host_client("localhost", two_communities["staff_a"])
+    for url in (
+        f"/admin/forum_threads/edit/{bad}/",
+        f"/admin/snippets/choose/deliberations/voterregister/chosen/{bad}/",
+        f"/admin/bulk/deliberations/voterregister/delete/?id={bad}",
+        f"/admin/snippets/choose/deliberations/topic/chosen-multiple/?id={bad}",
+    ):
+        assert client.get(url).status_code in (200, 404), url
