@@ -1,5 +1,6 @@
 """WeChat accounts and keyword replies in the admin, through the one admin scoping mixin."""
 
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -8,9 +9,10 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from communities.regions.admin_scoping import CommunityScopedViewSetMixin
+from portal.core.admin_scoping import CommunityScopedViewSetMixin
 from portal.wechat.models import Account, KeywordReply
 
+from . import views
 from .forms import AccountForm, KeywordReplyForm
 
 
@@ -52,10 +54,17 @@ class AccountStatusPanel(HelpPanel):
             items = format_html(
                 "".join("<dt>{}</dt><dd><code>{}</code></dd>" for _row in rows), *[v for row in rows for v in row]
             )
-            self.content = format_html("<dl>{}</dl>", items)
+            menu_link = format_html(
+                '<p><a class="button button-secondary" href="{}">{}</a></p>',
+                reverse("wechat_accounts:menu", args=[account.pk]),
+                _("Preview and push the menu"),
+            )
+            self.content = format_html("<dl>{}</dl>{}", items, menu_link)
 
 
 class AccountViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Accounts, with a page per account that previews and pushes its menu."""
+
     model = Account
     icon = "mail"
     menu_label = _("WeChat accounts")
@@ -91,6 +100,12 @@ class AccountViewSet(CommunityScopedViewSetMixin, ModelViewSet):
         ],
         base_form_class=AccountForm,
     )
+
+    def get_urlpatterns(self):
+        def menu_view(request, pk):
+            return views.menu(request, pk, self.permission_policy)
+
+        return [*super().get_urlpatterns(), path("menu/<int:pk>/", menu_view, name="menu")]
 
 
 class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):

@@ -11,18 +11,7 @@ from wechatpy.exceptions import APILimitedException, WeChatClientException
 from portal.wechat.client import Client
 from portal.wechat.standin import JPEG, WeChatStandIn
 
-from .conftest import APP_ID, SECRET
-
-STABLE = "/cgi-bin/stable_token"
-CUSTOM = "/cgi-bin/message/custom/send"
-
-
-@pytest.fixture
-def standin(settings):
-    server = WeChatStandIn({APP_ID: SECRET}).start()
-    settings.WECHAT_API_BASE_URL = server.url
-    yield server
-    server.stop()
+from .conftest import APP_ID, CUSTOM, SECRET, STABLE
 
 
 @pytest.fixture
