@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WECHAT_STANDIN_PORT ?= 8190
 
 .PHONY: run serve test install install-dev migrate seed lint bench wrk screenshots browser clean
 
@@ -30,16 +31,19 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+## the Sites follow the port the portal is served on (links between sites carry it: portal/core/links.py)
 seed: migrate
-	$(PY) manage.py seed_demo
+	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py seed_demo
+	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py follow_site_port
 
 ## make run: install, migrate, seed the demo city once, serve on http://$(HOST):$(PORT) and every <slug>.localhost:$(PORT)
 ## (a background-task worker runs beside the server and stops with it)
 run: seed
-	$(PY) manage.py db_worker --batch --queue-name '*' >/dev/null
+	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py db_worker --batch --queue-name '*' >/dev/null
 	@echo "City portal: http://localhost:$(PORT)/   a community: http://cuiyuan.localhost:$(PORT)/   admin: http://localhost:$(PORT)/admin/"
-	@$(PY) manage.py db_worker --queue-name '*' --no-startup-delay & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@PORTAL_SITE_PORT=$(PORT) $(PY) manage.py db_worker --queue-name '*' --no-startup-delay & worker=$$!; \
+	$(PY) manage.py wechat_standin --port $(WECHAT_STANDIN_PORT) & standin=$$!; \
+	trap 'kill $$worker $$standin 2>/dev/null' EXIT INT TERM; \
 	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Debian's Chromium for the browser tests (never a downloaded browser), and CJK fonts for its screenshots

@@ -13,7 +13,8 @@ class OrganisationsConfig(AppConfig):
         actions.register(
             "organisations.question", _("ask organisations questions"), actions.Requirement.MEMBER, content=True
         )
-        from . import (
+        from . import (  # noqa: F401
+            privacy,  # noqa: F401  (what erasure redacts)
             search,  # noqa: F401  (registers the search indexers)
             signals,  # noqa: F401
         )

@@ -317,7 +317,7 @@ class OrganisationPage(RoutablePageMixin, DisclosurePage):
 
         return render(request, "organisations/history.html", {"page": self, "history": self.published_history()})
 
-    @path("history/<int:revision_id>/")
+    @path("history/<id:revision_id>/")
     def historic_version(self, request, revision_id):
         from django.http import Http404
         from django.template.response import TemplateResponse

@@ -320,3 +320,24 @@ def remove_community(slug: str) -> None:
     collection.delete()
     for group in groups:
         group.delete()
+
+
+@transaction.atomic
+def follow_site_port(port: int | None = None) -> int:
+    """Give every Site of the portal's hosts `port` (default PORTAL_SITE_PORT). Returns how many changed.
+
+    Wagtail builds page URLs between sites (menus, the admin's "view live") from each Site's port, so
+    a demo seeded on one port and served on another (`make run PORT=8101`) must move its Sites.
+    """
+    from portal.core.links import is_portal_host
+
+    port = site_port() if port is None else port
+    if not 0 < port < 65536:
+        raise ProvisioningError(_("Invalid port %(port)s: a port is a number from 1 to 65535.") % {"port": port})
+    changed = 0
+    for site in Site.objects.exclude(port=port).order_by("pk"):
+        if is_portal_host(site.hostname):
+            site.port = port
+            site.save(update_fields=["port"])  # signals: Wagtail's root paths and the site map are refreshed
+            changed += 1
+    return changed

@@ -2,6 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 
+from portal.core.links import site_url
 from portal.search import dictionary, places, registry
 
 from .models import Community, Region, SearchTerm
@@ -18,7 +19,7 @@ def community_places() -> dict:
             street=c.street.name,
             district_id=c.street.parent_id,
             district=c.street.parent.name if c.street.parent else "",
-            root_url=c.site.root_url,
+            root_url=site_url(c.site),
             site_id=c.site_id,
         )
         for c in rows

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.core.links import site_url
 from portal.notifications.services import notify
 
 from .models import ComplaintEvent
@@ -21,7 +22,7 @@ def notify_reporter(sender, complaint, event, **kwargs):
     # Anonymous complaints have no account to tell; nobody is told of what they did themselves.
     if complaint.reporter_id is None or event.author_id == complaint.reporter_id:
         return
-    url = complaint.community.site.root_url + reverse("complaints:detail", kwargs={"reference": complaint.reference})
+    url = site_url(complaint.community.site, reverse("complaints:detail", kwargs={"reference": complaint.reference}))
     with translation.override(settings.LANGUAGE_CODE):
         if event.kind == ComplaintEvent.Kind.REPLY:
             text = _("Your complaint #%(id)s has a new reply.") % {"id": complaint.pk}

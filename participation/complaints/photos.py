@@ -8,6 +8,7 @@ from django.core import signing
 from django.urls import reverse
 
 from participation.content.uploads import CleanImage, store_image
+from portal.core.links import site_url
 
 from .models import ComplaintPhoto, private_storage
 from .states import PUBLIC_STATES_EXCLUDED
@@ -47,7 +48,7 @@ def unsign(token: str) -> int:
 
 def signed_url(photo: ComplaintPhoto) -> str:
     """An absolute URL the city can fetch without logging in, valid for COMPLAINTS_PHOTO_URL_MAX_AGE_DAYS."""
-    base = settings.COMPLAINTS_MEDIA_BASE_URL.rstrip("/") or photo.complaint.community.site.root_url
+    base = settings.COMPLAINTS_MEDIA_BASE_URL.rstrip("/") or site_url(photo.complaint.community.site)
     return base + reverse("complaints:signed_photo", kwargs={"token": sign(photo)})
 
 

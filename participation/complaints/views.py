@@ -7,12 +7,14 @@ from django.core.paginator import Paginator
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from communities.regions.models import Community, Region
 from communities.regions.scoping import communities_for
 from portal.accounts.actions import resident_action
+from portal.core.links import site_url
 
 from . import cases, photos
 from .forms import ComplaintForm, MirrorFilterForm, RatingForm
@@ -150,10 +152,18 @@ def complaint_rate(request, reference):
 
 
 def my_complaints(request):
-    community = current_community(request)
+    """On a community site, what the user raised there; on the city site (the account menu), everywhere."""
+    site = Site.find_for_request(request)
+    community = getattr(site, "community", None) if site else None
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    mine = Complaint.objects.filter(community=community, reporter=request.user).select_related("category")
+    mine = Complaint.objects.filter(reporter=request.user).select_related("category", "community__site")
+    if community is not None:
+        mine = mine.filter(community=community)
+    for complaint in mine:
+        path = reverse("complaints:detail", kwargs={"reference": complaint.reference})
+        same_site = community is not None and complaint.community_id == community.pk
+        complaint.link = path if same_site else site_url(complaint.community.site, path, request)
     return render(request, "complaints/my_complaints.html", {"complaints": mine, "community": community})
 
 

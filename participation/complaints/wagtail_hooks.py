@@ -6,7 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from communities.regions.scoping import communities_for
-from portal.core.navigation import Section, is_community_site
+from portal.core.navigation import AccountLink, Section, is_community_site
 
 from . import admin_views
 from .models import ServiceCategory
@@ -25,12 +25,12 @@ register_snippet(ServiceCategoryViewSet)
 
 admin_urls = [
     path("", admin_views.complaint_index, name="index"),
-    path("<int:pk>/", admin_views.complaint_detail, name="detail"),
-    path("<int:pk>/reveal/", admin_views.reveal_contact, name="reveal"),
-    path("<int:pk>/photos/<int:photo_id>/", admin_views.complaint_photo, name="photo"),
-    path("<int:pk>/photos/<int:photo_id>/visibility/", admin_views.photo_visibility, name="photo_visibility"),
+    path("<id:pk>/", admin_views.complaint_detail, name="detail"),
+    path("<id:pk>/reveal/", admin_views.reveal_contact, name="reveal"),
+    path("<id:pk>/photos/<id:photo_id>/", admin_views.complaint_photo, name="photo"),
+    path("<id:pk>/photos/<id:photo_id>/visibility/", admin_views.photo_visibility, name="photo_visibility"),
     path("deliveries/", admin_views.delivery_index, name="deliveries"),
-    path("settings/<int:community_id>/", admin_views.community_settings, name="settings"),
+    path("settings/<id:community_id>/", admin_views.community_settings, name="settings"),
 ]
 
 
@@ -54,6 +54,11 @@ def register_deliveries_menu_item():
     return StaffMenuItem(
         _("Deliveries to the city"), reverse("complaints_admin:deliveries"), icon_name="mail", order=251
     )
+
+
+@hooks.register("register_account_menu_item")
+def complaints_account_menu(request):
+    return AccountLink("complaints", _("My complaints"), reverse("complaints:mine"), 20)
 
 
 @hooks.register("register_community_section")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.membership import household_members
 from portal.accounts.models import Home
+from portal.core.links import site_url
 from portal.notifications.services import notify
 
 from . import wording
@@ -43,7 +44,7 @@ def participants(topic: Topic):
 def _topic_url(topic: Topic) -> str:
     from django.urls import reverse
 
-    return topic.community.site.root_url + reverse("deliberations:topic", args=[topic.pk])
+    return site_url(topic.community.site, reverse("deliberations:topic", args=[topic.pk]))
 
 
 def notify_decided(topic: Topic) -> int:

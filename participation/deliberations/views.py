@@ -1,7 +1,8 @@
 """The community site's deliberation pages: list, topic, vote, comment, published log, verification."""
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.actions import resident_action
 from portal.core import sites
+from portal.core.links import site_url
 from portal.core.pagination import paginate
 
 from . import ballot_log, ballots, proposals, wording
@@ -238,7 +240,16 @@ def ballot_log_download(request, pk):
 
 @require_GET
 def verify(request, pk):
-    topic = _sealed(request, pk)
+    """While voting is open: the running commitment and whether every ballot so far was added by a vote.
+    Once sealed: that, the chain, the commitment against the chain, the recount and the receipt lookup."""
+    topic = _topic(request, pk)
+    if topic.current_phase() in (Phase.PROPOSAL, Phase.DISCUSSION):
+        raise Http404(_("There is nothing to verify before voting starts."))
+    tampering = ballots.commitment_problems(topic)
+    context = {"topic": topic, "sealed": bool(topic.sealed_at), "tampering": tampering}
+    if not topic.sealed_at:
+        context.update(problems=tampering, running=ballots.running_commitment(topic))
+        return render(request, "deliberations/verify.html", context, status=200)
     document = ballots.document(topic)
     problems, recount = ballot_log.verify(document)
     receipt = request.GET.get("receipt", "").strip()[:40]
@@ -254,13 +265,52 @@ def verify(request, pk):
             ),
             False,
         )
-    context = {
-        "topic": topic,
-        "problems": problems,
-        "recount": described_results(recount, topic) if recount else None,
-        "count": len(document["entries"]),
-        "head": document["head"],
-        "receipt": receipt,
-        "found": found,
-    }
+    context.update(
+        problems=tampering + problems,
+        recount=described_results(recount, topic) if recount else None,
+        count=len(document["entries"]),
+        head=document["head"],
+        commitment=document["commitment"],
+        receipt=receipt,
+        found=found,
+    )
     return render(request, "deliberations/verify.html", context, status=200)
+
+
+def _my_voter_keys(user):
+    """(topic id or None, voter key) pairs that stand for `user`: themself, their verified homes, and the
+    households a topic's register puts them in."""
+    from portal.accounts.models import Membership
+
+    from .models import VoterRegister
+
+    homes = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values_list("home_id", flat=True)
+    condition = Q(voter_key=f"user:{user.pk}") | Q(voter_key__in=[f"home:{home}" for home in homes if home])
+    for topic_id, household in VoterRegister.objects.filter(user=user).values_list("topic_id", "household_key"):
+        condition |= Q(topic_id=topic_id, voter_key=f"household:{household}")
+    return condition
+
+
+@login_required
+def my_votes(request):
+    """The topics the user (or their household) voted on, in every community, and where to check a receipt.
+
+    The receipt itself is only ever shown to the voter once, when they vote: it is not stored."""
+    site = sites.site_for_request(request)
+    here = getattr(site, "community", None) if site else None
+    rows = paginate(
+        request,
+        VoterRoll.objects.filter(_my_voter_keys(request.user))
+        .select_related("topic__community__site")
+        .order_by("-voted_at", "-pk"),
+    )
+    for row in rows:
+        topic = row.topic
+        same_site = here is not None and topic.community_id == here.pk
+        row.household = not row.voter_key.startswith("user:")
+        for name, path in (
+            ("link", reverse("deliberations:topic", args=[topic.pk])),
+            ("verify_link", reverse("deliberations:verify", args=[topic.pk])),
+        ):
+            setattr(row, name, path if same_site else site_url(topic.community, path, request))
+    return render(request, "deliberations/my_votes.html", {"page_obj": rows})

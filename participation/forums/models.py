@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from communities.regions.models import Community
 from participation.moderation.models import ModeratedContent, ModerationState
+from portal.core.links import site_url
 
 POSTS_PER_PAGE = 20
 
@@ -242,7 +243,7 @@ class ForumPage(Page):
 
 
 def absolute_url(community, path: str) -> str:
-    return community.site.root_url + path
+    return site_url(community.site, path)
 
 
 def bump(model, pk, **deltas) -> None:

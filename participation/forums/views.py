@@ -20,6 +20,7 @@ from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
 from portal.accounts.actions import decide, resident_action
 from portal.core import page_cache
+from portal.core.links import site_url
 from portal.core.pagination import paginate
 
 from . import services
@@ -401,3 +402,22 @@ def history(request, post_id):
     if post is None or not request.user.has_perm("moderation.moderate"):
         raise Http404
     return render(request, "forums/history.html", {"post": post, "revisions": post.revisions.all()})
+
+
+@login_required
+def my_posts(request):
+    """Everything the user wrote in any community's forum, newest first (the account menu's 我的帖子)."""
+    site = Site.find_for_request(request)
+    here = getattr(site, "community", None) if site else None
+    posts = paginate(
+        request,
+        Post.objects.filter(author=request.user, deleted_at__isnull=True)
+        .select_related("thread", "community__site")
+        .order_by("-created_at", "-pk"),
+    )
+    for post in posts:
+        path = post.get_absolute_url()
+        post.link = (
+            path if here is not None and post.community_id == here.pk else site_url(post.community, path, request)
+        )
+    return render(request, "forums/my_posts.html", {"page_obj": posts})

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSetGroup
-from wagtail.permissions import register_permission_policy
 
 from portal.audit.log import record
 
@@ -11,17 +10,10 @@ from .admin_views import (
     RULES_PERMISSION,
     BuildingViewSet,
     HomeViewSet,
-    LimitedPermissionPolicy,
     MembershipViewSet,
     participation_rules,
     reveal_membership,
 )
-from .models import Building, Home, Membership
-
-# Memberships are created by residents and ended by revoking; homes exist through memberships.
-register_permission_policy(Membership, LimitedPermissionPolicy(Membership, forbidden={"add", "delete"}))
-register_permission_policy(Home, LimitedPermissionPolicy(Home, forbidden={"add", "delete"}))
-register_permission_policy(Building, LimitedPermissionPolicy(Building, forbidden={"delete"}))
 
 
 class ResidentsMenu(ModelViewSetGroup):
@@ -39,9 +31,9 @@ def register_viewsets():
 @hooks.register("register_admin_urls")
 def register_reveal_url():
     return [
-        path("memberships/<int:pk>/reveal/", reveal_membership, name="accounts_membership_reveal"),
+        path("memberships/<id:pk>/reveal/", reveal_membership, name="accounts_membership_reveal"),
         path("participation-rules/", participation_rules, name="accounts_participation_rules_index"),
-        path("participation-rules/<int:community_id>/", participation_rules, name="accounts_participation_rules"),
+        path("participation-rules/<id:community_id>/", participation_rules, name="accounts_participation_rules"),
     ]
 
 

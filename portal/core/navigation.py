@@ -23,3 +23,32 @@ def is_community_site(site) -> bool:
 
     home_model = apps.get_model("community_pages", "CommunityHomePage")
     return site.root_page.content_type_id == ContentType.objects.get_for_model(home_model).pk
+
+
+@dataclass
+class AccountLink:
+    """One entry of the account menu (我的) in the header."""
+
+    key: str
+    title: str
+    url: str
+    order: int = 100
+
+
+def account_menu(request) -> list[AccountLink]:
+    """The signed-in user's own pages: the portal's, and those apps add with the
+    `register_account_menu_item` hook (a function of the request returning an AccountLink, a list of
+    them, or None). Log out is not a link (it is a POST form in the header)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+    from wagtail import hooks
+
+    items = [
+        AccountLink("account", _("My account"), reverse("accounts:me"), 10),
+        AccountLink("notifications", _("Notifications"), reverse("notifications:list"), 50),
+        AccountLink("data", _("My data"), reverse("accounts:my_data"), 60),
+    ]
+    for make_items in hooks.get_hooks("register_account_menu_item"):
+        added = make_items(request) or []
+        items.extend(added if isinstance(added, list) else [added])
+    return sorted(items, key=lambda item: (item.order, item.key))

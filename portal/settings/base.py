@@ -20,6 +20,8 @@ DEBUG = False
 PORTAL_BASE_DOMAIN = os.environ.get("PORTAL_BASE_DOMAIN", "localhost").strip().lower()
 # The port community Sites are created with (links between sites carry it when not 80/443).
 PORTAL_SITE_PORT = int(os.environ.get("PORTAL_SITE_PORT", "80"))
+# The scheme links between sites carry outside a request (tasks, notifications); portal.core.links.
+PORTAL_SITE_SCHEME = os.environ.get("PORTAL_SITE_SCHEME", "https" if PORTAL_SITE_PORT == 443 else "http")
 ALLOWED_HOSTS = [PORTAL_BASE_DOMAIN, "." + PORTAL_BASE_DOMAIN]
 ALLOWED_HOSTS += [h for h in os.environ.get("EXTRA_ALLOWED_HOSTS", "").split(",") if h]
 
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -62,12 +65,14 @@ INSTALLED_APPS = [
     "portal.search",
     "portal.live",
     "portal.notifications",
+    "portal.wechat",
     "communities.regions",
     "communities.pages",
     "communities.news",
     "communities.notices",
     "communities.events",
     "communities.services",
+    "communities.wechat",
     "participation.polls",
     "communities.organisations",
     "participation.complaints",
@@ -232,6 +237,9 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = _("Community portal")
+# Page slugs are ASCII: a Chinese title gets a short pinyin (or dated) slug (portal.core.slugs), never
+# a percent-encoded one.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{PORTAL_BASE_DOMAIN}")
 WAGTAIL_I18N_ENABLED = False
 # Wagtail's database backend (portal.search tunes its title norms for a big index); "simple" keeps
@@ -287,6 +295,14 @@ PORTAL_EDITOR_PERMISSIONS = [
     "regions.add_searchterm",
     "regions.change_searchterm",
     "regions.delete_searchterm",
+    # WeChat: their community's Official Account (secrets write-only) and its keyword replies
+    "wechat.add_account",
+    "wechat.change_account",
+    "wechat.view_account",
+    "wechat.add_keywordreply",
+    "wechat.change_keywordreply",
+    "wechat.delete_keywordreply",
+    "wechat.view_keywordreply",
 ]
 PORTAL_MODERATOR_PERMISSIONS = [
     "polls.view_answer",
@@ -316,6 +332,10 @@ OPEN311 = {
     "jurisdiction_id": os.environ.get("OPEN311_JURISDICTION_ID", ""),
     "format": os.environ.get("OPEN311_FORMAT", "json"),
     "lookup_by_portal_id": os.environ.get("OPEN311_LOOKUP_BY_PORTAL_ID", "") == "1",
+    # Comma-separated: "window" (standard GET requests, matching our marker) and/or "portal_id" (extension).
+    "lookups": os.environ.get("OPEN311_LOOKUPS") or None,
+    "window_margin": float(os.environ.get("OPEN311_WINDOW_MARGIN_SECONDS", "600")),
+    "window_status": os.environ.get("OPEN311_WINDOW_STATUS", ""),
     "timeout": float(os.environ.get("OPEN311_TIMEOUT", "10")),
 }
 # Per-district overrides, keyed by district slug: {"east": {"url": ..., "api_key": ...}} as JSON.
@@ -329,6 +349,22 @@ OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))
 OPEN311_LEASE_SECONDS = int(os.environ.get("OPEN311_LEASE_SECONDS", "120"))
 # Who receives the daily digest of stuck deliveries (comma-separated e-mail addresses).
 OPEN311_DIGEST_RECIPIENTS = [a for a in os.environ.get("OPEN311_DIGEST_RECIPIENTS", "").split(",") if a]
+
+# WeChat Official Accounts (portal.wechat; docs/wechat.md).
+# Fernet keys that encrypt the accounts' secrets at rest, newest first (comma-separated); the
+# development key is refused by `check --deploy`.
+WECHAT_SECRET_KEYS = [
+    k for k in os.environ.get("WECHAT_SECRET_KEYS", "ZGV2LW9ubHktd2VjaGF0LWtleS1kby1ub3QtdXNlISE=").split(",") if k
+]
+# Where WeChat's servers reach the portal: the callback URL shown in the admin starts with this.
+WECHAT_CALLBACK_BASE_URL = os.environ.get("WECHAT_CALLBACK_BASE_URL", WAGTAILADMIN_BASE_URL)
+# WeChat's API (a stand-in or a staging proxy in tests and the demo).
+WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com")
+WECHAT_API_TIMEOUT = float(os.environ.get("WECHAT_API_TIMEOUT", "5"))
+WECHAT_MAX_BODY_BYTES = int(os.environ.get("WECHAT_MAX_BODY_BYTES", str(64 * 1024)))
+WECHAT_TIMESTAMP_WINDOW_SECONDS = int(os.environ.get("WECHAT_TIMESTAMP_WINDOW_SECONDS", "300"))
+# How long a message id is remembered, so that WeChat's retries (3 within ~15 s) are handled once.
+WECHAT_DEDUP_SECONDS = int(os.environ.get("WECHAT_DEDUP_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

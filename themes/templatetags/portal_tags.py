@@ -3,7 +3,7 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.models import Site
 
-from portal.core import sites
+from portal.core import links, navigation, sites
 from portal.core.navigation import Section
 
 register = template.Library()
@@ -62,3 +62,24 @@ def site_sections(context):
             section.current = request.path.startswith(section.url)
             sections.append(section)
     return sorted(sections, key=_position)
+
+
+@register.simple_tag(takes_context=True)
+def site_link(context, site, path=""):
+    """`{% site_link community.site "/" %}`: a link to another of the portal's sites (portal.core.links)."""
+    return links.site_url(site, path, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def follow_link(context, url):
+    """A stored link (a notification's) on the scheme and port this request is served on."""
+    return links.follow(url, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def account_menu(context):
+    """The account menu's entries (portal.core.navigation.account_menu) for a signed-in user."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    return navigation.account_menu(request)
