@@ -29,7 +29,9 @@ admin_urls = [
     path("<int:pk>/reveal/", admin_views.reveal_contact, name="reveal"),
     path("<int:pk>/photos/<int:photo_id>/", admin_views.complaint_photo, name="photo"),
     path("<int:pk>/photos/<int:photo_id>/visibility/", admin_views.photo_visibility, name="photo_visibility"),
+    path("<int:pk>/duplicates/<int:duplicate_id>/reported/", admin_views.report_duplicate, name="report_duplicate"),
     path("deliveries/", admin_views.delivery_index, name="deliveries"),
+    path("city-link/", admin_views.city_link, name="city_link"),
     path("settings/<int:community_id>/", admin_views.community_settings, name="settings"),
 ]
 
