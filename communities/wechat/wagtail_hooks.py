@@ -7,7 +7,6 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
 
 from portal.core.admin_scoping import CommunityScopedViewSetMixin, guard_object_urls, scoped_policy_for
 from portal.wechat.models import Account, KeywordReply
@@ -106,7 +105,7 @@ class AccountViewSet(CommunityScopedViewSetMixin, ModelViewSet):
             return views.menu(request, pk, self.permission_policy)
 
         # Guarded like the viewset's own object URLs: another community's account is a 404.
-        menu_url = path("menu/<int:pk>/", menu_view, name="menu")
+        menu_url = path("menu/<id:pk>/", menu_view, name="menu")
         return [*super().get_urlpatterns(), *guard_object_urls([menu_url], scoped_policy_for(self.model))]
 
 
@@ -131,8 +130,6 @@ class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
 account_viewset = AccountViewSet("wechat_accounts")
 keyword_viewset = KeywordReplyViewSet("wechat_keywords")
-for _viewset in (account_viewset, keyword_viewset):
-    register_permission_policy(_viewset.model, _viewset.permission_policy)
 
 
 class WeChatGroup(ViewSetGroup):
