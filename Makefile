@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WECHAT_STANDIN_PORT ?= 8190
 
 .PHONY: run serve test install install-dev migrate seed lint bench wrk screenshots browser clean
 
@@ -41,7 +42,8 @@ run: seed
 	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py db_worker --batch --queue-name '*' >/dev/null
 	@echo "City portal: http://localhost:$(PORT)/   a community: http://cuiyuan.localhost:$(PORT)/   admin: http://localhost:$(PORT)/admin/"
 	@PORTAL_SITE_PORT=$(PORT) $(PY) manage.py db_worker --queue-name '*' --no-startup-delay & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py wechat_standin --port $(WECHAT_STANDIN_PORT) & standin=$$!; \
+	trap 'kill $$worker $$standin 2>/dev/null' EXIT INT TERM; \
 	PORTAL_SITE_PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Debian's Chromium for the browser tests (never a downloaded browser), and CJK fonts for its screenshots

@@ -1,5 +1,6 @@
 """Where a complaint goes: the Open311 endpoint of the deployment, overridable per district."""
 
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,12 +13,34 @@ class Endpoint:
     api_key: str = ""
     jurisdiction_id: str = ""
     format: str = "json"  # json | xml
-    lookup_by_portal_id: bool = False  # the endpoint supports GET requests?attribute[portal_id]=
+    # How to find out, after an ambiguous failure, whether the city already has the request:
+    # "portal_id" (our extension: GET requests?attribute[portal_id]=, the faster path) and/or
+    # "window" (standard GET requests with start_date/end_date/service_code, matching our marker).
+    lookups: tuple[str, ...] = ("window",)
+    window_margin: float = 600.0  # seconds added on both sides of the window (clock skew)
+    window_status: str = ""  # `status` filter of the window listing; empty: all statuses (the standard default)
     timeout: float = 10.0
 
     @property
     def configured(self) -> bool:
         return bool(self.url)
+
+    @property
+    def lookup_by_portal_id(self) -> bool:
+        return "portal_id" in self.lookups
+
+
+LOOKUPS = ("portal_id", "window")
+
+
+def _lookups(values: dict) -> tuple[str, ...]:
+    """`lookups` as a list or a comma-separated string; without it, the standard window plus the
+    extension where `lookup_by_portal_id` says the endpoint has it."""
+    given = values.get("lookups")
+    if given is None:
+        return ("portal_id", "window") if values.get("lookup_by_portal_id") else ("window",)
+    names = given.split(",") if isinstance(given, str) else list(given)
+    return tuple(n.strip() for n in names if n.strip())
 
 
 def _endpoint(key: str, values: dict) -> Endpoint:
@@ -27,7 +50,9 @@ def _endpoint(key: str, values: dict) -> Endpoint:
         api_key=values.get("api_key", ""),
         jurisdiction_id=values.get("jurisdiction_id", ""),
         format=values.get("format", "json"),
-        lookup_by_portal_id=bool(values.get("lookup_by_portal_id", False)),
+        lookups=_lookups(values),
+        window_margin=float(values.get("window_margin", 600.0)),
+        window_status=values.get("window_status", ""),
         timeout=float(values.get("timeout", 10.0)),
     )
 
@@ -63,4 +88,17 @@ def delivery_policy() -> dict:
         "max_attempts": int(settings.OPEN311_MAX_ATTEMPTS),
         "max_age_hours": float(settings.OPEN311_MAX_AGE_HOURS),
         "lease_seconds": int(settings.OPEN311_LEASE_SECONDS),
+        "batch_size": 50,
     }
+
+
+# One call to the city may take up to three timeouts (connect, send, read: each bounded by the timeout).
+LEASE_CALL_TIMEOUTS = 3
+LEASE_MARGIN_SECONDS = 5
+
+
+def lease_seconds(endpoint: Endpoint) -> int:
+    """How long a worker holds one row: a lease covers one call to the city (it is renewed before each),
+    so it is sized from the endpoint's client timeout; OPEN311_LEASE_SECONDS can only lengthen it."""
+    floor = math.ceil(LEASE_CALL_TIMEOUTS * endpoint.timeout) + LEASE_MARGIN_SECONDS
+    return max(delivery_policy()["lease_seconds"], floor)

@@ -1,15 +1,22 @@
 """Delivering escalated complaints to the city's Open311 endpoint, at least once and never twice.
 
-Each Outbox row is written in the same transaction as the escalation. Workers claim due rows
-with a lease (FOR UPDATE SKIP LOCKED where the database has it; SQLite's IMMEDIATE transactions
-serialise claims), talk to the city outside any transaction, and record the outcome only if
-they still hold the lease. After an ambiguous failure the next attempt first asks the city
-whether the request already exists (by portal id, where the endpoint supports it), otherwise it
-re-sends with the same portal id and Idempotency-Key for the city's adapter to de-duplicate.
+Each Outbox row is written in the same transaction as the escalation. Workers claim due rows one
+at a time, each under its own lease (FOR UPDATE SKIP LOCKED where the database has it; SQLite's
+IMMEDIATE transactions serialise claims). The lease is sized from the endpoint's client timeout,
+renewed (and so checked) right before every call to the city, and the outcome is recorded only
+if the lease is still held: a worker that lost its row never sends it.
+
+Every description carries a short marker with the complaint's portal id. After an ambiguous
+failure the next attempt first asks the city whether the request already exists: by portal id
+where the endpoint offers that extension (the faster path), and by listing the city's requests
+of the complaint's service code in a narrow window with the standard `GET requests` filters and
+matching the marker. Only when neither finds it is the request sent again (with the same portal
+id and Idempotency-Key).
 """
 
 import logging
 import random
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -19,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import open311
-from .conf import delivery_policy, endpoint_by_key, endpoint_for_community
+from .conf import delivery_policy, endpoint_by_key, endpoint_for_community, lease_seconds
 from .models import CaseState, Complaint, ComplaintEvent, Outbox
 from .photos import signed_url
 from .states import move
@@ -73,12 +80,24 @@ def _due(now: datetime) -> Q:
     return waiting | lease_expired
 
 
-def claim(now: datetime, limit: int = 50, outbox_id: int | None = None) -> list[Outbox]:
-    """Take up to `limit` due rows under a fresh lease. A row whose lease expired (its worker died
-    mid-call) is taken again and treated as ambiguous: the dead worker's POST may have landed."""
-    lease_seconds = delivery_policy()["lease_seconds"]
+class Clock:
+    """The engine's time: the caller's `now` (real, or simulated by tests) plus the real time since."""
+
+    def __init__(self, start: datetime):
+        self.start = start
+        self._t0 = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self._t0)
+
+
+def claim(now: datetime, limit: int = 1, outbox_id: int | None = None, exclude=()) -> list[Outbox]:
+    """Take up to `limit` due rows, each under its own fresh lease. A row whose lease expired (its
+    worker died mid-call) is taken again and treated as ambiguous: the dead worker's POST may have landed.
+
+    The delivery loop claims one row at a time, so a lease only ever covers the row being worked on."""
     with transaction.atomic():
-        rows = Outbox.objects.filter(_due(now)).order_by("next_try_at", "pk")
+        rows = Outbox.objects.filter(_due(now)).exclude(pk__in=list(exclude)).order_by("next_try_at", "pk")
         if outbox_id is not None:
             rows = rows.filter(pk=outbox_id)
         if connection.features.has_select_for_update_skip_locked:
@@ -89,31 +108,65 @@ def claim(now: datetime, limit: int = 50, outbox_id: int | None = None) -> list[
                 row.ambiguous = True
             row.state = Outbox.State.IN_FLIGHT
             row.lease_id = uuid.uuid4()
-            row.lease_until = now + timedelta(seconds=lease_seconds)
+            row.lease_until = now + timedelta(seconds=lease_seconds(endpoint_by_key(row.endpoint_key)))
             row.save(update_fields=["state", "ambiguous", "lease_id", "lease_until"])
     return claimed
 
 
-def process_due(now: datetime | None = None, limit: int = 50, rng: random.Random | None = None) -> dict:
-    """Claim and attempt every due row (up to `limit`); returns counts by outcome."""
-    now = now or timezone.now()
+def renew_lease(row: Outbox, clock) -> bool:
+    """Extend the row's lease by a full lease from now, if it is still ours. Called right before every
+    call to the city: False means another worker took the row over, and this one must not send."""
+    until = clock() + timedelta(seconds=lease_seconds(endpoint_by_key(row.endpoint_key)))
+    held = Outbox.objects.filter(pk=row.pk, lease_id=row.lease_id, state=Outbox.State.IN_FLIGHT).update(
+        lease_until=until
+    )
+    if held:
+        row.lease_until = until
+    else:
+        logger.warning("Outbox %s: lease lost before calling the city; the attempt stops", row.pk)
+    return bool(held)
+
+
+class LeaseLost(Exception):
+    pass
+
+
+def process_due(now: datetime | None = None, limit: int | None = None, rng: random.Random | None = None) -> dict:
+    """Claim and attempt due rows one at a time (each at most once per pass, at most `limit`, default
+    the batch size); returns counts by outcome."""
+    clock = Clock(now or timezone.now())
+    limit = delivery_policy()["batch_size"] if limit is None else limit
     counts: dict[str, int] = {}
-    for row in claim(now, limit):
-        outcome = attempt(row, now, rng)
+    seen: set[int] = set()
+    while len(seen) < limit:
+        rows = claim(clock(), 1, exclude=seen)
+        if not rows:
+            break
+        seen.add(rows[0].pk)
+        outcome = attempt(rows[0], clock(), rng, clock=clock)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 
 def process_one(outbox_id: int, now: datetime | None = None, rng: random.Random | None = None) -> str:
-    now = now or timezone.now()
-    rows = claim(now, 1, outbox_id=outbox_id)
-    return attempt(rows[0], now, rng) if rows else "not_due"
+    clock = Clock(now or timezone.now())
+    rows = claim(clock(), 1, outbox_id=outbox_id)
+    return attempt(rows[0], clock(), rng, clock=clock) if rows else "not_due"
+
+
+DESCRIPTION_LIMIT = 4000
+
+
+def describe(complaint: Complaint) -> str:
+    """The description as sent: the resident's text (shortened if need be) and our marker on its own line."""
+    tag = open311.marker(complaint.portal_id)
+    return f"{complaint.description[: DESCRIPTION_LIMIT - len(tag) - 1]}\n{tag}"
 
 
 def request_fields(complaint: Complaint) -> dict:
     fields = {
         "service_code": complaint.category.service_code,
-        "description": complaint.description[:4000],
+        "description": describe(complaint),
         "address_string": complaint.address,
         "attribute[portal_id]": complaint.portal_id,
     }
@@ -143,8 +196,9 @@ def photo_fields(complaint: Complaint) -> dict:
     return fields
 
 
-def attempt(row: Outbox, now: datetime, rng: random.Random | None = None) -> str:
+def attempt(row: Outbox, now: datetime, rng: random.Random | None = None, clock=None) -> str:
     """One delivery attempt of a claimed row. Returns the outcome's name."""
+    clock = clock or Clock(now)
     endpoint = endpoint_by_key(row.endpoint_key)
     if not endpoint.configured:
         _release(row, next_try_at=now + UNCONFIGURED_RETRY, last_error=_("No Open311 endpoint is configured."))
@@ -152,20 +206,28 @@ def attempt(row: Outbox, now: datetime, rng: random.Random | None = None) -> str
     client = open311.Client(endpoint)
     complaint = Complaint.objects.select_related("category", "reporter").get(pk=row.complaint_id)
     row.attempts += 1
+
+    def call(method, *args):
+        if not renew_lease(row, clock):
+            raise LeaseLost
+        return method(*args)
+
     try:
         if row.token:
-            found = client.resolve_token(row.token)
+            found = call(client.resolve_token, row.token)
             if not found:
                 return _retry(
                     row, now, rng, _("The city has not resolved the token yet."), state=Outbox.State.AWAITING_TOKEN
                 )
             return _delivered(row, complaint, found, now)
-        if row.ambiguous and endpoint.lookup_by_portal_id:
-            found = _lookup(client, complaint.portal_id)
+        if row.ambiguous and endpoint.lookups:
+            found = _reconcile(call, client, endpoint, row, complaint, clock)
             if found:
                 return _delivered(row, complaint, found, now)
             row.ambiguous = False  # the city has no such request: sending is safe again
-        result = client.post_request(request_fields(complaint), str(row.idempotency_key))
+        result = call(client.post_request, request_fields(complaint), str(row.idempotency_key))
+    except LeaseLost:
+        return "lease_lost"
     except open311.Forbidden as exc:
         return _dead(row, now, str(exc))
     except open311.NotFound as exc:
@@ -181,8 +243,26 @@ def attempt(row: Outbox, now: datetime, rng: random.Random | None = None) -> str
     return _retry(row, now, rng, "", state=Outbox.State.AWAITING_TOKEN, count_failure=False)
 
 
-def _lookup(client: open311.Client, portal_id: str) -> str:
-    return client.lookup_by_portal_id(portal_id)
+def _reconcile(call, client: open311.Client, endpoint, row: Outbox, complaint: Complaint, clock) -> str:
+    """The service_request_id the city already has for this complaint, or "" when it has none."""
+    if endpoint.lookup_by_portal_id:
+        found = call(client.lookup_by_portal_id, complaint.portal_id)
+        if found:
+            return found
+    if "window" in endpoint.lookups:
+        margin = timedelta(seconds=endpoint.window_margin)
+        listed = call(
+            client.list_requests,
+            row.created_at - margin,  # no attempt of this row was made before the row existed
+            clock() + margin,
+            complaint.category.service_code,
+            endpoint.window_status,
+        )
+        ours = [item for item in listed if complaint.portal_id in open311.markers_in(item.get("description"))]
+        if ours:
+            ours.sort(key=lambda item: (str(item.get("requested_datetime") or ""), str(item["service_request_id"])))
+            return str(ours[0]["service_request_id"])
+    return ""
 
 
 def _save(row: Outbox, **changes) -> bool:

@@ -9,6 +9,7 @@ Errors are classified for the delivery engine:
 """
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,9 +20,27 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .conf import Endpoint
+
+# The portal id travels in the description, where every GeoReport v2 server keeps and lists it.
+MARKER_RE = re.compile(r"\[portal:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\]")
+
+
+def marker(portal_id: str) -> str:
+    """The short marker appended to every description we send: `[portal:<uuid>]`."""
+    return f"[portal:{portal_id}]"
+
+
+def markers_in(text) -> list[str]:
+    """The portal ids of every marker in a text (a listed request's description, an update's)."""
+    return MARKER_RE.findall(str(text or "").lower())
+
+
+def w3c(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
 
 
 class Open311Error(Exception):
@@ -86,7 +105,10 @@ def parse_body(body: bytes, fmt: str) -> list[dict]:
         if root.tag in _XML_LIST_ROOTS:
             return [_element_to_dict(child) for child in root]
         return [_element_to_dict(root)]
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
     if isinstance(data, dict):
         # {"service_requests": [...]} wraps a list; anything else is one item.
         only = list(data.values())[0] if len(data) == 1 else None
@@ -204,6 +226,15 @@ class Client:
         # filter and lists other requests.
         return next((str(i["service_request_id"]) for i in items if i.get("portal_id") == portal_id), "")
 
+    def list_requests(self, start: datetime, end: datetime, service_code: str = "", status: str = "") -> list[dict]:
+        """Standard `GET requests` with its standard filters: the requests made between start and end."""
+        params = {"start_date": w3c(start), "end_date": w3c(end)}
+        if service_code:
+            params["service_code"] = service_code
+        if status:
+            params["status"] = status
+        return [i for i in self._call(self._url("requests", params)) if i.get("service_request_id")]
+
     def get_request(self, service_request_id: str) -> dict:
         items = self._call(self._url(f"requests/{urllib.parse.quote(service_request_id, safe='')}"))
         return items[0] if items else {}
@@ -215,13 +246,24 @@ class Client:
         return parse_updates(self._call(self._url("servicerequestupdates", params)))
 
 
+MAX_ID_LENGTH = 150  # ids are stored prefixed by the endpoint key, in 200 characters
+
+
 def parse_updates(items: list[dict]) -> list[Update]:
-    """Turn `servicerequestupdates` items into Updates; items without an id or a date are dropped."""
+    """Turn `servicerequestupdates` items into Updates; items without an id or a date, or with an id
+    longer than MAX_ID_LENGTH, are dropped. A date without a time zone is read in the city's."""
     updates = []
     for item in items:
-        when = parse_datetime(str(item.get("updated_datetime") or ""))
+        try:
+            when = parse_datetime(str(item.get("updated_datetime") or ""))
+        except ValueError:  # well formed but impossible, such as 2026-02-30
+            when = None
         if not (item.get("update_id") and item.get("service_request_id") and when):
             continue
+        if max(len(str(item["update_id"])), len(str(item["service_request_id"]))) > MAX_ID_LENGTH:
+            continue
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when)
         updates.append(
             Update(
                 update_id=str(item["update_id"]),

@@ -21,7 +21,7 @@ def process_due_outbox(max_rows: int = 1000) -> dict:
     totals: dict[str, int] = {}
     done = 0
     while done < max_rows:
-        counts = delivery.process_due(limit=50)
+        counts = delivery.process_due()
         if not counts:
             break
         for key, value in counts.items():

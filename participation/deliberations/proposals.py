@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.membership import is_verified_resident
+from portal.accounts.actions import decide
+from portal.accounts.personal_text import screen_public_text
 from portal.notifications.services import notify
 
 from .models import CoSignature, DeliberationSettings, Option, Proposal, Topic
@@ -18,9 +19,8 @@ class ProposalRefused(Exception):
 def why_not_propose(user, community) -> str | None:
     if not DeliberationSettings.for_community(community).residents_may_propose:
         return _("This community does not take topic proposals from residents. Ask the community office.")
-    if not is_verified_resident(user, community):
-        return _("Only verified residents of this community may propose topics.")
-    return None
+    decision = decide(user, community, "deliberations.propose")
+    return None if decision else decision.reason
 
 
 def submit(user, community, title: str, description: str, options: list[str]) -> Proposal:
@@ -28,6 +28,9 @@ def submit(user, community, title: str, description: str, options: list[str]) ->
     if refusal:
         raise ProposalRefused(refusal)
     needed = DeliberationSettings.for_community(community).cosigners_needed
+    # Shown publicly: phone numbers, ID numbers and door numbers are masked before it is stored.
+    title, description = screen_public_text(title), screen_public_text(description)
+    options = [screen_public_text(option) for option in options]
     with transaction.atomic():
         proposal = Proposal.objects.create(
             community=community,
@@ -47,9 +50,8 @@ def why_not_cosign(user, proposal: Proposal) -> str | None:
         return _("This proposal already has enough co-signers.")
     if user.pk == proposal.proposer_id:
         return _("You proposed this topic: ask other residents to co-sign it.")
-    if not is_verified_resident(user, proposal.community):
-        return _("Only verified residents of this community may co-sign.")
-    return None
+    decision = decide(user, proposal.community, "deliberations.cosign")
+    return None if decision else decision.reason
 
 
 def cosign(user, proposal: Proposal) -> Proposal:

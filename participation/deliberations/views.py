@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.accounts.actions import resident_action
 from portal.core import sites
 from portal.core.links import site_url
 from portal.core.pagination import paginate
@@ -83,6 +84,11 @@ def _voting_state(request, topic: Topic) -> tuple[str, str]:
     return "can_vote", ""
 
 
+def deliberation_action(action, **kwargs):
+    """The one decision (portal.accounts.actions) for the community whose site this is."""
+    return resident_action(action, community=lambda request, *args, **kw: _community(request), **kwargs)
+
+
 def topic_list(request):
     community = _community(request)
     topics = paginate(request, Topic.objects.filter(community=community))
@@ -100,6 +106,7 @@ def topic_list(request):
     return render(request, "deliberations/topic_list.html", context)
 
 
+@deliberation_action("deliberations.propose")
 def propose(request):
     community = _community(request)
     if not request.user.is_authenticated:
@@ -140,6 +147,7 @@ def proposal_detail(request, pk):
 
 
 @require_POST
+@deliberation_action("deliberations.cosign")
 def cosign(request, pk):
     proposal = _proposal(request, pk)
     if not request.user.is_authenticated:
@@ -181,6 +189,7 @@ def topic_detail(request, pk):
 
 
 @require_POST
+@deliberation_action("deliberations.vote")
 def vote(request, pk):
     topic = _topic(request, pk)
     if not request.user.is_authenticated:
@@ -199,6 +208,7 @@ def vote(request, pk):
 
 
 @require_POST
+@deliberation_action("deliberations.comment")
 def comment(request, pk):
     topic = _topic(request, pk)
     if not request.user.is_authenticated:
@@ -230,7 +240,16 @@ def ballot_log_download(request, pk):
 
 @require_GET
 def verify(request, pk):
-    topic = _sealed(request, pk)
+    """While voting is open: the running commitment and whether every ballot so far was added by a vote.
+    Once sealed: that, the chain, the commitment against the chain, the recount and the receipt lookup."""
+    topic = _topic(request, pk)
+    if topic.current_phase() in (Phase.PROPOSAL, Phase.DISCUSSION):
+        raise Http404(_("There is nothing to verify before voting starts."))
+    tampering = ballots.commitment_problems(topic)
+    context = {"topic": topic, "sealed": bool(topic.sealed_at), "tampering": tampering}
+    if not topic.sealed_at:
+        context.update(problems=tampering, running=ballots.running_commitment(topic))
+        return render(request, "deliberations/verify.html", context, status=200)
     document = ballots.document(topic)
     problems, recount = ballot_log.verify(document)
     receipt = request.GET.get("receipt", "").strip()[:40]
@@ -246,15 +265,15 @@ def verify(request, pk):
             ),
             False,
         )
-    context = {
-        "topic": topic,
-        "problems": problems,
-        "recount": described_results(recount, topic) if recount else None,
-        "count": len(document["entries"]),
-        "head": document["head"],
-        "receipt": receipt,
-        "found": found,
-    }
+    context.update(
+        problems=tampering + problems,
+        recount=described_results(recount, topic) if recount else None,
+        count=len(document["entries"]),
+        head=document["head"],
+        commitment=document["commitment"],
+        receipt=receipt,
+        found=found,
+    )
     return render(request, "deliberations/verify.html", context, status=200)
 
 

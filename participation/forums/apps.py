@@ -9,6 +9,7 @@ class ForumsConfig(AppConfig):
 
     def ready(self):
         from participation.moderation.registry import register
+        from portal.accounts import actions
 
         from . import (  # noqa: F401
             privacy,
@@ -19,3 +20,6 @@ class ForumsConfig(AppConfig):
 
         register(Thread)
         register(Post)
+        actions.register("forum.post", _("post in the forum"), actions.Requirement.MEMBER, content=True)
+        actions.register("forum.like", _("like forum posts"), actions.Requirement.MEMBER)
+        actions.register("forum.report", _("report forum posts"), actions.Requirement.ACCOUNT)

@@ -18,6 +18,7 @@ from participation.moderation.forms import ReportForm
 from participation.moderation.ratelimit import RateLimited, check_rate
 from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
+from portal.accounts.actions import resident_action
 from portal.core import page_cache
 from portal.core.links import site_url
 from portal.core.pagination import paginate
@@ -44,6 +45,11 @@ def current_community(request):
     if not community:
         raise Http404(_("The forum belongs to a community site."))
     return community
+
+
+def forum_action(action, **kwargs):
+    """The one decision (portal.accounts.actions), with the forum's memoised community of the site."""
+    return resident_action(action, community=lambda request, *args, **kw: current_community(request), **kwargs)
 
 
 def refused(request, message, status=400):
@@ -238,8 +244,8 @@ def _with_image(body, image):
 
 
 @login_required
+@forum_action("forum.post", methods=("GET", "POST"))
 def new_thread(request):
-    # Verified membership of `community` should be required here (and in reply/edit) once accounts provide it.
     community = current_community(request)
     initial = {"category": ForumCategory.objects.filter(community=community, slug=request.GET.get("category")).first()}
     form = ThreadForm(request.POST or None, request.FILES or None, community=community, initial=initial)
@@ -273,6 +279,7 @@ def new_thread(request):
 
 @login_required
 @require_POST
+@forum_action("forum.post")
 def reply(request, thread_id):
     community = current_community(request)
     thread = get_object_or_404(Thread, pk=thread_id, community=community)
@@ -306,6 +313,7 @@ def reply(request, thread_id):
 
 
 @login_required
+@forum_action("forum.post", methods=("GET", "POST"))
 def edit(request, post_id):
     community = current_community(request)
     post = _get_post(request, community, post_id)
@@ -345,6 +353,7 @@ def delete(request, post_id):
 
 @login_required
 @require_POST
+@forum_action("forum.like")
 def like(request, post_id):
     community = current_community(request)
     post = _get_post(request, community, post_id)
@@ -362,6 +371,7 @@ def like(request, post_id):
 
 
 @login_required
+@forum_action("forum.report", methods=("GET", "POST"))
 def report(request, post_id):
     community = current_community(request)
     post = _get_post(request, community, post_id)

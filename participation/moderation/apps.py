@@ -10,6 +10,12 @@ class ModerationConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from . import privacy, signals  # noqa: F401  (privacy registers what erasure redacts)
 
         post_migrate.connect(signals.grant_moderation_to_all, sender=self)
+
+        from portal.accounts import actions
+
+        from .services import refuse_suspended
+
+        actions.register_check(refuse_suspended)

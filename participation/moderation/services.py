@@ -44,6 +44,24 @@ def is_suspended(user, community) -> bool:
     return Suspension.objects.active().filter(user=user, community=community).exists()
 
 
+def refuse_suspended(user, community, action):
+    """The moderation app's part of the one decision (portal.accounts.actions): a suspended resident may
+    not publish (content actions) in the community that suspended them."""
+    if not action.content:
+        return None
+    suspension = Suspension.objects.active().filter(user=user, community=community).order_by("-until").first()
+    if suspension is None:
+        return None
+    from portal.accounts.actions import Decision
+
+    if suspension.until:
+        until = timezone.localtime(suspension.until).strftime("%Y-%m-%d %H:%M")
+        reason = _("You are suspended from posting in this community until %(until)s.") % {"until": until}
+    else:
+        reason = _("You are suspended from posting in this community.")
+    return Decision(False, "suspended", reason)
+
+
 def check_posting(
     request, community, text: str, *, prior_posts: int, has_image: bool = False, action: str = "post"
 ) -> PostingDecision:

@@ -8,6 +8,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .actions import Requirement
 from .phone import mask_phone, normalise_phone, validate_mobile
 
 
@@ -274,3 +275,23 @@ class Membership(models.Model):
     def __str__(self):
         # No names here: this label is copied into Wagtail's admin log, which outlives account deletion.
         return gettext("Membership %(id)s") % {"id": self.pk}
+
+
+class ActionRule(models.Model):
+    """What one community asks before an account may do one kind of action there (see actions.py);
+    actions without a row use the default their app registered."""
+
+    community = models.ForeignKey(
+        "regions.Community", on_delete=models.CASCADE, related_name="action_rules", verbose_name=_("community")
+    )
+    action = models.CharField(_("action"), max_length=60)
+    requirement = models.CharField(_("who may"), max_length=10, choices=Requirement.choices)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("participation rule")
+        verbose_name_plural = _("participation rules")
+        constraints = [models.UniqueConstraint(fields=["community", "action"], name="one_rule_per_community_action")]
+
+    def __str__(self):
+        return f"{self.action}: {self.requirement}"

@@ -8,13 +8,16 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.core.redirects import safe_next
 
 ADMIN_PREFIX = "/admin/"
 ADMIN_OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/jsi18n/")
@@ -73,10 +76,7 @@ def two_factor(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            target = request.GET.get("next") or ADMIN_PREFIX
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-                target = ADMIN_PREFIX
-            return redirect(target)
+            return HttpResponseRedirect(safe_next(request, ADMIN_PREFIX, request.GET.get("next") or ""))
         form.add_error("token", _("The code is not right, or it has expired. Try the newest code."))
     context = {"form": form, "setup": not device.confirmed, "device": device}
     if not device.confirmed:

@@ -2,17 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.redirects import safe_next
+
 from . import consent, membership, throttle
 from .forms import (
+    LoginForm,
     MembershipApplicationForm,
     PasswordResetConfirmForm,
     PhoneOnlyForm,
@@ -27,11 +30,14 @@ SIGNUP_SESSION_KEY = "accounts_signup"
 RESET_SESSION_KEY = "accounts_password_reset"
 
 
-def _safe_next(request, default="/"):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+class LoginView(auth_views.LoginView):
+    """Django's login with the form that throttles, and `next` held to a safe local URL like every view."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def get_redirect_url(self):
+        return safe_next(self.request, "")
 
 
 def signup(request):
@@ -44,7 +50,7 @@ def signup(request):
         except CodeNotSent as exc:
             form.add_error(None, str(exc))
         else:
-            request.session[SIGNUP_SESSION_KEY] = {"phone": phone, "next": _safe_next(request)}
+            request.session[SIGNUP_SESSION_KEY] = {"phone": phone, "next": safe_next(request, "")}
             return redirect("accounts:signup_confirm")
     notice = consent.notice(consent.ACCOUNT)
     return render(request, "accounts/signup.html", {"form": form, "notice": notice})
@@ -68,7 +74,7 @@ def signup_confirm(request):
                 del request.session[SIGNUP_SESSION_KEY]
                 login(request, user, backend="portal.accounts.backends.PhoneOrUsernameBackend")
                 messages.success(request, _("Welcome! Your account is ready."))
-                return redirect(pending.get("next") or "accounts:me")
+                return HttpResponseRedirect(safe_next(request, reverse("accounts:me"), pending.get("next") or ""))
     return render(request, "accounts/signup_confirm.html", {"form": form, "masked_phone": mask_phone(pending["phone"])})
 
 
@@ -171,9 +177,9 @@ def give_consent(request, purpose):
     if request.method == "POST":
         if request.POST.get("agree"):
             consent.record_consent(request.user, purpose)
-            return redirect(_safe_next(request, reverse("accounts:me")))
+            return HttpResponseRedirect(safe_next(request, reverse("accounts:me")))
         messages.error(request, _("Tick the box to agree, or go back."))
-    context = {"notice": notice, "next": _safe_next(request, "")}
+    context = {"notice": notice, "next": safe_next(request, "")}
     return render(request, "accounts/consent.html", context)
 
 

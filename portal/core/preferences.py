@@ -1,20 +1,13 @@
 """Visitor preferences kept in cookies (elder-friendly mode); the language uses Django's set_language."""
 
 from django.http import HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from .page_cache import ELDER_COOKIE
+from .redirects import safe_next
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def safe_next(request, default="/"):
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
 
 
 def elder_mode(request):

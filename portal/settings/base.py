@@ -65,12 +65,14 @@ INSTALLED_APPS = [
     "portal.search",
     "portal.live",
     "portal.notifications",
+    "portal.wechat",
     "communities.regions",
     "communities.pages",
     "communities.news",
     "communities.notices",
     "communities.events",
     "communities.services",
+    "communities.wechat",
     "participation.polls",
     "communities.organisations",
     "participation.complaints",
@@ -291,6 +293,14 @@ PORTAL_EDITOR_PERMISSIONS = [
     "regions.add_searchterm",
     "regions.change_searchterm",
     "regions.delete_searchterm",
+    # WeChat: their community's Official Account (secrets write-only) and its keyword replies
+    "wechat.add_account",
+    "wechat.change_account",
+    "wechat.view_account",
+    "wechat.add_keywordreply",
+    "wechat.change_keywordreply",
+    "wechat.delete_keywordreply",
+    "wechat.view_keywordreply",
 ]
 PORTAL_MODERATOR_PERMISSIONS = [
     "polls.view_answer",
@@ -320,6 +330,10 @@ OPEN311 = {
     "jurisdiction_id": os.environ.get("OPEN311_JURISDICTION_ID", ""),
     "format": os.environ.get("OPEN311_FORMAT", "json"),
     "lookup_by_portal_id": os.environ.get("OPEN311_LOOKUP_BY_PORTAL_ID", "") == "1",
+    # Comma-separated: "window" (standard GET requests, matching our marker) and/or "portal_id" (extension).
+    "lookups": os.environ.get("OPEN311_LOOKUPS") or None,
+    "window_margin": float(os.environ.get("OPEN311_WINDOW_MARGIN_SECONDS", "600")),
+    "window_status": os.environ.get("OPEN311_WINDOW_STATUS", ""),
     "timeout": float(os.environ.get("OPEN311_TIMEOUT", "10")),
 }
 # Per-district overrides, keyed by district slug: {"east": {"url": ..., "api_key": ...}} as JSON.
@@ -333,6 +347,22 @@ OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))
 OPEN311_LEASE_SECONDS = int(os.environ.get("OPEN311_LEASE_SECONDS", "120"))
 # Who receives the daily digest of stuck deliveries (comma-separated e-mail addresses).
 OPEN311_DIGEST_RECIPIENTS = [a for a in os.environ.get("OPEN311_DIGEST_RECIPIENTS", "").split(",") if a]
+
+# WeChat Official Accounts (portal.wechat; docs/wechat.md).
+# Fernet keys that encrypt the accounts' secrets at rest, newest first (comma-separated); the
+# development key is refused by `check --deploy`.
+WECHAT_SECRET_KEYS = [
+    k for k in os.environ.get("WECHAT_SECRET_KEYS", "ZGV2LW9ubHktd2VjaGF0LWtleS1kby1ub3QtdXNlISE=").split(",") if k
+]
+# Where WeChat's servers reach the portal: the callback URL shown in the admin starts with this.
+WECHAT_CALLBACK_BASE_URL = os.environ.get("WECHAT_CALLBACK_BASE_URL", WAGTAILADMIN_BASE_URL)
+# WeChat's API (a stand-in or a staging proxy in tests and the demo).
+WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com")
+WECHAT_API_TIMEOUT = float(os.environ.get("WECHAT_API_TIMEOUT", "5"))
+WECHAT_MAX_BODY_BYTES = int(os.environ.get("WECHAT_MAX_BODY_BYTES", str(64 * 1024)))
+WECHAT_TIMESTAMP_WINDOW_SECONDS = int(os.environ.get("WECHAT_TIMESTAMP_WINDOW_SECONDS", "300"))
+# How long a message id is remembered, so that WeChat's retries (3 within ~15 s) are handled once.
+WECHAT_DEDUP_SECONDS = int(os.environ.get("WECHAT_DEDUP_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

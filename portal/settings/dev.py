@@ -10,3 +10,6 @@ PORTAL_SITE_SCHEME = os.environ.get("PORTAL_SITE_SCHEME", "http")
 ALLOWED_HOSTS = ["*"]
 INTERNAL_IPS = ["127.0.0.1"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# The demo's WeChat API is the stand-in `make run` starts (manage.py wechat_standin).
+WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "http://127.0.0.1:8190")
+WECHAT_CALLBACK_BASE_URL = os.environ.get("WECHAT_CALLBACK_BASE_URL", f"http://127.0.0.1:{PORTAL_SITE_PORT}")

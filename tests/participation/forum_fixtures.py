@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from participation.forums.models import ForumCategory
 from participation.moderation.ratelimit import DEFAULT_LIMITS
+from tests.membership import members_of
 
 GENEROUS = {action: {"user": (10_000, 60), "ip": (10_000, 60), "new_user": (10_000, 60)} for action in DEFAULT_LIMITS}
 
@@ -19,6 +20,12 @@ def fresh_cache_and_limits(settings):
     settings.MODERATION_RATE_LIMITS = GENEROUS
     yield
     cache.clear()
+
+
+@pytest.fixture
+def make_user(make_user, city):
+    """These tests are about what residents do: every user is a verified member of every test community."""
+    return members_of(make_user, *city.values())
 
 
 @pytest.fixture

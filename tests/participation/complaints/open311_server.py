@@ -20,6 +20,9 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 FAULTS = {"500", "400", "403", "404", "timeout", "drop", "malformed", "token"}
 
 
+CLOSED = {"closed", "fixed", "no_further_action", "unable_to_fix", "not_responsible", "duplicate"}
+
+
 @dataclass
 class ServiceRequest:
     service_request_id: str
@@ -57,12 +60,16 @@ class FakeOpen311:
         ]
         self.requests: list[ServiceRequest] = []
         self.posts: list[dict] = []  # every POST received, successful or not
+        self.gets: list[tuple[str, dict]] = []  # every GET received: (path stem, query)
         self.updates: list[StoredUpdate] = []
         self.tokens: dict[str, str] = {}  # token -> service_request_id
         self.unresolved_tokens: set[str] = set()  # tokens that answer without an id (not yet resolved)
         self.queued: dict[str, deque] = {}
-        self.random_faults = None  # (Random, p_fail, p_drop)
+        # (Random, p_fail, p_drop), or (Random, {fault: probability}) for every call of every kind
+        self.random_faults = None
+        self.hold_seconds = 30.0  # how long a "timeout" fault holds its answer (unless `release` is set)
         self.release = threading.Event()  # lets a held ("timeout") answer go
+        self.answer_delay = 0.0  # a slow city: every POST is recorded, then answered this many seconds later
         self.lock = threading.Lock()
         self._server = None
         self._thread = None
@@ -113,7 +120,14 @@ class FakeOpen311:
             queue = self.queued.get(kind)
             if queue:
                 return queue.popleft()
-            if self.random_faults:
+            if self.random_faults and isinstance(self.random_faults[1], dict):
+                rng, table = self.random_faults
+                roll = rng.random()
+                for fault, probability in table.items():
+                    if roll < probability:
+                        return fault
+                    roll -= probability
+            elif self.random_faults:
                 rng, p_fail, p_drop = self.random_faults
                 roll = rng.random()
                 if roll < p_fail:
@@ -244,7 +258,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "malformed":
             return self._malformed()
         if fault == "timeout":
-            self.fake.release.wait(timeout=30)
+            self.fake.release.wait(timeout=self.fake.hold_seconds)
+        elif self.fake.answer_delay:
+            self.fake.release.wait(timeout=self.fake.answer_delay)  # a slow city, not a synchronisation
         if fault == "token":
             token = f"tok-{created.service_request_id}"
             with self.fake.lock:
@@ -255,6 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         stem, ext, query = self._route()
+        with self.fake.lock:
+            self.fake.gets.append((stem, query))
         if ext != self.fake.fmt:
             return self._error(404, "Not found")
         kind = {"requests": "lookup", "servicerequestupdates": "updates", "services": "services"}.get(
@@ -263,6 +281,8 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake.next_fault(kind)
         if fault and self._common_fault(fault):
             return None
+        if fault == "timeout":  # the answer comes, but after the client gave up
+            self.fake.release.wait(timeout=self.fake.hold_seconds)
         if stem == "services":
             return self._send(200, self.fake.services, root="services", item_tag="service")
         if stem.startswith("services/"):
@@ -313,18 +333,34 @@ class _Handler(BaseHTTPRequestHandler):
             "status": r.status,
             "status_notes": r.status_notes,
             "service_code": r.fields.get("service_code", ""),
+            "description": r.fields.get("description", ""),
             "requested_datetime": r.requested_datetime.isoformat(),
             "updated_datetime": r.requested_datetime.isoformat(),
         }
 
     def _list_requests(self, query: dict):
+        from django.utils.dateparse import parse_datetime
+
         portal_id = query.get("attribute[portal_id]")
         if portal_id and self.fake.lookup:
             items = [{**self._request_item(r), "portal_id": r.portal_id} for r in self.fake.requests_for(portal_id)]
-        else:
-            # A plain Open311 server ignores the filter and lists recent requests, without portal ids.
-            items = [self._request_item(r) for r in self.fake.requests[-50:]]
-        return self._send(200, items)
+            return self._send(200, items)
+        # The standard filters; a plain Open311 server ignores attribute[portal_id].
+        start = parse_datetime(query.get("start_date", "")) or datetime.min.replace(tzinfo=UTC)
+        end = parse_datetime(query.get("end_date", "")) or datetime.max.replace(tzinfo=UTC)
+        codes = set(query["service_code"].split(",")) if query.get("service_code") else None
+        statuses = set(query["status"].split(",")) if query.get("status") else None
+        with self.fake.lock:
+            listed = [
+                r
+                for r in self.fake.requests
+                if start <= r.requested_datetime <= end
+                and (codes is None or r.fields.get("service_code") in codes)
+                and (statuses is None or ("closed" if r.status in CLOSED else "open") in statuses)
+            ]
+        if not query.get("start_date"):
+            listed = listed[-50:]  # without dates: the most recent only, as the standard allows
+        return self._send(200, [self._request_item(r) for r in listed])
 
     def _list_updates(self, query: dict):
         from django.utils.dateparse import parse_datetime

@@ -22,6 +22,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo city is already there; nothing re-seeded.")
         rows = create_demo_accounts()
+        from communities.wechat.demo import seed_demo_wechat
+
+        if seed_demo_wechat():
+            self.stdout.write("WeChat demo account of 翠园: manage.py wechat_account cuiyuan --show-test-credentials")
         if communities:
             with tqdm(total=max(0, communities - self._count()), desc="communities", unit="c") as bar:
                 seed_bench_communities(communities, progress=bar.update)

@@ -1,0 +1,89 @@
+"""Admin forms: secrets are write-only (never rendered back; blank keeps the stored one), and a
+keyword reply may link only to pages of its own community's site."""
+
+import base64
+import binascii
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from portal.core.admin_scoping import CommunityScopedFormMixin
+
+SECRET_FIELDS = {
+    # form field: (model property, label, help)
+    "new_app_secret": ("app_secret", _("app secret"), _("From WeChat's console (基本配置 > AppSecret).")),
+    "new_token": ("token", _("token"), _("The token you entered in WeChat's console (服务器配置 > Token).")),
+    "new_aes_key": (
+        "aes_key",
+        _("EncodingAESKey"),
+        _("43 characters, from WeChat's console (服务器配置 > EncodingAESKey); needed in compatible and safe modes."),
+    ),
+}
+KEPT = _("Stored. Leave empty to keep it; it is never shown again.")
+
+
+def secret_field(label, help_text):
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        help_text=help_text,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class AccountForm(CommunityScopedFormMixin, WagtailAdminModelForm):
+    new_app_secret = secret_field(*SECRET_FIELDS["new_app_secret"][1:])
+    new_token = secret_field(*SECRET_FIELDS["new_token"][1:])
+    new_aes_key = secret_field(*SECRET_FIELDS["new_aes_key"][1:])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (attribute, _label, help_text) in SECRET_FIELDS.items():
+            if name in self.fields and getattr(self.instance, f"{attribute}_encrypted", ""):
+                self.fields[name].help_text = f"{help_text} {KEPT}"
+
+    def clean_new_token(self):
+        token = self.cleaned_data["new_token"]
+        if token and not (3 <= len(token) <= 32 and token.isalnum()):
+            raise ValidationError(_("The token is 3 to 32 letters or digits."))
+        return token
+
+    def clean_new_aes_key(self):
+        key = self.cleaned_data["new_aes_key"]
+        if key:
+            try:
+                valid = len(key) == 43 and len(base64.b64decode(key + "=", validate=True)) == 32
+            except (binascii.Error, ValueError):
+                valid = False
+            if not valid:
+                raise ValidationError(_("An EncodingAESKey is 43 characters of base64 (32 bytes)."))
+        return key
+
+    def save(self, commit=True):
+        for name, (attribute, _label, _help) in SECRET_FIELDS.items():
+            value = self.cleaned_data.get(name)
+            if value:
+                setattr(self.instance, attribute, value)
+        return super().save(commit=commit)
+
+
+class KeywordReplyForm(CommunityScopedFormMixin, WagtailAdminModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        community = cleaned.get("community")
+        if community is not None:
+            outside = [
+                page.title
+                for page in cleaned.get("pages") or []
+                if not page.is_descendant_of(community.root_page) and page.pk != community.root_page_id
+            ]
+            if outside:
+                self.add_error(
+                    "pages", _("Only pages of this community's site: %(pages)s") % {"pages": "、".join(outside)}
+                )
+        if not (cleaned.get("reply_text") or "").strip() and not cleaned.get("pages"):
+            raise ValidationError(_("Give a reply text, pages to link, or both."))
+        return cleaned

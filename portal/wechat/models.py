@@ -1,0 +1,149 @@
+"""A community's WeChat Official Account, its followers and the keyword replies its workers set."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import secrets
+
+app_id_validator = RegexValidator(r"^wx[0-9a-f]{16}$", _("An app id is wx followed by 16 hexadecimal digits."))
+
+
+class Account(models.Model):
+    """One Official Account per community. Secrets are stored encrypted (see secrets.py) and are
+    write-only in the admin; read them through the properties below."""
+
+    class Mode(models.TextChoices):
+        PLAINTEXT = "plaintext", _("Plaintext")
+        COMPATIBLE = "compatible", _("Compatible")
+        SAFE = "safe", _("Safe (encrypted)")
+
+    class Kind(models.TextChoices):
+        SUBSCRIPTION = "subscription", _("Subscription account")
+        SERVICE = "service", _("Service account")
+
+    community = models.OneToOneField(
+        "regions.Community", on_delete=models.CASCADE, related_name="wechat_account", verbose_name=_("community")
+    )
+    name = models.CharField(_("account name"), max_length=100)
+    app_id = models.CharField(_("app id"), max_length=18, unique=True, validators=[app_id_validator])
+    kind = models.CharField(_("account type"), max_length=20, choices=Kind.choices, default=Kind.SUBSCRIPTION)
+    mode = models.CharField(_("message mode"), max_length=20, choices=Mode.choices, default=Mode.SAFE)
+    app_secret_encrypted = models.TextField(editable=False, blank=True, default="")
+    token_encrypted = models.TextField(editable=False, blank=True, default="")
+    aes_key_encrypted = models.TextField(editable=False, blank=True, default="")
+    welcome_text = models.TextField(
+        _("welcome message"),
+        blank=True,
+        help_text=_("Sent to a new follower, followed by links to the community's site."),
+    )
+    last_message_at = models.DateTimeField(_("last message received"), null=True, blank=True, editable=False)
+    last_message = models.CharField(_("last message"), max_length=200, blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("last API error at"), null=True, blank=True, editable=False)
+    last_error = models.CharField(_("last API error"), max_length=300, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("WeChat account")
+        verbose_name_plural = _("WeChat accounts")
+        ordering = ["community__name"]
+
+    def __str__(self):
+        return self.name
+
+    # Secrets: plaintext only in memory.
+    @property
+    def app_secret(self) -> str:
+        return secrets.decrypt(self.app_secret_encrypted)
+
+    @app_secret.setter
+    def app_secret(self, value: str):
+        self.app_secret_encrypted = secrets.encrypt(value)
+
+    @property
+    def token(self) -> str:
+        return secrets.decrypt(self.token_encrypted)
+
+    @token.setter
+    def token(self, value: str):
+        self.token_encrypted = secrets.encrypt(value)
+
+    @property
+    def aes_key(self) -> str:
+        return secrets.decrypt(self.aes_key_encrypted)
+
+    @aes_key.setter
+    def aes_key(self, value: str):
+        self.aes_key_encrypted = secrets.encrypt(value)
+
+    def missing(self) -> list[str]:
+        """What the account still lacks before it can work (for operators: system checks and logs)."""
+        lacking = []
+        if not self.app_secret_encrypted:
+            lacking.append("app secret")
+        if not self.token_encrypted:
+            lacking.append("token")
+        if self.mode != self.Mode.PLAINTEXT and not self.aes_key_encrypted:
+            lacking.append("EncodingAESKey")
+        return lacking
+
+    def callback_path(self) -> str:
+        return reverse("wechat:callback", args=[self.community.slug])
+
+    def callback_url(self) -> str:
+        return settings.WECHAT_CALLBACK_BASE_URL.rstrip("/") + self.callback_path()
+
+    callback_url.short_description = _("callback URL")
+
+
+class Follower(models.Model):
+    """A WeChat user who follows (or followed) an account; unsubscribed ones get no more messages."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="followers")
+    openid = models.CharField(_("openid"), max_length=64)
+    subscribed = models.BooleanField(_("subscribed"), default=True)
+    subscribed_at = models.DateTimeField(_("subscribed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [models.UniqueConstraint(fields=["account", "openid"], name="wechat_follower_unique_openid")]
+
+    def __str__(self):
+        return self.openid
+
+
+class KeywordReply(models.Model):
+    """What the account answers to a word: text, links to the community's pages, or both."""
+
+    class Match(models.TextChoices):
+        EXACT = "exact", _("The whole message is the keyword")
+        CONTAINS = "contains", _("The message contains the keyword")
+
+    community = models.ForeignKey(
+        "regions.Community", on_delete=models.CASCADE, related_name="wechat_keywords", verbose_name=_("community")
+    )
+    keyword = models.CharField(_("keyword"), max_length=60)
+    match = models.CharField(_("match"), max_length=10, choices=Match.choices, default=Match.EXACT)
+    reply_text = models.TextField(_("reply text"), blank=True)
+    pages = models.ManyToManyField(
+        "wagtailcore.Page",
+        blank=True,
+        related_name="+",
+        verbose_name=_("links to pages"),
+        help_text=_("Pages of this community's site, sent as links after the text."),
+    )
+
+    class Meta:
+        verbose_name = _("WeChat keyword reply")
+        verbose_name_plural = _("WeChat keyword replies")
+        ordering = ["keyword"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "keyword", "match"], name="wechat_keyword_unique"),
+            models.CheckConstraint(condition=~models.Q(keyword=""), name="wechat_keyword_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.keyword
