@@ -110,7 +110,7 @@ class MembershipDecisionForm(WagtailAdminModelForm):
         return membership
 
 
-class MembershipEditView(ScopedEditView):
+class MembershipEditView(generic.EditView):
     """The worker's decision, beside what the applicant gave: masked name, phone and address, the building
     and home, the ID number's masked form and the household already verified there (the evidence); the
     visit is logged, and unmasking is the reveal view (with a reason, logged)."""
