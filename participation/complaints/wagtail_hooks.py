@@ -66,7 +66,8 @@ def complaints_account_menu(request):
 @hooks.register("register_community_section")
 def complaints_sections(request, site):
     if not is_community_site(site):
-        return None
+        # the city's own 反光镜: every community's public record
+        return Section("mirror", _("Mirror"), reverse("complaints:mirror")) if site.is_default_site else None
     return [
         Section("complaints", _("Tell us"), reverse("complaints:new")),
         Section("mirror", _("Mirror"), reverse("complaints:mirror")),

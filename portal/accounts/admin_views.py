@@ -26,6 +26,7 @@ from portal.audit.log import record
 from portal.core.admin_scoping import CommunityScopedViewSetMixin, scoped_policy_for
 
 from .identity import birth_date_from_id, id_hash
+from .membership import notify_decision
 from .models import Building, Home, Membership
 from .scoping import staff_communities
 
@@ -104,10 +105,50 @@ class MembershipDecisionForm(WagtailAdminModelForm):
             self.add_error("status", _("This person already has an active membership in this community."))
 
     def save(self, commit=True):
-        if "status" in self.changed_data:
+        decided = "status" in self.changed_data
+        if decided:
             self.instance.decided_at = timezone.now()
             self.instance.decided_by = self.for_user
-        return super().save(commit)
+        membership = super().save(commit)
+        if decided and commit:
+            notify_decision(membership)
+        return membership
+
+
+class MembershipEditView(generic.EditView):
+    """The worker's decision, beside what the applicant gave: masked name, phone and address, the building
+    and home, the ID number's masked form and the household already verified there (the evidence); the
+    visit is logged, and unmasking is the reveal view (with a reason, logged)."""
+
+    template_name = "accounts/admin/membership_edit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        membership = self.object
+        record(
+            self.request.user,
+            membership.user,
+            "view membership for verification (masked)",
+            community=membership.community,
+        )
+        home = membership.home
+        household = []
+        if home is not None:
+            household = [
+                m.masked_real_name or m.member_name
+                for m in Membership.objects.filter(home=home, status=Membership.Status.VERIFIED)
+                .exclude(pk=membership.pk)
+                .select_related("user")
+            ]
+        context["applicant"] = {
+            "membership": membership,
+            "home": home,
+            "household": household,
+            "phone_verified": bool(getattr(membership.user, "phone", "")),
+            "may_reveal": self.request.user.has_perm("accounts.reveal_personal_data"),
+            "reveal_url": reverse("accounts_membership_reveal", args=(quote(membership.pk),)),
+        }
+        return context
 
 
 class MembershipInspectView(generic.InspectView):
@@ -138,6 +179,7 @@ class MembershipViewSet(ScopedViewSet):
     menu_order = 309
     inspect_view_enabled = True
     inspect_view_class = MembershipInspectView
+    edit_view_class = MembershipEditView
     add_view_class = generic.CreateView
     list_display = ["member_name", "masked_phone", "masked_address", "status", "applied_at"]
     list_filter = ["status"]
