@@ -16,6 +16,7 @@ from participation.complaints.demo import seed_demo_complaints
 from participation.deliberations.demo import seed_demo_deliberations
 from participation.forums.demo import seed_demo_forum
 from participation.polls.demo import seed_demo_poll
+from portal.accounts.demo import seed_demo_staff_access
 from portal.accounts.models import Building, Home, Membership
 
 from .models import Community, CommunitySettings, Region, SearchTerm
@@ -220,6 +221,7 @@ def create_demo_accounts():
     moderator.groups.add(cuiyuan.moderators_group)
     resident = _user("resident", "王阿姨", "13800138000")
     _verified_resident(resident, cuiyuan, room="102")
+    seed_demo_staff_access(editor, resident, cuiyuan)  # 我的数据 lists the staff who looked
     event = EventPage.objects.descendant_of(cuiyuan.root_page).filter(slug="free-clinic").first()
     if event:
         EventSignup.objects.get_or_create(event=event, user=resident, defaults={"status": EventSignup.Status.CONFIRMED})

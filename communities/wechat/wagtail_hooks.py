@@ -9,7 +9,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from communities.regions.admin_scoping import CommunityScopedViewSetMixin
+from portal.core.admin_scoping import CommunityScopedViewSetMixin
 from portal.wechat.models import Account, KeywordReply
 
 from . import views

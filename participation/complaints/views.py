@@ -13,6 +13,7 @@ from wagtail.models import Site
 
 from communities.regions.models import Community, Region
 from communities.regions.scoping import communities_for
+from portal.accounts.actions import resident_action
 from portal.core.links import site_url
 
 from . import cases, photos
@@ -31,6 +32,12 @@ def current_community(request) -> Community:
     return community
 
 
+@resident_action(
+    "complaints.submit",
+    methods=("GET", "POST"),
+    community=lambda request: current_community(request),
+    options=lambda request: {"anonymous": ComplaintSettings.for_community(current_community(request)).allow_anonymous},
+)
 def complaint_new(request):
     community = current_community(request)
     complaint_settings = ComplaintSettings.for_community(community)

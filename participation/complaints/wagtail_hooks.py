@@ -25,12 +25,12 @@ register_snippet(ServiceCategoryViewSet)
 
 admin_urls = [
     path("", admin_views.complaint_index, name="index"),
-    path("<int:pk>/", admin_views.complaint_detail, name="detail"),
-    path("<int:pk>/reveal/", admin_views.reveal_contact, name="reveal"),
-    path("<int:pk>/photos/<int:photo_id>/", admin_views.complaint_photo, name="photo"),
-    path("<int:pk>/photos/<int:photo_id>/visibility/", admin_views.photo_visibility, name="photo_visibility"),
+    path("<id:pk>/", admin_views.complaint_detail, name="detail"),
+    path("<id:pk>/reveal/", admin_views.reveal_contact, name="reveal"),
+    path("<id:pk>/photos/<id:photo_id>/", admin_views.complaint_photo, name="photo"),
+    path("<id:pk>/photos/<id:photo_id>/visibility/", admin_views.photo_visibility, name="photo_visibility"),
     path("deliveries/", admin_views.delivery_index, name="deliveries"),
-    path("settings/<int:community_id>/", admin_views.community_settings, name="settings"),
+    path("settings/<id:community_id>/", admin_views.community_settings, name="settings"),
 ]
 
 

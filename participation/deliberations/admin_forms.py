@@ -3,8 +3,6 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from communities.regions.scoping import communities_for, scope_queryset
-
 from .models import Topic
 
 # What cannot change once somebody has voted: it would change the question under their feet.
@@ -24,16 +22,11 @@ LOCKED_ONCE_VOTED = [
 LOCKED_MESSAGE = _("People have voted: the options, voting start, electorate and rules can no longer change.")
 
 
-class CommunityChoiceForm(WagtailAdminModelForm):
-    """Offers only the communities the worker acts for."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.for_user is not None and "community" in self.fields:
-            self.fields["community"].queryset = communities_for(self.for_user)
+# The community and topic choices are cut to the worker's communities by the viewsets' scoping mixin
+# (portal.core.admin_scoping), which wraps these forms.
 
 
-class TopicForm(CommunityChoiceForm):
+class TopicForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         by_household = cleaned.get("electorate") in (Topic.Electorate.HOUSEHOLD, Topic.Electorate.HOMEOWNERS)
@@ -82,8 +75,7 @@ class VoterRegisterForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.for_user is not None:
-            # Only topics opened before memberships existed take their voters from a register.
-            self.fields["topic"].queryset = scope_queryset(Topic.objects.filter(legacy_register=True), self.for_user)
+        # Only topics opened before memberships existed take their voters from a register.
+        self.fields["topic"].queryset = Topic.objects.filter(legacy_register=True)
         if self.instance.pk:
             self.initial["user"] = self.instance.user.username

@@ -350,7 +350,8 @@ class VoterRoll(models.Model):
 
 
 class Ballot(models.Model):
-    """What was voted. No voter, no time, no channel; a place in the chain only once sealed."""
+    """What was voted. No voter, no time, no channel. Append-only in the database (see append_only.py):
+    its place in the chain is a LogEntry written at the seal, never a change to this row."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="ballots")
@@ -358,15 +359,62 @@ class Ballot(models.Model):
     weight = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     receipt_hash = models.CharField(max_length=64, unique=True)
     voter_name = models.CharField(max_length=100, blank=True)  # open ballots only
-    seq = models.PositiveIntegerField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    chain_hash = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["topic", "seq"], name="ballot_unique_seq")]
 
     def __str__(self):
-        return f"{self.topic_id} #{self.seq or '-'}"
+        return f"{self.topic_id} · {self.receipt_hash[:8]}"
+
+
+class LogEntry(models.Model):
+    """A ballot's place in the hash chain, written once when the log is sealed. Append-only."""
+
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, primary_key=True, related_name="log_entry")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="log_entries")
+    seq = models.PositiveIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "seq"], name="log_entry_unique_seq")]
+
+    def __str__(self):
+        return f"{self.topic_id} #{self.seq}"
+
+
+class BallotCommitment(models.Model):
+    """The running commitment written by each vote, in the vote's transaction. Append-only.
+
+    `digest` = ballot_log.commitment(salt, every ballot's hash after this vote): a hash over the
+    SORTED ballot hashes, so it says nothing about order; no time is stored. The vote also records
+    what it found before adding its own ballot (`found`, and `prior_digest` over those ballots with
+    the previous commitment's salt): an honest history has found == previous count and prior_digest
+    == previous digest, so a ballot changed, deleted or inserted outside the vote path shows up at the
+    next vote, and at the seal (see ballots.commitment_problems).
+
+    Only the latest count and digest are published while voting is open; the salt of the last one is
+    published with the sealed log, so anyone can check that the log is what was committed during
+    the vote. The other salts stay here: with them, the successive digests and the published ballots,
+    the order of voting could be worked out.
+    """
+
+    class Origin(models.TextChoices):
+        VOTE = "vote", _("a vote")
+        ADOPTED = "adopted", _("ballots cast before commitments existed")
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="commitments")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.VOTE)
+    found = models.PositiveIntegerField()
+    prior_digest = models.CharField(max_length=64)
+    count = models.PositiveIntegerField()
+    salt = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("ballot commitment")
+        # No unique count: after a deletion outside the vote path the next vote repeats a count, and
+        # must still be stored (and the deletion reported), not refused.
+
+    def __str__(self):
+        return f"{self.topic_id} · {self.count}"
 
 
 class VoteNonce(models.Model):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.actions import decide
+from portal.accounts.personal_text import screen_public_text
 from portal.notifications.services import notify
 
 from .models import CoSignature, DeliberationSettings, Option, Proposal, Topic
@@ -27,6 +28,9 @@ def submit(user, community, title: str, description: str, options: list[str]) ->
     if refusal:
         raise ProposalRefused(refusal)
     needed = DeliberationSettings.for_community(community).cosigners_needed
+    # Shown publicly: phone numbers, ID numbers and door numbers are masked before it is stored.
+    title, description = screen_public_text(title), screen_public_text(description)
+    options = [screen_public_text(option) for option in options]
     with transaction.atomic():
         proposal = Proposal.objects.create(
             community=community,

@@ -53,3 +53,31 @@ def seed_demo_forum(community) -> None:
         )
         for text in replies:
             create_reply(thread_id=thread.pk, author=replier, body=text, state=ModerationState.PUBLISHED)
+    _seed_deleted_resident(community, category, replier)
+
+
+def _seed_deleted_resident(community, category, replier) -> None:
+    """A resident wrote their name, phone and door (the phone and door were masked as they posted), a
+    neighbour answered by name, then the resident deleted their account: the thread stays, by a deleted user,
+    with the name gone everywhere (their post, the neighbour's reply, the search index)."""
+    from portal.accounts.rights import delete_account
+
+    User = get_user_model()
+    former, _ = User.objects.get_or_create(
+        username="demo-former", defaults={"display_name": "赵先生", "phone": "13700137000"}
+    )
+    thread = create_thread(
+        community=community,
+        category=category,
+        author=former,
+        title="楼上漏水，是谁家的？",
+        body="我是赵先生，住3号楼1单元1502室，楼上渗水一周了，有消息请打13700137000。",
+        state=ModerationState.PUBLISHED,
+    )
+    create_reply(
+        thread_id=thread.pk,
+        author=replier,
+        body="赵先生，我去看过了，是楼上的水管，物业明天修。",
+        state=ModerationState.PUBLISHED,
+    )
+    delete_account(former)

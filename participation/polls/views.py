@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from portal.accounts.actions import decide
+
 from .models import Answer, Participation, PollPage, Response
 from .questions import build_form_class
 from .tally import poll_results
@@ -26,18 +28,9 @@ def visitor_token(request) -> str:
 
 
 def audience_refusal(request, poll: PollPage, community) -> str | None:
-    """Why this visitor may not answer, or None if they may."""
-    user = request.user
-    if poll.audience == PollPage.Audience.ANYONE:
-        return None
-    if not user.is_authenticated:
-        return _("Log in to answer this poll.")
-    if poll.audience == PollPage.Audience.VERIFIED:
-        from portal.accounts.membership import is_verified_resident
-
-        if not is_verified_resident(user, community):
-            return _("Only verified residents of this community can answer this poll.")
-    return None
+    """Why this visitor may not answer, or None if they may (the one decision, portal.accounts.actions)."""
+    decision = decide(request.user, community, "polls.answer", **poll.audience_options())
+    return None if decision else decision.reason
 
 
 def already_answered(request, poll: PollPage) -> bool:

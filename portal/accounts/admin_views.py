@@ -1,13 +1,13 @@
 """Wagtail admin screens for workers: buildings, homes and memberships of their own communities only.
 
-Every queryset goes through `scoping.scope_to_staff` (the one scoping function); objects of other
-communities are a 404, not a 403, so their existence is not revealed either.
+Every view is scoped by the one admin scoping mixin (portal.core.admin_scoping) on the one scoping
+function; objects of other communities are a 404, not a 403, so their existence is not revealed either.
 """
 
 from django import forms
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -16,108 +16,40 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 
 from portal.audit.log import record
+from portal.core.admin_scoping import CommunityScopedViewSetMixin, scoped_policy_for
 
 from .identity import birth_date_from_id, id_hash
 from .models import Building, Home, Membership
-from .scoping import scope_to_staff, staff_communities
 
 
-class LimitedPermissionPolicy(ModelPermissionPolicy):
-    """Model permissions, except actions nobody may take here (not even superusers)."""
-
-    def __init__(self, model, forbidden=()):
-        super().__init__(model)
-        self.forbidden = set(forbidden)
-
-    def user_has_permission(self, user, action):
-        return action not in self.forbidden and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
-# Scoped generic views ------------------------------------------------------------------------
-
-
-class Scoped:
-    def scoped(self, queryset):
-        return scope_to_staff(queryset, self.request.user)
-
-
-class ScopedIndexView(Scoped, generic.IndexView):
-    def get_base_queryset(self):
-        return self.scoped(super().get_base_queryset())
-
-
-class ScopedEditView(Scoped, generic.EditView):
-    def get_queryset(self):
-        return self.scoped(self.model._default_manager.all())
-
-
-class ScopedDeleteView(Scoped, generic.DeleteView):
-    def get_queryset(self):
-        return self.scoped(self.model._default_manager.all())
-
-
-class ScopedInspectView(Scoped, generic.InspectView):
-    def get_object(self, queryset=None):
-        return get_object_or_404(self.scoped(self.model._default_manager.all()), pk=unquote(str(self.pk)))
-
-
-class ScopedHistoryView(Scoped, history.HistoryView):
-    def get_base_object_queryset(self):
-        return self.scoped(super().get_base_object_queryset())
-
-
-class ScopedUsageView(Scoped, usage.UsageView):
-    def get_base_object_queryset(self):
-        return self.scoped(super().get_base_object_queryset())
-
-
-class ScopedViewSet(ModelViewSet):
-    index_view_class = ScopedIndexView
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
-    inspect_view_class = ScopedInspectView
-    history_view_class = ScopedHistoryView
-    usage_view_class = ScopedUsageView
+class ScopedViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     copy_view_enabled = False
 
 
 # Buildings -----------------------------------------------------------------------------------
 
 
-class BuildingForm(WagtailAdminModelForm):
-    class Meta:
-        model = Building
-        fields = ["community", "name", "units"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = staff_communities(self.for_user)
-
-
 class BuildingViewSet(ScopedViewSet):
     model = Building
+    forbidden_actions = ("delete",)
     icon = "home"
     menu_order = 310
     list_display = ["name", "community", "units"]
     search_fields = ["name"]
-
-    def get_form_class(self, for_update=False):
-        return BuildingForm
+    form_fields = ["community", "name", "units"]
 
 
 # Homes ---------------------------------------------------------------------------------------
 
 
 class HomeViewSet(ScopedViewSet):
+    """Homes exist through memberships: workers correct them, nobody adds or deletes one here."""
+
     model = Home
+    forbidden_actions = ("add", "delete")
     icon = "doc-empty"
     menu_order = 311
     list_display = ["masked_address", "community", "floor_area"]
@@ -173,7 +105,7 @@ class MembershipDecisionForm(WagtailAdminModelForm):
         return super().save(commit)
 
 
-class MembershipInspectView(ScopedInspectView):
+class MembershipInspectView(generic.InspectView):
     """Shows personal data masked; the visit itself is logged. Unmasking is the reveal view."""
 
     def get_context_data(self, **kwargs):
@@ -193,7 +125,10 @@ class MembershipInspectView(ScopedInspectView):
 
 
 class MembershipViewSet(ScopedViewSet):
+    """Memberships are created by residents and ended by revoking, never added or deleted here."""
+
     model = Membership
+    forbidden_actions = ("add", "delete")
     icon = "user"
     menu_order = 309
     inspect_view_enabled = True
@@ -249,9 +184,10 @@ def reveal_membership(request, pk):
     """Unmask a member's phone, real name and room for a stated reason; the reveal is audited first."""
     if not request.user.has_perm("accounts.reveal_personal_data"):
         raise PermissionDenied
-    membership = get_object_or_404(
-        scope_to_staff(Membership.objects.select_related("user", "home__building", "community"), request.user), pk=pk
-    )
+    memberships = Membership.objects.select_related("user", "home__building", "community")
+    membership = scoped_policy_for(Membership).scope(memberships, request.user).filter(pk=pk).first()
+    if membership is None:
+        raise Http404
     form, revealed = reveal_for_reason(
         request,
         membership.user,

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (registers checks and signal handlers)
+        from . import checks, erasure_sources, signals  # noqa: F401  (registers checks, handlers, erasure)

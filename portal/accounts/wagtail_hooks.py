@@ -2,23 +2,15 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSetGroup
-from wagtail.permissions import register_permission_policy
 
 from portal.audit.log import record
 
 from .admin_views import (
     BuildingViewSet,
     HomeViewSet,
-    LimitedPermissionPolicy,
     MembershipViewSet,
     reveal_membership,
 )
-from .models import Building, Home, Membership
-
-# Memberships are created by residents and ended by revoking; homes exist through memberships.
-register_permission_policy(Membership, LimitedPermissionPolicy(Membership, forbidden={"add", "delete"}))
-register_permission_policy(Home, LimitedPermissionPolicy(Home, forbidden={"add", "delete"}))
-register_permission_policy(Building, LimitedPermissionPolicy(Building, forbidden={"delete"}))
 
 
 class ResidentsMenu(ModelViewSetGroup):
@@ -35,7 +27,7 @@ def register_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_reveal_url():
-    return [path("memberships/<int:pk>/reveal/", reveal_membership, name="accounts_membership_reveal")]
+    return [path("memberships/<id:pk>/reveal/", reveal_membership, name="accounts_membership_reveal")]
 
 
 @hooks.register("before_edit_user")
