@@ -105,7 +105,7 @@ class AccountViewSet(CommunityScopedViewSetMixin, ModelViewSet):
         def menu_view(request, pk):
             return views.menu(request, pk, self.permission_policy)
 
-        return [*super().get_urlpatterns(), path("menu/<int:pk>/", menu_view, name="menu")]
+        return [*super().get_urlpatterns(), path("menu/<id:pk>/", menu_view, name="menu")]
 
 
 class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):

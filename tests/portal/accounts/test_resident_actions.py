@@ -305,6 +305,7 @@ ENDPOINTS = {
     "complaints:mirror_item": ("read", lambda w, u: f"/mirror/{w['complaint'].pk}/", ""),
     "complaints:mirror_street": ("read", lambda w, u: "/mirror/street/street-b/", ""),
     "complaints:push_updates": ("own", lambda w, u: "/open311/updates", "the city's signed push, no resident"),
+    "wechat:callback": ("own", lambda w, u: "/wechat/b1/", "WeChat's servers, signed with the account's token"),
     # Pages with routes
     "EventPage.signup": (
         "action",
