@@ -29,7 +29,9 @@ admin_urls = [
     path("<id:pk>/reveal/", admin_views.reveal_contact, name="reveal"),
     path("<id:pk>/photos/<id:photo_id>/", admin_views.complaint_photo, name="photo"),
     path("<id:pk>/photos/<id:photo_id>/visibility/", admin_views.photo_visibility, name="photo_visibility"),
+    path("<id:pk>/duplicates/<id:duplicate_id>/reported/", admin_views.report_duplicate, name="report_duplicate"),
     path("deliveries/", admin_views.delivery_index, name="deliveries"),
+    path("city-link/", admin_views.city_link, name="city_link"),
     path("settings/<id:community_id>/", admin_views.community_settings, name="settings"),
 ]
 

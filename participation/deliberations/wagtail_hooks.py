@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column as WagtailColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from portal.core.admin_scoping import CommunityScopedViewSetMixin
 from portal.core.navigation import AccountLink, Section, is_community_site
@@ -52,6 +54,13 @@ class VoterRegisterViewSet(ScopedViewSet):
     edit_handler = ObjectList(VoterRegister.panels, base_form_class=VoterRegisterForm)
 
 
+class NoAddView(CreateView):
+    """`add_view_enabled = False` hides the button, but Wagtail still serves the URL: residents write comments."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
 class CommentViewSet(ScopedViewSet):
     model = Comment
     icon = "comment"
@@ -59,14 +68,25 @@ class CommentViewSet(ScopedViewSet):
     list_display = ["topic", "author", "stance", "is_hidden"]
     list_filter = ["stance", "is_hidden"]
     add_view_enabled = False
+    add_view_class = NoAddView
     panels = [FieldPanel("is_hidden")]
+
+
+class Column(WagtailColumn):
+    cell_template_name = "deliberations/admin/proposal_actions_cell.html"
 
 
 class ProposalViewSet(ScopedViewSet):
     model = Proposal
     icon = "pick"
     menu_label = _("Residents' proposals")
-    list_display = ["title", "community", "get_status_display", "created_at"]
+    list_display = [
+        "title",
+        "community",
+        "get_status_display",
+        "created_at",
+        Column("actions", label=_("Actions")),
+    ]
     add_view_enabled = False
     inspect_view_enabled = True
     panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("options")]
@@ -100,6 +120,11 @@ def paper_ballot_urls():
             name="deliberations_paper_ballot",
         ),
         path("deliberations/proposals/<id:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
+        path(
+            "deliberations/proposals/<id:pk>/decline/",
+            admin_views.decline_proposal,
+            name="deliberations_decline_proposal",
+        ),
     ]
 
 

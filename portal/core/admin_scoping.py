@@ -15,7 +15,7 @@ Every Wagtail admin screen of a model whose rows belong to a community goes thro
   offers and accepts only communities (and scoped rows) the user may act for; snippet choosers
   (choose, results, chosen, chosen-multiple) are scoped the same way.
 * Bulk actions and the site-history / page-types reports use the same policy (see
-  `portal/core/wagtail_hooks.py` and `portal/core/admin_reports.py`).
+  `portal/core/wagtail_hooks.py` and `portal/core/admin_sitewide.py`).
 
 `portal` imports nothing from `communities` or `participation`: the Community model is found through
 the scoping function's queryset.
@@ -199,9 +199,9 @@ def guard_object_urls(urlpatterns, policy):
     later Wagtail's) looks an object up without the scope being asked first.
     """
     for pattern in urlpatterns:
-        if "pk" not in pattern.pattern.converters:
-            continue
         view = pattern.callback
+        if "pk" not in pattern.pattern.converters or getattr(view, "community_scoped", False):
+            continue
 
         @wraps(view)
         def guarded(request, *args, _view=view, **kwargs):
@@ -288,12 +288,12 @@ class CommunityScopedViewSetMixin:
         register_permission_policy(self.model, policy, exact_class=True)
         super().__init__(*args, **kwargs)
         self.index_view_class = _with(ScopedListingMixin, self.index_view_class)
+        # Guard the final URL list, URLs a subclass adds after Wagtail's (e.g. a menu page) included.
+        urlpatterns = self.get_urlpatterns
+        self.get_urlpatterns = lambda: guard_object_urls(urlpatterns(), policy)
 
     def get_form_class(self, for_update=False):
         return scoped_form_class(super().get_form_class(for_update), self.formfield_for_dbfield)
-
-    def get_urlpatterns(self):
-        return guard_object_urls(super().get_urlpatterns(), scoped_policy_for(self.model))
 
 
 # Bulk actions --------------------------------------------------------------------------------
