@@ -269,6 +269,8 @@ PORTAL_EDITOR_PERMISSIONS = [
     "accounts.view_building",
     "accounts.add_building",
     "accounts.change_building",
+    # what the community asks before a resident may act on its site (portal.accounts.actions)
+    "accounts.change_actionrule",
     # deliberations: topics, their options, voter registers, comments, implementation updates
     "deliberations.add_topic",
     "deliberations.change_topic",

@@ -143,7 +143,7 @@ def make_rows(community, staff, tag):
         WeChatAccount: WeChatAccount.objects.create(
             community=community, name=f"{tag}公众号", app_id=f"wx{community.pk:016x}", welcome_text=f"{tag}欢迎"
         ),
-        KeywordReply: KeywordReply.objects.create(community=community, keyword=f"{tag}词", reply_text=f"{tag}回复"),
+        KeywordReply: KeywordReply.objects.create(community=community, keyword=f"{tag}关键词", reply_text=f"{tag}回复"),
     }
     return rows
 
