@@ -307,7 +307,8 @@ ENDPOINTS = {
     "complaints:mirror_item": ("read", lambda w, u: f"/mirror/{w['complaint'].pk}/", ""),
     "complaints:mirror_street": ("read", lambda w, u: "/mirror/street/street-b/", ""),
     "complaints:push_updates": ("own", lambda w, u: "/open311/updates", "the city's signed push, no resident"),
-    "wechat:callback": ("own", lambda w, u: "/wechat/b1/", "WeChat's servers, signed with the account's token"),
+    # WeChat's signed callback: a message handler that writes for a resident asks decide() itself.
+    "wechat:callback": ("own", None, "WeChat's signed callback, not a resident's browser"),
     # Pages with routes
     "EventPage.signup": (
         "action",
