@@ -43,6 +43,30 @@ def no_redis_flush():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def flush_past_append_only_ballots():
+    """A transactional test ends by emptying the database. SQLite empties a table with DELETE FROM,
+    which the append-only ballot triggers refuse (PostgreSQL's TRUNCATE does not fire them): lift them
+    for the flush only, and put them back (participation.deliberations.append_only)."""
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        yield
+        return
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from participation.deliberations import append_only
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with append_only.suspended(self.connection):
+            return original(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by flushing the database, and a flush re-runs post_migrate handlers

@@ -8,4 +8,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from portal.accounts import actions
+
         from . import search  # noqa: F401  (registers the search indexers)
+
+        actions.register("events.signup", _("sign up for events"), actions.Requirement.MEMBER)

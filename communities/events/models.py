@@ -13,6 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from communities.pages.models import PortalPage
+from portal.accounts.actions import resident_action
 from portal.core.page_cache import PageCacheMixin
 
 
@@ -99,6 +100,8 @@ class EventPage(RoutablePageMixin, PortalPage):
         return PageCacheMixin.serve(self, request)
 
     @path("signup/")
+    # Cancelling one's own sign-up is always possible; joining asks the one decision.
+    @resident_action("events.signup", when=lambda page, request: request.POST.get("action") != "cancel")
     def signup(self, request):
         from .views import signup_view
 

@@ -8,7 +8,13 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Social organisations")
 
     def ready(self):
-        from . import (
+        from portal.accounts import actions
+
+        actions.register(
+            "organisations.question", _("ask organisations questions"), actions.Requirement.MEMBER, content=True
+        )
+        from . import (  # noqa: F401
+            privacy,  # noqa: F401  (what erasure redacts)
             search,  # noqa: F401  (registers the search indexers)
             signals,  # noqa: F401
         )

@@ -1,11 +1,13 @@
-"""The admin form of disclosed pages: corrections need a change note; report periods are unique."""
+"""The admin form of disclosed pages: corrections need a change note; report periods are unique; the
+communities an organisation serves are chosen among those the editor acts for (the admin scoping mixin)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.admin_scoping import CommunityScopedFormMixin
 from portal.core.page_forms import PortalPageForm
 
 
-class DisclosurePageForm(PortalPageForm):
+class DisclosurePageForm(CommunityScopedFormMixin, PortalPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A note already published describes the old correction: start the next one empty.

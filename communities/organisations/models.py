@@ -21,6 +21,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Collection, Orderable, Page, PageLogEntry, Revision
 
 from communities.pages.models import PortalPage
+from portal.accounts.actions import resident_action
+from portal.accounts.membership import community_for_request
 from portal.core.page_cache import PageCacheMixin
 
 from .credit_code import normalise, validate_credit_code
@@ -300,6 +302,10 @@ class OrganisationPage(RoutablePageMixin, DisclosurePage):
         return render(request, "organisations/organisation_finances.html", {"page": self, **finance_charts(self)})
 
     @path("questions/")
+    @resident_action(
+        "organisations.question",
+        community=lambda page, request: community_for_request(request) or page.home_community(),
+    )
     def questions_and_answers(self, request):
         from .questions import questions_page
 
@@ -311,7 +317,7 @@ class OrganisationPage(RoutablePageMixin, DisclosurePage):
 
         return render(request, "organisations/history.html", {"page": self, "history": self.published_history()})
 
-    @path("history/<int:revision_id>/")
+    @path("history/<id:revision_id>/")
     def historic_version(self, request, revision_id):
         from django.http import Http404
         from django.template.response import TemplateResponse

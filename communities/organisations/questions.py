@@ -15,6 +15,7 @@ from wagtail.models import Site
 
 from communities.regions.scoping import communities_for, scope_queryset
 from participation.moderation.services import PostingRefused, check_posting
+from portal.accounts.personal_text import screen_public_text
 
 from .models import Question
 
@@ -42,7 +43,7 @@ def questions_page(request, organisation):
         if form.is_valid():
             site = Site.find_for_request(request)
             community = getattr(site, "community", None) or organisation.home_community()
-            body = form.cleaned_data["body"]
+            body = screen_public_text(form.cleaned_data["body"])  # shown publicly once approved
             try:
                 # The forum's rules: suspensions, rate limits, new-account limits, sensitive words.
                 prior = Question.objects.filter(author=request.user).count()

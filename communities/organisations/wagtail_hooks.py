@@ -44,7 +44,7 @@ def register_compliance_url():
     return [
         path("organisations/compliance/", compliance_view, name="organisations_compliance"),
         path("organisations/questions/", admin_question_list, name="organisations_questions"),
-        path("organisations/questions/<int:pk>/", admin_question_detail, name="organisations_question"),
+        path("organisations/questions/<id:pk>/", admin_question_detail, name="organisations_question"),
     ]
 
 

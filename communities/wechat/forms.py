@@ -7,8 +7,9 @@ import binascii
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
-from communities.regions.admin_scoping import CommunityScopedForm
+from portal.core.admin_scoping import CommunityScopedFormMixin
 
 SECRET_FIELDS = {
     # form field: (model property, label, help)
@@ -33,7 +34,7 @@ def secret_field(label, help_text):
     )
 
 
-class AccountForm(CommunityScopedForm):
+class AccountForm(CommunityScopedFormMixin, WagtailAdminModelForm):
     new_app_secret = secret_field(*SECRET_FIELDS["new_app_secret"][1:])
     new_token = secret_field(*SECRET_FIELDS["new_token"][1:])
     new_aes_key = secret_field(*SECRET_FIELDS["new_aes_key"][1:])
@@ -69,7 +70,7 @@ class AccountForm(CommunityScopedForm):
         return super().save(commit=commit)
 
 
-class KeywordReplyForm(CommunityScopedForm):
+class KeywordReplyForm(CommunityScopedFormMixin, WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         community = cleaned.get("community")

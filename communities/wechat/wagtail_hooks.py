@@ -1,16 +1,17 @@
 """WeChat accounts and keyword replies in the admin, through the one admin scoping mixin."""
 
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
 
-from communities.regions.admin_scoping import CommunityScopedViewSetMixin
+from portal.core.admin_scoping import CommunityScopedViewSetMixin, guard_object_urls, scoped_policy_for
 from portal.wechat.models import Account, KeywordReply
 
+from . import views
 from .forms import AccountForm, KeywordReplyForm
 
 
@@ -52,10 +53,17 @@ class AccountStatusPanel(HelpPanel):
             items = format_html(
                 "".join("<dt>{}</dt><dd><code>{}</code></dd>" for _row in rows), *[v for row in rows for v in row]
             )
-            self.content = format_html("<dl>{}</dl>", items)
+            menu_link = format_html(
+                '<p><a class="button button-secondary" href="{}">{}</a></p>',
+                reverse("wechat_accounts:menu", args=[account.pk]),
+                _("Preview and push the menu"),
+            )
+            self.content = format_html("<dl>{}</dl>{}", items, menu_link)
 
 
 class AccountViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Accounts, with a page per account that previews and pushes its menu."""
+
     model = Account
     icon = "mail"
     menu_label = _("WeChat accounts")
@@ -92,6 +100,14 @@ class AccountViewSet(CommunityScopedViewSetMixin, ModelViewSet):
         base_form_class=AccountForm,
     )
 
+    def get_urlpatterns(self):
+        def menu_view(request, pk):
+            return views.menu(request, pk, self.permission_policy)
+
+        # Guarded like the viewset's own object URLs: another community's account is a 404.
+        menu_url = path("menu/<id:pk>/", menu_view, name="menu")
+        return [*super().get_urlpatterns(), *guard_object_urls([menu_url], scoped_policy_for(self.model))]
+
 
 class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     model = KeywordReply
@@ -114,8 +130,6 @@ class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
 account_viewset = AccountViewSet("wechat_accounts")
 keyword_viewset = KeywordReplyViewSet("wechat_keywords")
-for _viewset in (account_viewset, keyword_viewset):
-    register_permission_policy(_viewset.model, _viewset.permission_policy)
 
 
 class WeChatGroup(ViewSetGroup):

@@ -8,6 +8,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        from portal.accounts import actions
+
+        actions.register("complaints.submit", _("make complaints"), actions.Requirement.ACCOUNT, content=True)
         from . import (  # noqa: F401
             checks,
             notifications,

@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.accounts.personal_text import screen_public_text
+
 from .models import CaseState, Complaint, ComplaintEvent
 from .states import TransitionError, announce, move
 
@@ -12,6 +14,10 @@ def submit(photos=(), **fields) -> Complaint:
     """Record a complaint with its validated photos (CleanImage) and the first timeline line."""
     from .photos import save_photos
 
+    if fields.get("public"):
+        # On the public record (反光镜): the description keeps no phone, ID or door number. The city still
+        # gets the address and contact phone from their own fields.
+        fields["description"] = screen_public_text(fields.get("description", ""))
     complaint = Complaint.objects.create(**fields)
     save_photos(complaint, list(photos))
     ComplaintEvent.objects.create(

@@ -20,6 +20,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .conf import Endpoint
@@ -108,7 +109,10 @@ def parse_body(body: bytes, fmt: str) -> list[dict]:
         if root.tag in _XML_LIST_ROOTS:
             return [_element_to_dict(child) for child in root]
         return [_element_to_dict(root)]
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
     if isinstance(data, dict):
         # {"service_requests": [...]} wraps a list; anything else is one item.
         only = list(data.values())[0] if len(data) == 1 else None
@@ -248,13 +252,24 @@ class Client:
         return parse_updates(self._call(self._url("servicerequestupdates", params)))
 
 
+MAX_ID_LENGTH = 150  # ids are stored prefixed by the endpoint key, in 200 characters
+
+
 def parse_updates(items: list[dict]) -> list[Update]:
-    """Turn `servicerequestupdates` items into Updates; items without an id or a date are dropped."""
+    """Turn `servicerequestupdates` items into Updates; items without an id or a date, or with an id
+    longer than MAX_ID_LENGTH, are dropped. A date without a time zone is read in the city's."""
     updates = []
     for item in items:
-        when = parse_datetime(str(item.get("updated_datetime") or ""))
+        try:
+            when = parse_datetime(str(item.get("updated_datetime") or ""))
+        except ValueError:  # well formed but impossible, such as 2026-02-30
+            when = None
         if not (item.get("update_id") and item.get("service_request_id") and when):
             continue
+        if max(len(str(item["update_id"])), len(str(item["service_request_id"]))) > MAX_ID_LENGTH:
+            continue
+        if timezone.is_naive(when):
+            when = timezone.make_aware(when)
         updates.append(
             Update(
                 update_id=str(item["update_id"]),

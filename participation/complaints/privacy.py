@@ -2,10 +2,47 @@
 
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import erasure, export
+from portal.accounts.phone import normalise_phone
 from portal.accounts.signals import account_deleted, personal_data_requested
 
-from .models import Complaint, ComplaintPhoto
+from .models import Complaint, ComplaintEvent, ComplaintPhoto
+
+export.register_labels(
+    {
+        "complaints": _("Complaints and suggestions"),
+        "reference": _("Reference"),
+        "kind": _("Kind"),
+        "category__name": _("Category"),
+        "latitude": _("Latitude"),
+        "longitude": _("Longitude"),
+        "public": _("May be shown publicly"),
+        "contact_preference": _("How to contact you"),
+        "contact_phone": _("Contact phone"),
+        "state": _("State"),
+        "photos": _("Photos"),
+    }
+)
+CHOICES = {name: dict(Complaint._meta.get_field(name).choices) for name in ("kind", "state", "contact_preference")}
+
+# The case stays (the city holds it as a record); the person's data in it goes: in the description and
+# address, in every reply on the case (staff and city), and their photos. The city received the photos
+# through signed links when the case was delivered; the portal keeps none of them.
+erasure.register_text(Complaint, ["description", "address"], own="reporter")
+erasure.register_text(ComplaintEvent, ["text"], own="complaint__reporter")
+erasure.register_files(ComplaintPhoto, "image", own="complaint__reporter")
+
+
+def _contact_phones(user, known):
+    for phone in (
+        Complaint.objects.filter(reporter=user).exclude(contact_phone="").values_list("contact_phone", flat=True)
+    ):
+        known.phones.add(normalise_phone(phone))
+
+
+erasure.register_known(_contact_phones)
 
 EXPORTED = [
     "reference",
@@ -35,7 +72,8 @@ def export_complaints(sender, user, **kwargs):
         photos.setdefault(reference, []).append(url)
     exported = []
     for row in rows:
-        item = {k: (str(v) if v is not None else None) for k, v in row.items()}
+        item = {k: (str(CHOICES[k].get(v, v)) if k in CHOICES else v) for k, v in row.items()}
+        item["reference"] = str(row["reference"])
         item["photos"] = photos.get(row["reference"], [])
         exported.append(item)
     return {"complaints": exported}

@@ -6,9 +6,11 @@ Signature: hex HMAC-SHA256, with the shared secret, over `<timestamp>.<raw body>
 
 import hashlib
 import hmac
+import re
 import time
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -16,6 +18,9 @@ from . import open311
 from .updates import apply_updates
 
 MAX_SKEW_SECONDS = 300
+MAX_BODY_BYTES = 1024 * 1024  # a day of updates for a district is a few hundred kilobytes
+TIMESTAMP_RE = re.compile(r"[0-9]{1,12}")
+SIGNATURE_RE = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -37,17 +42,30 @@ def push_updates(request):
     signature = request.headers.get("X-Open311-Signature", "")
     if not timestamp or not signature:
         return _refuse(400, "X-Open311-Timestamp and X-Open311-Signature headers are required")
-    try:
-        skew = abs(time.time() - int(timestamp))
-    except ValueError:
+    if not TIMESTAMP_RE.fullmatch(timestamp):
         return _refuse(400, "X-Open311-Timestamp must be Unix seconds")
-    if skew > MAX_SKEW_SECONDS:
+    if abs(time.time() - int(timestamp)) > MAX_SKEW_SECONDS:
         return _refuse(401, "timestamp outside the allowed 5 minutes")
-    if not hmac.compare_digest(sign(secret, timestamp, request.body), signature.strip().lower()):
+    signature = signature.strip()
+    if not SIGNATURE_RE.fullmatch(signature):  # also keeps non-ASCII text away from compare_digest
+        return _refuse(401, "bad signature: expected 64 hexadecimal characters")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _refuse(400, "Content-Length must be a number")
+    if length > MAX_BODY_BYTES:
+        return _refuse(400, f"body larger than {MAX_BODY_BYTES} bytes")
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _refuse(400, f"body larger than {MAX_BODY_BYTES} bytes")
+    if len(body) > MAX_BODY_BYTES:
+        return _refuse(400, f"body larger than {MAX_BODY_BYTES} bytes")
+    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.lower().encode()):
         return _refuse(401, "bad signature")
     fmt = "xml" if "xml" in request.content_type else "json"
     try:
-        updates = open311.parse_updates(open311.parse_body(request.body, fmt))
+        updates = open311.parse_updates(open311.parse_body(body, fmt))
     except (ValueError, UnicodeDecodeError) as exc:
         return _refuse(400, f"unreadable body: {exc}")
     return JsonResponse(apply_updates(updates))

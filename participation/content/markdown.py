@@ -4,12 +4,10 @@ The Markdown parser never passes raw HTML through; whatever it produces is then 
 with an allow-list, so a parser quirk cannot smuggle markup into a page.
 """
 
-import re
-
 import nh3
 from markdown_it import MarkdownIt
 
-from portal.accounts.phone import mask_phone
+from portal.accounts import personal_text
 
 LINK_REL = "nofollow ugc noopener"
 BLOCK_TAGS = {"p", "br", "hr", "blockquote", "pre", "code", "ul", "ol", "li", "h3", "h4", "h5", "h6"}
@@ -17,16 +15,11 @@ INLINE_TAGS = {"strong", "em", "del", "s", "sub", "sup"}
 TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# Mainland mobile numbers (optionally +86 and spaced/dashed 3-4-4) and 18-character resident ID numbers,
-# not glued to other digits.
-MOBILE_IN_TEXT = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?![\d])")
-ID_NUMBER_IN_TEXT = re.compile(r"(?<![\dA-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![\dA-Za-z])")
-
 
 def mask_personal_data(text: str, mask: str = "*") -> str:
-    """Residents sometimes paste a phone or ID number into a public post: show it masked."""
-    text = ID_NUMBER_IN_TEXT.sub(lambda m: m.group()[:4] + mask * 10 + m.group()[-4:], text)
-    return MOBILE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[\s-]", "", m.group())).replace("*", mask), text)
+    """Residents sometimes paste a phone number, ID number or their door into a public post: show it
+    masked (the one masking of free text: `portal.accounts.personal_text`)."""
+    return personal_text.mask(text, mask)
 
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(

@@ -4,6 +4,11 @@ header   = the topic, its options, rules and eligible totals frozen at the close
 genesis  = sha256(canonical JSON of the header)
 entry i  = {"seq", "option", "weight", "receipt_hash"[, "voter"]}
 hash i   = sha256(hash i-1 + canonical JSON of entry i), hash 0 = genesis
+
+The running commitment, published while voting is open (see models.BallotCommitment):
+ballot hash = sha256(canonical JSON of {"option", "weight" (to the cent), "receipt_hash", "voter"})
+commitment  = sha256("ballot-commitment:" + salt + ":" + count + ":" + the ballot hashes, SORTED)
+The sealed log publishes the last commitment with its salt; verify() recomputes it from the entries.
 """
 
 import hashlib
@@ -41,6 +46,23 @@ def receipt_hash(receipt: str) -> str:
     return sha256("receipt:" + receipt.strip().upper())
 
 
+def ballot_hash(entry: dict) -> str:
+    """One ballot's content, whatever its place: what the running commitment covers."""
+    body = {
+        "option": str(entry["option"]),
+        "weight": tally.area_str(entry["weight"]),
+        "receipt_hash": entry["receipt_hash"],
+        "voter": entry.get("voter") or "",
+    }
+    return sha256(canonical(body))
+
+
+def commitment(salt: str, ballot_hashes) -> str:
+    """Count and content of a set of ballots, in no order (sorted), blinded by `salt`."""
+    ordered = sorted(ballot_hashes)
+    return sha256(f"ballot-commitment:{salt}:{len(ordered)}:" + "".join(ordered))
+
+
 def recount(header: dict, entries: list[dict]) -> dict:
     options = [tally.OptionInfo(o["key"], o["label"], o["abstention"]) for o in header["options"]]
     return tally.tally(
@@ -76,9 +98,26 @@ def verify(document: dict) -> tuple[list[str], dict | None]:
                 _("%(ballots)s ballots in the log but %(roll)s on the voter roll.")
                 % {"ballots": len(entries), "roll": document.get("roll_count")}
             )
+        problems += commitment_problems(document.get("commitment"), entries)
         result = recount(header, entries)
     except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError) as error:
         return problems + [_("The document is malformed: %(error)s") % {"error": repr(error)}], None
     if canonical(result) != canonical(document.get("result")):
         problems.append(_("The recount differs from the published result."))
     return problems, result
+
+
+def commitment_problems(published: dict | None, entries: list[dict]) -> list[str]:
+    """Is the sealed log exactly the set of ballots committed to by the last vote?"""
+    if not published:
+        if entries:
+            return [_("The log holds ballots, but no commitment to them was published during the vote.")]
+        return []
+    if str(published["count"]) != str(len(entries)):
+        return [
+            _("%(entries)s ballots in the log, but the last commitment published during the vote covered %(count)s.")
+            % {"entries": len(entries), "count": published["count"]}
+        ]
+    if commitment(published["salt"], [ballot_hash(e) for e in entries]) != published["digest"]:
+        return [_("The ballots in the log are not the ballots committed to during the vote: one was changed.")]
+    return []

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
+from portal.accounts.personal_text import screen_public_text
 from portal.accounts.phone import normalise_phone
 
 from .models import Comment, Proposal, Topic
@@ -25,6 +26,10 @@ class CommentForm(forms.ModelForm):
         model = Comment
         fields = ["stance", "body"]
         widgets = {"stance": forms.RadioSelect, "body": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
+
+    def clean_body(self):
+        # Shown publicly: phone numbers, ID numbers and door numbers are masked before it is stored.
+        return screen_public_text(self.cleaned_data["body"])
 
 
 class PaperBallotForm(forms.Form):
@@ -84,3 +89,13 @@ class OpenProposalForm(forms.ModelForm):
             "voting_starts": AdminDateTimeInput,
             "voting_ends": AdminDateTimeInput,
         }
+
+
+class DeclineProposalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the proposal is declined"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the proposal's page and sent to the proposer."),
+        error_messages={"required": _("Say why the proposal is declined: the proposer and the residents read it.")},
+    )

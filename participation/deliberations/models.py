@@ -147,6 +147,7 @@ class Topic(ClusterableModel):
             [
                 FieldRowPanel([FieldPanel("proposal_starts"), FieldPanel("discussion_starts")]),
                 FieldRowPanel([FieldPanel("voting_starts"), FieldPanel("voting_ends")]),
+                FieldPanel("schedule_change_reason"),
                 FieldRowPanel([FieldPanel("implementation_starts"), FieldPanel("done_at")]),
             ],
             heading=_("Phases"),
@@ -154,6 +155,7 @@ class Topic(ClusterableModel):
         MultiFieldPanel(
             [
                 FieldPanel("electorate"),
+                InlinePanel("voting_buildings", label=_("Only residents of these buildings")),
                 FieldPanel("min_age"),
                 FieldPanel("secret"),
                 FieldPanel("hide_results_until_close"),
@@ -298,6 +300,51 @@ class TopicDocument(Orderable):
         return self.document.title
 
 
+class TopicBuilding(Orderable):
+    """Limits who votes on a topic to the residents of some buildings (none: the whole community)."""
+
+    topic = ParentalKey(Topic, on_delete=models.CASCADE, related_name="voting_buildings")
+    building = models.ForeignKey(
+        "accounts.Building", on_delete=models.PROTECT, related_name="+", verbose_name=_("building")
+    )
+
+    panels = [FieldPanel("building")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("building that votes")
+        verbose_name_plural = _("buildings that vote")
+        constraints = [models.UniqueConstraint(fields=["topic", "building"], name="topic_building_once")]
+
+    def __str__(self):
+        return str(self.building)
+
+
+class ScheduleChange(models.Model):
+    """The end of voting moved after people voted: when, from when to when, and why. Shown on the topic."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="schedule_changes")
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    old_voting_ends = models.DateTimeField(_("voting was to end"))
+    new_voting_ends = models.DateTimeField(_("voting now ends"))
+    votes_cast = models.PositiveIntegerField(_("votes cast by then"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("schedule change")
+        verbose_name_plural = _("schedule changes")
+        ordering = ["changed_at"]
+
+    def __str__(self):
+        return f"{self.topic_id} · {self.new_voting_ends:%Y-%m-%d %H:%M}"
+
+    @property
+    def shortened(self) -> bool:
+        return self.new_voting_ends < self.old_voting_ends
+
+
 class VoterRegister(models.Model):
     """Who may vote on a topic, as a worker recorded it, with the household and floor area that count.
 
@@ -350,7 +397,8 @@ class VoterRoll(models.Model):
 
 
 class Ballot(models.Model):
-    """What was voted. No voter, no time, no channel; a place in the chain only once sealed."""
+    """What was voted. No voter, no time, no channel. Append-only in the database (see append_only.py):
+    its place in the chain is a LogEntry written at the seal, never a change to this row."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="ballots")
@@ -358,15 +406,62 @@ class Ballot(models.Model):
     weight = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     receipt_hash = models.CharField(max_length=64, unique=True)
     voter_name = models.CharField(max_length=100, blank=True)  # open ballots only
-    seq = models.PositiveIntegerField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    chain_hash = models.CharField(max_length=64, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["topic", "seq"], name="ballot_unique_seq")]
 
     def __str__(self):
-        return f"{self.topic_id} #{self.seq or '-'}"
+        return f"{self.topic_id} · {self.receipt_hash[:8]}"
+
+
+class LogEntry(models.Model):
+    """A ballot's place in the hash chain, written once when the log is sealed. Append-only."""
+
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, primary_key=True, related_name="log_entry")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="log_entries")
+    seq = models.PositiveIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "seq"], name="log_entry_unique_seq")]
+
+    def __str__(self):
+        return f"{self.topic_id} #{self.seq}"
+
+
+class BallotCommitment(models.Model):
+    """The running commitment written by each vote, in the vote's transaction. Append-only.
+
+    `digest` = ballot_log.commitment(salt, every ballot's hash after this vote): a hash over the
+    SORTED ballot hashes, so it says nothing about order; no time is stored. The vote also records
+    what it found before adding its own ballot (`found`, and `prior_digest` over those ballots with
+    the previous commitment's salt): an honest history has found == previous count and prior_digest
+    == previous digest, so a ballot changed, deleted or inserted outside the vote path shows up at the
+    next vote, and at the seal (see ballots.commitment_problems).
+
+    Only the latest count and digest are published while voting is open; the salt of the last one is
+    published with the sealed log, so anyone can check that the log is what was committed during
+    the vote. The other salts stay here: with them, the successive digests and the published ballots,
+    the order of voting could be worked out.
+    """
+
+    class Origin(models.TextChoices):
+        VOTE = "vote", _("a vote")
+        ADOPTED = "adopted", _("ballots cast before commitments existed")
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="commitments")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.VOTE)
+    found = models.PositiveIntegerField()
+    prior_digest = models.CharField(max_length=64)
+    count = models.PositiveIntegerField()
+    salt = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("ballot commitment")
+        # No unique count: after a deletion outside the vote path the next vote repeats a count, and
+        # must still be stored (and the deletion reported), not refused.
+
+    def __str__(self):
+        return f"{self.topic_id} · {self.count}"
 
 
 class VoteNonce(models.Model):
@@ -443,6 +538,10 @@ class ImplementationUpdate(Orderable):
         verbose_name = _("implementation update")
 
 
+# A decision without a quorum can be made by whoever turns up; a community chooses its own default.
+DEFAULT_QUORUM_PERCENT = 50
+
+
 class DeliberationSettings(models.Model):
     """How one community takes topics from its residents."""
 
@@ -460,7 +559,22 @@ class DeliberationSettings(models.Model):
         help_text=_("Other verified residents who must support a proposal before workers are asked to open it."),
     )
 
-    panels = [FieldPanel("community"), FieldPanel("residents_may_propose"), FieldPanel("cosigners_needed")]
+    default_quorum_percent = models.PositiveSmallIntegerField(
+        _("default quorum (percent)"),
+        default=DEFAULT_QUORUM_PERCENT,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "The quorum a new topic starts with: the share of eligible voters who must vote. Workers can "
+            "change it per topic before anyone votes; 0 means no quorum."
+        ),
+    )
+
+    panels = [
+        FieldPanel("community"),
+        FieldPanel("residents_may_propose"),
+        FieldPanel("cosigners_needed"),
+        FieldPanel("default_quorum_percent"),
+    ]
 
     class Meta:
         verbose_name = _("deliberation settings")
@@ -481,6 +595,7 @@ class Proposal(models.Model):
         COLLECTING = "collecting", _("Collecting co-signers")
         READY = "ready", _("Waiting for the community office")
         OPENED = "opened", _("Opened as a topic")
+        DECLINED = "declined", _("Declined by the community office")
 
     community = models.ForeignKey(
         "regions.Community", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("community")
@@ -504,6 +619,11 @@ class Proposal(models.Model):
         related_name="proposal",
         verbose_name=_("topic"),
     )
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True, editable=False)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("resident proposal")
@@ -520,6 +640,8 @@ class Proposal(models.Model):
     def status(self) -> str:
         if self.topic_id:
             return self.Status.OPENED
+        if self.declined_at:
+            return self.Status.DECLINED
         return self.Status.READY if self.ready_at else self.Status.COLLECTING
 
     def get_status_display(self) -> str:

@@ -4,10 +4,30 @@ Ballots are never linked to a person.
 """
 
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import erasure, export
 from portal.accounts.signals import personal_data_requested
 
-from .models import Comment, CoSignature, Proposal
+from .models import Comment, CoSignature, ImplementationUpdate, Proposal
+
+export.register_labels(
+    {
+        "deliberation_comments": _("Comments on deliberations"),
+        "topic": _("Topic"),
+        "stance": _("Stance"),
+        "comment": _("Comment"),
+        "deliberation_proposals": _("Topics you proposed"),
+        "options": _("Options"),
+        "deliberation_cosignatures": _("Proposals you co-signed"),
+        "proposal": _("Proposal"),
+        "signed_at": _("Signed"),
+    }
+)
+STANCES = dict(Comment.Stance.choices)
+erasure.register_text(Comment, ["body"], own="author")
+erasure.register_text(Proposal, ["title", "description", "options"], own="proposer")
+erasure.register_text(ImplementationUpdate, ["note"])  # workers' notes may name a resident
 
 
 @receiver(personal_data_requested)
@@ -17,7 +37,8 @@ def export_deliberations(sender, user, **kwargs):
     signed = CoSignature.objects.filter(user=user).values("proposal__title", "signed_at")
     return {
         "deliberation_comments": [
-            {"topic": r["topic__title"], "stance": r["stance"], "comment": r["body"]} for r in comments
+            {"topic": r["topic__title"], "stance": str(STANCES.get(r["stance"], r["stance"])), "comment": r["body"]}
+            for r in comments
         ],
         "deliberation_proposals": list(proposed),
         "deliberation_cosignatures": [{"proposal": r["proposal__title"], "signed_at": r["signed_at"]} for r in signed],

@@ -180,6 +180,8 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "updates": topic.updates.all(),
         "documents": topic.documents.select_related("document"),
         "proposal": Proposal.objects.filter(topic=topic).select_related("proposer").first(),
+        "buildings": [b.name for b in electorate_for(topic).buildings(topic)] if not topic.legacy_register else [],
+        "schedule_changes": topic.schedule_changes.all(),
     }
     return render(request, "deliberations/topic_detail.html", context, status=status)
 
@@ -240,7 +242,16 @@ def ballot_log_download(request, pk):
 
 @require_GET
 def verify(request, pk):
-    topic = _sealed(request, pk)
+    """While voting is open: the running commitment and whether every ballot so far was added by a vote.
+    Once sealed: that, the chain, the commitment against the chain, the recount and the receipt lookup."""
+    topic = _topic(request, pk)
+    if topic.current_phase() in (Phase.PROPOSAL, Phase.DISCUSSION):
+        raise Http404(_("There is nothing to verify before voting starts."))
+    tampering = ballots.commitment_problems(topic)
+    context = {"topic": topic, "sealed": bool(topic.sealed_at), "tampering": tampering}
+    if not topic.sealed_at:
+        context.update(problems=tampering, running=ballots.running_commitment(topic))
+        return render(request, "deliberations/verify.html", context, status=200)
     document = ballots.document(topic)
     problems, recount = ballot_log.verify(document)
     receipt = request.GET.get("receipt", "").strip()[:40]
@@ -256,15 +267,15 @@ def verify(request, pk):
             ),
             False,
         )
-    context = {
-        "topic": topic,
-        "problems": problems,
-        "recount": described_results(recount, topic) if recount else None,
-        "count": len(document["entries"]),
-        "head": document["head"],
-        "receipt": receipt,
-        "found": found,
-    }
+    context.update(
+        problems=tampering + problems,
+        recount=described_results(recount, topic) if recount else None,
+        count=len(document["entries"]),
+        head=document["head"],
+        commitment=document["commitment"],
+        receipt=receipt,
+        found=found,
+    )
     return render(request, "deliberations/verify.html", context, status=200)
 
 

@@ -7,46 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column as WagtailColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, SnippetViewSet, SnippetViewSetGroup
 
-from communities.regions.scoping import scope_queryset
+from portal.core.admin_scoping import CommunityScopedViewSetMixin
 from portal.core.navigation import AccountLink, Section, is_community_site
 
 from . import admin_views
-from .admin_forms import CommunityChoiceForm, TopicForm, VoterRegisterForm
+from .admin_forms import TopicForm, VoterRegisterForm
 from .models import Comment, DeliberationSettings, Proposal, Topic, VoterRegister
 
 
-def scoped(community_field):
-    """Make every per-object view of a viewset answer 404 for objects outside the user's communities."""
-    return lambda viewset_class: _guard_views(viewset_class, community_field)
-
-
-def _guard_views(viewset_class, community_field):
-    def guard(view_class):
-        def dispatch(self, request, *args, **kwargs):
-            pk = kwargs.get("pk")
-            if pk is not None:
-                allowed = scope_queryset(self.model.objects.all(), request.user, community_field)
-                if not allowed.filter(pk=unquote(str(pk))).exists():
-                    raise Http404
-            return view_class.dispatch(self, request, *args, **kwargs)
-
-        return type(f"Scoped{view_class.__name__}", (view_class,), {"dispatch": dispatch})
-
-    for name in ("edit", "delete", "usage", "history", "copy", "inspect"):
-        attr = f"{name}_view_class"
-        setattr(viewset_class, attr, guard(getattr(viewset_class, attr)))
-    return viewset_class
-
-
-class ScopedViewSet(SnippetViewSet):
-    community_field = "community"
+class ScopedViewSet(CommunityScopedViewSetMixin, SnippetViewSet):
     copy_view_enabled = False
-
-    def get_queryset(self, request):
-        return scope_queryset(self.model.objects.all(), request.user, self.community_field)
 
 
 class TopicDeleteView(DeleteView):
@@ -59,7 +33,6 @@ class TopicDeleteView(DeleteView):
         return super().dispatch(request, *args, **kwargs)
 
 
-@scoped("community")
 class TopicViewSet(ScopedViewSet):
     model = Topic
     icon = "doc-full"
@@ -71,7 +44,6 @@ class TopicViewSet(ScopedViewSet):
     delete_view_class = TopicDeleteView
 
 
-@scoped("topic__community")
 class VoterRegisterViewSet(ScopedViewSet):
     model = VoterRegister
     community_field = "topic__community"
@@ -82,7 +54,13 @@ class VoterRegisterViewSet(ScopedViewSet):
     edit_handler = ObjectList(VoterRegister.panels, base_form_class=VoterRegisterForm)
 
 
-@scoped("community")
+class NoAddView(CreateView):
+    """`add_view_enabled = False` hides the button, but Wagtail still serves the URL: residents write comments."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
 class CommentViewSet(ScopedViewSet):
     model = Comment
     icon = "comment"
@@ -90,27 +68,36 @@ class CommentViewSet(ScopedViewSet):
     list_display = ["topic", "author", "stance", "is_hidden"]
     list_filter = ["stance", "is_hidden"]
     add_view_enabled = False
+    add_view_class = NoAddView
     panels = [FieldPanel("is_hidden")]
 
 
-@scoped("community")
+class Column(WagtailColumn):
+    cell_template_name = "deliberations/admin/proposal_actions_cell.html"
+
+
 class ProposalViewSet(ScopedViewSet):
     model = Proposal
     icon = "pick"
     menu_label = _("Residents' proposals")
-    list_display = ["title", "community", "get_status_display", "created_at"]
+    list_display = [
+        "title",
+        "community",
+        "get_status_display",
+        "created_at",
+        Column("actions", label=_("Actions")),
+    ]
     add_view_enabled = False
     inspect_view_enabled = True
     panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("options")]
 
 
-@scoped("community")
 class DeliberationSettingsViewSet(ScopedViewSet):
     model = DeliberationSettings
     icon = "cog"
     menu_label = _("Proposal settings")
     list_display = ["community", "residents_may_propose", "cosigners_needed"]
-    edit_handler = ObjectList(DeliberationSettings.panels, base_form_class=CommunityChoiceForm)
+    panels = DeliberationSettings.panels
 
 
 class DeliberationsGroup(SnippetViewSetGroup):
@@ -128,11 +115,16 @@ def paper_ballot_urls():
     return [
         path("deliberations/paper-ballots/", admin_views.paper_ballot_index, name="deliberations_paper_ballots"),
         path(
-            "deliberations/paper-ballots/<int:pk>/",
+            "deliberations/paper-ballots/<id:pk>/",
             admin_views.record_paper_ballot,
             name="deliberations_paper_ballot",
         ),
-        path("deliberations/proposals/<int:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
+        path("deliberations/proposals/<id:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
+        path(
+            "deliberations/proposals/<id:pk>/decline/",
+            admin_views.decline_proposal,
+            name="deliberations_decline_proposal",
+        ),
     ]
 
 
@@ -146,27 +138,11 @@ def paper_ballot_menu_item():
     return PaperBallotMenuItem(_("Paper ballots"), reverse("deliberations_paper_ballots"), icon_name="form", order=310)
 
 
-SCOPE_FIELDS = {
-    Topic: "community",
-    VoterRegister: "topic__community",
-    Comment: "community",
-    Proposal: "community",
-    DeliberationSettings: "community",
-}
-
-
 @hooks.register("before_bulk_action")
-def keep_bulk_actions_in_scope(request, action_type, objects, action):
-    """Bulk actions bypass the viewsets: apply the same community scope and the same protection here."""
-    model = type(objects[0]) if objects else None
-    if model not in SCOPE_FIELDS:
-        return None
-    pks = [obj.pk for obj in objects]
-    allowed = scope_queryset(model.objects.filter(pk__in=pks), request.user, SCOPE_FIELDS[model])
-    if allowed.count() != len(set(pks)):
-        messages.error(request, _("Some of the chosen items belong to communities you do not work for."))
-        return redirect("wagtailadmin_home")
-    if model is Topic and action_type == "delete" and Topic.objects.filter(pk__in=pks, roll__isnull=False).exists():
+def keep_voted_topics(request, action_type, objects, action):
+    """A topic somebody voted on is a public record, in a bulk delete too (scope is the policy's job)."""
+    topics = [obj.pk for obj in objects if isinstance(obj, Topic)]
+    if action_type == "delete" and Topic.objects.filter(pk__in=topics, roll__isnull=False).exists():
         messages.error(request, _("People have voted on this topic: it is a public record and cannot be deleted."))
         return redirect("wagtailadmin_home")
     return None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from participation.content.markdown import mask_personal_data, render_markdown
 from participation.moderation.models import ModerationState
+from portal.accounts.personal_text import screen_public_text
 from portal.live.push import group_name, push
 from portal.notifications.services import notify
 from portal.search import registry
@@ -52,6 +53,7 @@ def prior_posts(user, community) -> int:
 
 @transaction.atomic
 def create_thread(*, community, category, author, title, body, state) -> Thread:
+    title, body = screen_public_text(title), screen_public_text(body, markdown=True)
     thread = Thread.objects.create(
         community=community, category=category, author=author, title=title, moderation_state=state, last_number=1
     )
@@ -79,6 +81,7 @@ def check_can_reply(thread: Thread) -> None:
 @transaction.atomic
 def create_reply(*, thread_id, author, body, state, reply_to_number=None, quote_number=None) -> Post:
     """Number the reply under a row lock on its thread, and count it with F() in the same transaction."""
+    body = screen_public_text(body, markdown=True)
     thread = Thread.objects.select_for_update().get(pk=thread_id)
     check_can_reply(thread)
     reply_to = _visible_post(thread, reply_to_number, author) if reply_to_number else None
@@ -164,6 +167,7 @@ def check_can_edit(post: Post, user) -> None:
 def edit_post(post: Post, user, body: str, state: str) -> Post:
     post = Post.objects.select_for_update().get(pk=post.pk)
     check_can_edit(post, user)
+    body = screen_public_text(body, markdown=True)
     PostRevision.objects.create(post=post, body=post.body, edited_by=user)
     old_state = post.moderation_state
     post.body, post.body_html, post.edited_at = body, render_markdown(body), timezone.now()
@@ -206,7 +210,18 @@ def like(post: Post, user) -> bool:
             bump(Thread, post.thread_id, like_count=1, version=1)
     except IntegrityError:
         return False
+    notify_like(post, user)
     return True
+
+
+def notify_like(post: Post, user) -> None:
+    """Tell the author once per liker and post (unliking and liking again does not tell them twice)."""
+    text = _("%(name)s liked your post in “%(title)s”") % {
+        "name": user.public_name,
+        "title": mask_personal_data(post.thread.title),
+    }
+    url = absolute_url(post.community, post.get_absolute_url())
+    notify(post.author, "forum.like", text, url=url, key=f"forum.like.{post.pk}.{user.pk}")
 
 
 @transaction.atomic

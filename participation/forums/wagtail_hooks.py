@@ -1,29 +1,32 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.permissions import register_permission_policy
+from wagtail.admin.viewsets.model import ModelViewSet
 
-from participation.moderation.admin_scoping import CommunityScopedViewSet, CommunityStaffPolicy
+from portal.core.admin_scoping import CommunityScopedViewSetMixin
 
 from .models import ForumCategory, Thread
 
-register_permission_policy(ForumCategory, CommunityStaffPolicy(ForumCategory))
-# Residents start threads on the site; removal is a logged moderation action, not a delete.
-register_permission_policy(Thread, CommunityStaffPolicy(Thread, denied_actions=("add", "delete")))
 
+class CategoryViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Anyone who acts for a community manages its categories (no model permissions are handed out)."""
 
-class CategoryViewSet(CommunityScopedViewSet):
     model = ForumCategory
+    model_permissions = False
     form_fields = ["community", "name", "slug", "description", "sort_order"]
     list_display = ["name", "community", "slug", "sort_order"]
     icon = "folder-open-inverse"
     name = "forum_categories"
 
 
-class ThreadViewSet(CommunityScopedViewSet):
-    """Pinning only: hiding and locking go through the moderation screen, which logs them."""
+class ThreadViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Pinning only: hiding and locking go through the moderation screen, which logs them.
+
+    Residents start threads on the site; removal is a logged moderation action, not a delete."""
 
     model = Thread
+    model_permissions = False
+    forbidden_actions = ("add", "delete")
     form_fields = ["pinned"]
     list_display = ["title", "community", "category", "reply_count", "pinned", "locked", "moderation_state"]
     list_filter = ["pinned", "locked", "moderation_state"]

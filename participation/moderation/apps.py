@@ -10,7 +10,7 @@ class ModerationConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from . import privacy, signals  # noqa: F401  (privacy registers what erasure redacts)
 
         post_migrate.connect(signals.grant_moderation_to_all, sender=self)
 

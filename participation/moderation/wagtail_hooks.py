@@ -2,10 +2,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.permissions import register_permission_policy
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from portal.core.admin_scoping import CommunityScopedViewSetMixin
 
 from . import admin_views
-from .admin_scoping import CommunityScopedViewSet, CommunityStaffPolicy
 from .models import ModerationPolicy, SensitiveWord
 
 
@@ -14,7 +15,7 @@ def moderation_urls():
     return [
         path("moderation/", admin_views.queue, name="moderation_queue"),
         path("moderation/log/", admin_views.action_log, name="moderation_log"),
-        path("moderation/act/<int:type_id>/<int:object_id>/", admin_views.take_action, name="moderation_act"),
+        path("moderation/act/<id:type_id>/<id:object_id>/", admin_views.take_action, name="moderation_act"),
     ]
 
 
@@ -28,12 +29,11 @@ def moderation_menu_item():
     return ModeratorMenuItem(_("Moderation"), reverse("moderation_queue"), icon_name="warning", order=250)
 
 
-register_permission_policy(SensitiveWord, CommunityStaffPolicy(SensitiveWord))
-register_permission_policy(ModerationPolicy, CommunityStaffPolicy(ModerationPolicy))
+class SensitiveWordViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Anyone who acts for a community manages its words (there are no model permissions for them)."""
 
-
-class SensitiveWordViewSet(CommunityScopedViewSet):
     model = SensitiveWord
+    model_permissions = False
     form_fields = ["community", "word", "action"]
     list_display = ["word", "action", "community"]
     list_filter = ["action"]
@@ -42,8 +42,9 @@ class SensitiveWordViewSet(CommunityScopedViewSet):
     add_to_settings_menu = True
 
 
-class ModerationPolicyViewSet(CommunityScopedViewSet):
+class ModerationPolicyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     model = ModerationPolicy
+    model_permissions = False
     form_fields = ["community", "auto_hide_reports", "premoderate_new_accounts", "new_account_posts"]
     list_display = ["community", "auto_hide_reports", "premoderate_new_accounts", "new_account_posts"]
     icon = "cog"

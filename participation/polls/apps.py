@@ -8,6 +8,9 @@ class PollsConfig(AppConfig):
     verbose_name = _("Polls and surveys")
 
     def ready(self):
+        from portal.accounts import actions
+
+        actions.register("polls.answer", _("answer polls"), actions.Requirement.ACCOUNT, content=True)
         from . import (
             privacy,  # noqa: F401  (export and deletion of a resident's data)
             search,  # noqa: F401  (registers the search indexers)

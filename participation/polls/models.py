@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from communities.pages.models import PortalPage
+from portal.accounts.actions import Requirement, resident_action
 
 from .blocks import QuestionsBlock
 from .questions import questions_of
@@ -120,7 +121,19 @@ class PollPage(RoutablePageMixin, PortalPage):
             return True
         return self.results_visibility == self.ResultsVisibility.AFTER_CLOSE and self.is_closed
 
+    def audience_options(self) -> dict:
+        """What this poll asks beyond its community's rule for answering polls (portal.accounts.actions)."""
+        return {
+            "anonymous": self.audience == self.Audience.ANYONE,
+            "at_least": Requirement.VERIFIED if self.audience == self.Audience.VERIFIED else None,
+        }
+
     @path("")
+    @resident_action(
+        "polls.answer",
+        community=lambda page, request: page.community(),
+        options=lambda page, request: page.audience_options(),
+    )
     def poll(self, request):
         from .views import poll_view
 

@@ -1,10 +1,26 @@
 """A resident's poll answers (those not given anonymously) in their data export; deletion unlinks them."""
 
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import erasure, export
 from portal.accounts.signals import account_deleted, personal_data_requested
 
 from .models import Answer, Participation, Response
+
+export.register_labels(
+    {
+        "polls_answered": _("Polls you answered"),
+        "poll": _("Poll"),
+        "on": _("On"),
+        "poll_answers": _("Your poll answers"),
+        "question": _("Question"),
+        "answer": _("Answer"),
+    }
+)
+
+# Free-text answers count on, without the person's data in them.
+erasure.register_text(Answer, ["value"], own="response__respondent")
 
 
 @receiver(personal_data_requested)

@@ -164,7 +164,45 @@ class Question:
 
 
 def questions_of(stream) -> list[Question]:
-    return [Question.from_block(child) for child in stream]
+    """The poll's questions; each conditional one knows the question it depends on (`condition`), so
+    residents read that question's number and text, never its internal key."""
+    questions = [Question.from_block(child) for child in stream]
+    by_key = {question.key: (number, question) for number, question in enumerate(questions, 1)}
+    for question in questions:
+        question.condition_number, question.condition = by_key.get(question.show_if_key, (None, None))
+    return questions
+
+
+CHOICE_KINDS = {"single_choice", "multiple_choice", "rating"}
+
+
+def _css_string(value: str) -> str:
+    """A CSS string literal: quotes, backslashes and line ends escaped; nothing else can end it."""
+    escaped = "".join(ch if ch.isalnum() or ch in " _-" else f"\\{ord(ch):x} " for ch in str(value))
+    return f'"{escaped}"'
+
+
+def conditional_css(questions: list[Question]) -> str:
+    """CSS that hides a conditional question until an answer it depends on is ticked: works without
+    JavaScript (`:has()`); browsers without `:has()` show every question, and the server ignores the
+    answers (and requiredness) of a question whose condition is not met either way."""
+    rules = []
+    for question in questions:
+        depends_on = getattr(question, "condition", None)
+        if depends_on is None or depends_on.kind not in CHOICE_KINDS:
+            continue
+        target = f".poll-form .question[data-question={_css_string(question.key)}]"
+        ticked = ", ".join(
+            f"input[name={_css_string(depends_on.key)}][value={_css_string(value)}]:checked"
+            for value in question.show_if_values
+        )
+        rules.append(f"{target} {{ display: none; }}")
+        rules.append(
+            f".poll-form:has({ticked}) .question[data-question={_css_string(question.key)}] {{ display: block; }}"
+        )
+    if not rules:
+        return ""
+    return "@supports selector(:has(*)) {\n" + "\n".join(rules) + "\n}"
 
 
 def build_form_class(questions: list[Question]) -> type[forms.Form]:

@@ -9,6 +9,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from portal.accounts.actions import decide
+from portal.accounts.personal_text import screen_public_text
+
 from .models import Answer, Participation, PollPage, Response
 from .questions import build_form_class
 from .tally import poll_results
@@ -26,18 +29,9 @@ def visitor_token(request) -> str:
 
 
 def audience_refusal(request, poll: PollPage, community) -> str | None:
-    """Why this visitor may not answer, or None if they may."""
-    user = request.user
-    if poll.audience == PollPage.Audience.ANYONE:
-        return None
-    if not user.is_authenticated:
-        return _("Log in to answer this poll.")
-    if poll.audience == PollPage.Audience.VERIFIED:
-        from portal.accounts.membership import is_verified_resident
-
-        if not is_verified_resident(user, community):
-            return _("Only verified residents of this community can answer this poll.")
-    return None
+    """Why this visitor may not answer, or None if they may (the one decision, portal.accounts.actions)."""
+    decision = decide(request.user, community, "polls.answer", **poll.audience_options())
+    return None if decision else decision.reason
 
 
 def already_answered(request, poll: PollPage) -> bool:
@@ -57,7 +51,8 @@ def save_response(poll: PollPage, community, user, token: str, answers: dict) ->
             Answer(
                 response=response,
                 question_key=key,
-                value=value,
+                # Free text may be published: phone, ID and door numbers are masked before it is stored.
+                value=screen_public_text(value) if questions[key].is_text and isinstance(value, str) else value,
                 text_status=Answer.TextStatus.PENDING if questions[key].is_text else Answer.TextStatus.NOT_TEXT,
             )
             for key, value in answers.items()

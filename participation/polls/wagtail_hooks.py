@@ -2,9 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
 
-from communities.regions.admin_scoping import CommunityScopedViewSetMixin
+from portal.core.admin_scoping import CommunityScopedViewSetMixin
 
 from .models import Answer
 
@@ -29,7 +28,6 @@ class FreeTextAnswerViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
 
 free_text_viewset = FreeTextAnswerViewSet("poll-free-text")
-register_permission_policy(Answer, free_text_viewset.permission_policy)
 
 
 @hooks.register("register_admin_viewset")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit.log import record
 
-from . import consent
+from . import consent, erasure, export
 from .forms import DeleteAccountForm, ProfileForm
 from .membership import memberships_of
 from .models import VerificationCode
@@ -40,7 +40,12 @@ def personal_data(user) -> dict:
             "last_login_ip": user.last_login_ip,
         },
         "consents": [
-            {"purpose": c.purpose, "version": c.version, "given_at": c.given_at, "withdrawn_at": c.withdrawn_at}
+            {
+                "purpose": _notice_title(c.purpose),
+                "version": c.version,
+                "given_at": c.given_at,
+                "withdrawn_at": c.withdrawn_at,
+            }
             for c in user.consents.all()
         ],
         "memberships": [
@@ -51,9 +56,9 @@ def personal_data(user) -> dict:
                 "real_name": m.real_name,
                 "id_number": m.id_masked,
                 "birth_date": m.birth_date,
-                "status": m.status,
+                "status": m.get_status_display(),
                 "reason": m.reason,
-                "roles": [r for r, on in _roles(m) if on],
+                "roles": [str(r) for r, on in _roles(m) if on],
                 "applied_at": m.applied_at,
                 "decided_at": m.decided_at,
             }
@@ -62,16 +67,22 @@ def personal_data(user) -> dict:
     }
     for _receiver, sections in personal_data_requested.send(sender=type(user), user=user):
         data.update(sections or {})
+    data["staff_access"] = export.staff_access(user)
     return data
+
+
+def _notice_title(purpose: str) -> str:
+    notice = consent.NOTICES.get(purpose)
+    return str(notice.title) if notice else purpose
 
 
 def _roles(m):
     return [
-        ("resident", True),
-        ("homeowner", m.is_homeowner),
-        ("representative", m.is_representative),
-        ("worker", m.is_worker),
-        ("moderator", m.is_moderator),
+        (_("Resident"), True),
+        (_("Homeowner"), m.is_homeowner),
+        (_("Resident representative"), m.is_representative),
+        (_("Community worker"), m.is_worker),
+        (_("Moderator"), m.is_moderator),
     ]
 
 
@@ -89,12 +100,13 @@ def my_account(request):
 @login_required
 def my_data(request):
     """The readable page of everything we hold."""
-    return render(request, "accounts/my_data.html", {"data": personal_data(request.user)})
+    return render(request, "accounts/my_data.html", {"sections": export.sections(personal_data(request.user))})
 
 
 @login_required
 def my_data_json(request):
-    body = json.dumps(personal_data(request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    data = export.labelled(personal_data(request.user))
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     response["Cache-Control"] = "no-store"
@@ -127,13 +139,20 @@ def delete_account_view(request):
 def delete_account(user) -> None:
     """Erase a person's data and keep an empty, inactive account row.
 
+    Everything the apps registered with `erasure` is redacted or deleted first (free text, uploads),
+    then the apps' `account_deleted` receivers unlink what stays, then the account's own data goes.
+
     The row stays so that what others point at (ballots already counted, the audit log, anonymised
     posts) still holds together; nothing in it identifies the person any more.
     """
+    known = erasure.known_personal_data(user)
+    homes = list(user.memberships.exclude(home=None).values_list("home_id", flat=True))
+    erasure.erase_personal_data(user, known)
     account_deleted.send(sender=type(user), user=user)
     phone = user.phone
     record(user, user, "account deleted by its owner", community=None)
     user.memberships.all().delete()
+    erasure.remove_orphaned_homes(homes)
     user.consents.all().delete()
     if phone:
         VerificationCode.objects.filter(phone=phone).delete()

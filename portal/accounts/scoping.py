@@ -11,7 +11,3 @@ from django.utils.module_loading import import_string
 
 def staff_communities(user) -> QuerySet:
     return import_string(settings.PORTAL_STAFF_COMMUNITIES)(user)
-
-
-def scope_to_staff(queryset: QuerySet, user, field: str = "community") -> QuerySet:
-    return queryset.filter(**{f"{field}__in": staff_communities(user)})

@@ -1,10 +1,34 @@
-"""A base WebSocket consumer that watches one group and forwards its updates, coalesced."""
+"""A base WebSocket consumer that watches one group and forwards its updates, coalesced; the consumer
+that closes unknown /ws/ paths; and the one reading of a client frame, so a bad frame closes cleanly."""
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+import json
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
 from . import relay
 
+CLOSE_BAD_FRAME = 4400  # the 4000-4999 range is the application's (RFC 6455, 7.4.2); 4400 echoes HTTP 400
 CLOSE_NOT_FOUND = 4404
+BAD_FRAME_REASON = "expected a text frame holding a JSON object"
+MAX_FRAME_CHARS = 64 * 1024
+
+
+def read_frame(text_data=None, bytes_data=None) -> dict | None:
+    """A client frame as a dict, or None when it is binary, overlong, not JSON or not a JSON object."""
+    if not isinstance(text_data, str) or len(text_data) > MAX_FRAME_CHARS:
+        return None
+    try:
+        content = json.loads(text_data)
+    except (ValueError, RecursionError):
+        return None
+    return content if isinstance(content, dict) else None
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """The last WebSocket route: any other /ws/ path is refused with 4404, not a routing error."""
+
+    async def connect(self):
+        await self.close(code=CLOSE_NOT_FOUND)
 
 
 class LiveGroupConsumer(AsyncJsonWebsocketConsumer):
@@ -40,6 +64,13 @@ class LiveGroupConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.group:
             await relay.leave(self.group, self)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        content = read_frame(text_data, bytes_data)
+        if content is None:
+            await self.close(code=CLOSE_BAD_FRAME, reason=BAD_FRAME_REASON)
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         """Clients only listen; anything they send is ignored."""

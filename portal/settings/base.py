@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "communities.regions.theming.SiteThemeMiddleware",
+    "portal.core.upstream.WagtailBadIdMiddleware",  # narrow: Wagtail's choosers, bulk actions, editing sessions
     # Last, so that a cache hit has passed sessions, language and authentication like any page.
     "portal.core.middleware.PageCacheMiddleware",
 ]
@@ -184,13 +185,15 @@ LOGOUT_REDIRECT_URL = "/"
 
 # Identity layer (portal.accounts): see the accounts checks for what production must set.
 # The verification-code channel: a class with send(phone, text).
-PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "portal.accounts.sms.LoggingSMSBackend")
+DEV_SMS_BACKEND = "portal.accounts.sms.LoggingSMSBackend"  # writes codes to the log: development only
+PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", DEV_SMS_BACKEND)
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 PORTAL_SMS_COOLDOWN_SECONDS = int(os.environ.get("PORTAL_SMS_COOLDOWN_SECONDS", "60"))
 PORTAL_SMS_MAX_PER_IP_PER_HOUR = int(os.environ.get("PORTAL_SMS_MAX_PER_IP_PER_HOUR", "20"))
 # Key of the ID-number fingerprints; changing it orphans every stored fingerprint.
-ID_HASH_SECRET = os.environ.get("ID_HASH_SECRET", "dev-only-id-hash-secret-do-not-use-in-production")
+DEV_ID_HASH_SECRET = "dev-only-id-hash-secret-do-not-use-in-production"
+ID_HASH_SECRET = os.environ.get("ID_HASH_SECRET", DEV_ID_HASH_SECRET)
 PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
 PORTAL_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_IP", "30"))
 PORTAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PORTAL_LOGIN_LOCKOUT_SECONDS", "900"))
@@ -269,6 +272,8 @@ PORTAL_EDITOR_PERMISSIONS = [
     "accounts.view_building",
     "accounts.add_building",
     "accounts.change_building",
+    # what the community asks before a resident may act on its site (portal.accounts.actions)
+    "accounts.change_actionrule",
     # deliberations: topics, their options, voter registers, comments, implementation updates
     "deliberations.add_topic",
     "deliberations.change_topic",

@@ -31,3 +31,6 @@ if "MEDIA_ROOT" not in os.environ:  # noqa: F405
     atexit.register(shutil.rmtree, _test_media, ignore_errors=True)
     MEDIA_ROOT = _test_media / "media"
     PRIVATE_MEDIA_ROOT = _test_media / "private_media"
+
+# Tests never reach WeChat: its API is a stand-in each test starts; otherwise the discard port refuses.
+WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "http://127.0.0.1:9")  # noqa: F405

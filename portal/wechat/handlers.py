@@ -3,8 +3,9 @@
 portal.wechat imports nothing from communities or participation; they register their handlers
 (the complaint dialogue, for instance) from `AppConfig.ready` with `register(handler, priority)`.
 A handler gets (account, message) (a wechatpy message or event) and returns the text to answer,
-or None to let the next handler try. The built-in ones below: following and unfollowing, the
-workers' keyword replies, and last of all a search of the community's content.
+"" to answer nothing (it has queued a task that answers later through the API), or None to let the
+next handler try. The built-in ones below: following and unfollowing, the workers' keyword replies,
+and last of all a search of the community's content (in a task).
 """
 
 from collections.abc import Callable
@@ -109,20 +110,30 @@ def keyword(account, message):
     return cut("\n".join(lines)) if lines else None
 
 
-def search(account, message):
-    """Anything else typed: the best few public items of the community, as links."""
+def search_answer(account, query: str) -> str:
+    """The best few public items of the community for `query`, as links."""
     from portal.search.service import search_for_bot
 
-    if message.type != "text" or not message.content.strip():
-        return None
-    items = search_for_bot(message.content.strip(), account.community_id, limit=SEARCH_RESULTS)
+    items = search_for_bot(query, account.community_id, limit=SEARCH_RESULTS)
     if not items:
-        return _("Nothing on the community's site matches “%(query)s”. Try other words.") % {
-            "query": message.content.strip()[:30]
-        }
+        return _("Nothing on the community's site matches “%(query)s”. Try other words.") % {"query": query[:30]}
     lines = [_("From the community's site:")]
     lines += [link(item["url"], f"{item['kind_label']}：{item['title']}") for item in items]
     return cut("\n".join(lines))
+
+
+def search(account, message):
+    """Anything else typed: searched in a task, answered through the customer-service API."""
+    from django.db import transaction
+
+    from .tasks import answer_by_search
+
+    query = message.content.strip() if message.type == "text" else ""
+    if not query:
+        return None
+    args = (account.pk, message.source, query[:100])
+    transaction.on_commit(lambda: answer_by_search.enqueue(*args))
+    return ""  # nothing to answer now: the callback says "success"
 
 
 register(follow, priority=0)

@@ -78,14 +78,14 @@ class Account(models.Model):
         self.aes_key_encrypted = secrets.encrypt(value)
 
     def missing(self) -> list[str]:
-        """What the account still lacks before it can work (names of fields, translated)."""
+        """What the account still lacks before it can work (for operators: system checks and logs)."""
         lacking = []
         if not self.app_secret_encrypted:
-            lacking.append(str(_("app secret")))
+            lacking.append("app secret")
         if not self.token_encrypted:
-            lacking.append(str(_("token")))
+            lacking.append("token")
         if self.mode != self.Mode.PLAINTEXT and not self.aes_key_encrypted:
-            lacking.append(str(_("EncodingAESKey")))
+            lacking.append("EncodingAESKey")
         return lacking
 
     def callback_path(self) -> str:

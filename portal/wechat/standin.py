@@ -41,7 +41,9 @@ ERRORS = {
 
 
 class WeChatStandIn:
-    def __init__(self, apps: dict[str, str], host: str = "127.0.0.1", port: int = 0, token_delay: float = 0.0):
+    def __init__(
+        self, apps: dict[str, str], host: str = "127.0.0.1", port: int = 0, token_delay: float = 0.0, echo=None
+    ):
         self.apps = dict(apps)  # app id -> app secret
         self.tokens: dict[str, tuple[str, float]] = {}  # token -> (app id, expiry)
         self.current: dict[str, str] = {}  # app id -> its stable token
@@ -50,6 +52,7 @@ class WeChatStandIn:
         self.received: list[tuple[str, dict]] = []
         self.fail_queue: list[int] = []
         self.token_delay = token_delay  # widens the window in which concurrent refreshes would overlap
+        self.echo = echo  # echo(path, data) for every API call received (the demo prints them)
         self.lock = threading.Lock()
         self._msgids = itertools.count(1000)
         self.server = ThreadingHTTPServer((host, port), self._handler())
@@ -131,6 +134,8 @@ class WeChatStandIn:
         except ValueError:
             return error(47001)
         self.received.append((path, data))
+        if self.echo:
+            self.echo(path, data)
         if path == "/cgi-bin/menu/create":
             buttons = data.get("button")
             if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:

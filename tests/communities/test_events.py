@@ -10,10 +10,17 @@ from django.utils import timezone
 
 from communities.events import signups
 from communities.events.models import EventSignup
+from tests.membership import members_of
 
 from .helpers import add_event
 
 Status = EventSignup.Status
+
+
+@pytest.fixture
+def make_user(make_user, city):
+    """Residents of a1 sign up (signing up needs a membership: portal.accounts.actions)."""
+    return members_of(make_user, city["a1"])
 
 
 @pytest.fixture

@@ -1,8 +1,16 @@
 """Residents' questions: hidden until the community's staff approve them; answered by the organisation."""
 
+import pytest
 from django.urls import reverse
 
 from communities.organisations.models import Question
+from tests.membership import members_of
+
+
+@pytest.fixture
+def make_user(make_user, city):
+    """Residents of a1 ask (asking needs a membership: portal.accounts.actions)."""
+    return members_of(make_user, city["a1"])
 
 
 def ask(host_client, user, org, body):

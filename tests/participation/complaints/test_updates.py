@@ -202,3 +202,88 @@ def test_push_refuses_with_a_reason(city, client, push_enabled, kind, status, re
 
 def test_push_is_off_without_a_secret(city, client):
     assert client.post("/open311/updates", data=b"{}", content_type="application/json").status_code == 404
+
+
+def nested(depth: int) -> bytes:
+    return b'{"service_request_updates": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "reason"),
+    [
+        ("non_ascii_signature", 401, "bad signature"),
+        ("latin1_signature", 401, "bad signature"),
+        ("short_signature", 401, "bad signature"),
+        ("non_ascii_timestamp", 400, "Unix seconds"),
+        ("huge_timestamp", 400, "Unix seconds"),
+        ("negative_timestamp", 400, "Unix seconds"),
+        ("deep_json", 400, "nested too deeply"),
+        ("huge_body", 400, "larger than"),
+        ("not_utf8", 400, "unreadable"),
+        ("json_not_a_list", 400, "unexpected JSON shape"),
+    ],
+)
+def test_push_refuses_malformed_input_with_a_reason(city, client, push_enabled, kind, status, reason):
+    body = updates_json("1000", ("z", "closed", timezone.now(), ""))
+    if kind == "non_ascii_signature":
+        response = push(client, body, signature="签名" * 32)
+    elif kind == "latin1_signature":
+        response = push(client, body, signature="é" * 64)
+    elif kind == "short_signature":
+        response = push(client, body, signature="abc")
+    elif kind == "non_ascii_timestamp":
+        response = push(client, body, timestamp="١٧٠٠٠٠٠٠٠٠")  # Arabic-Indic digits, which int() would take
+    elif kind == "huge_timestamp":
+        response = push(client, body, timestamp="9" * 400)
+    elif kind == "negative_timestamp":
+        response = push(client, body, timestamp="-1")
+    elif kind == "deep_json":
+        response = push(client, nested(100_000))
+    elif kind == "huge_body":
+        response = push(client, b'{"x": "' + b"x" * (3 * 1024 * 1024) + b'"}')
+    elif kind == "not_utf8":
+        response = push(client, b"\xff\xfe{}")
+    else:
+        response = push(client, b"42")
+    assert response.status_code == status
+    assert reason in response.json()["error"]
+
+
+def test_push_reads_deeply_nested_xml_without_harm(city, client, push_enabled):
+    """expat has no depth limit and the reader looks only at the first two levels: nothing to apply."""
+    response = push(client, b"<a>" * 100_000 + b"</a>" * 100_000, content_type="text/xml")
+    assert response.status_code == 200
+    assert response.json() == {"applied": 0, "duplicate": 0, "unknown": 0, "stale": 0}
+
+
+def test_push_drops_overlong_ids_and_reads_dates_without_a_zone(delivered, client, push_enabled):
+    _, complaint, request_id = delivered()
+    later = (timezone.localtime() + timedelta(minutes=1)).replace(tzinfo=None, microsecond=0)
+    body = json.dumps(
+        [
+            {"service_request_id": request_id, "update_id": "u" * 5000, "status": "closed", "updated_datetime": "x"},
+            {
+                "service_request_id": request_id,
+                "update_id": "u" * 5000,
+                "status": "closed",
+                "updated_datetime": later.isoformat(),
+            },
+            {
+                "service_request_id": request_id,
+                "update_id": "bad-date",
+                "status": "closed",
+                "updated_datetime": "2026-02-30T10:00:00",
+            },
+            {
+                "service_request_id": request_id,
+                "update_id": "naive",
+                "status": "in_progress",
+                "updated_datetime": later.isoformat(),
+            },
+        ]
+    ).encode()
+    response = push(client, body)
+    assert response.status_code == 200
+    assert response.json()["applied"] == 1
+    complaint.refresh_from_db()
+    assert complaint.state == CaseState.IN_PROGRESS

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -5,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
+from participation.deliberations import append_only
 from participation.deliberations.models import Option, Topic, VoterRegister
 from portal.accounts.models import Building, Home, Membership
 from tests.asgi_server import asgi_server  # noqa: F401  (the real ASGI server of the live-tally tests)
@@ -101,3 +103,24 @@ def _english():
     """Assertions read the English msgids; the site's default language is Chinese."""
     with translation.override("en"):
         yield
+
+
+@contextmanager
+def tampering():
+    """What an attacker with database rights does: lift the append-only triggers, then put them back.
+    PostgreSQL: triggers off for this transaction (session_replication_role); SQLite: drop and recreate."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            for sql in append_only.drop_statements(connection.vendor):
+                cursor.execute(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            else:
+                for sql in append_only.create_statements(connection.vendor):
+                    cursor.execute(sql)

@@ -68,6 +68,9 @@ def test_fifty_simultaneous_voters_are_all_counted(city, make_topic, resident):
     result = ballots.live_result(topic)
     assert result["voters"] == str(N) and result["tie"]
     assert {c["votes"] for c in result["counts"].values()} == {str(N // 2)}
+    # Each vote wrote its commitment in turn: counts 1..N, each found what the one before committed to.
+    assert [(c.found, c.count) for c in topic.commitments.order_by("pk")] == [(n, n + 1) for n in range(N)]
+    assert ballots.commitment_problems(topic) == []
 
 
 # The lock a vote takes (ballots.lock_for_voting) is shared by votes and excluded by seal().

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from participation.deliberations import ballot_log
 from participation.deliberations.models import Ballot, Comment, Topic, VoterRoll
 
-from .conftest import close_voting
+from .conftest import close_voting, tampering
 
 
 @pytest.fixture
@@ -77,7 +77,9 @@ def test_a_vote_is_one_transaction_and_finds_its_site_without_a_query(city, make
     statements = [q["sql"] for q in captured.captured_queries]
     assert not [sql for sql in statements if "wagtailcore_site" in sql]
     writes = [sql.split()[0] for sql in statements if sql.startswith(("INSERT", "UPDATE", "DELETE"))]
-    assert writes == ["DELETE", "INSERT", "INSERT"]  # the spent nonce, the roll entry, the ballot
+    # the spent nonce, the roll entry, the ballot, the running commitment: inserts only, no UPDATE
+    assert writes == ["DELETE", "INSERT", "INSERT", "INSERT"]
+    assert "deliberations_ballotcommitment" in [sql for sql in statements if sql.startswith("INSERT")][-1]
     assert len([sql for sql in statements if sql == "COMMIT"]) <= 1  # one commit (SQLite logs none)
 
 
@@ -193,7 +195,8 @@ def test_verify_page_reports_tampering(city, make_topic, resident, site):
         client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)})
     close_voting(topic)
     site().get(f"/deliberations/{topic.pk}/")  # seals
-    Ballot.objects.filter(topic=topic, seq=1).update(option_id=option(topic, 1))
+    with tampering():
+        Ballot.objects.filter(topic=topic, log_entry__seq=1).update(option_id=option(topic, 1))
     page = site().get(f"/deliberations/{topic.pk}/verify/")
     assert page.status_code == 200 and "NOT intact" in page.content.decode()
 

@@ -92,3 +92,19 @@ def test_a_burst_of_replies_is_coalesced(thread, make_user, settings):
     assert len(received) <= 1 + math.ceil(seconds * 2), (received, seconds)
     assert len(received) < 30
     assert Post.objects.filter(thread=thread).count() == 31
+
+
+def test_a_reader_sending_a_non_json_frame_is_closed_with_4400(thread, caplog):
+    from portal.live.consumers import BAD_FRAME_REASON, CLOSE_BAD_FRAME
+
+    async def scenario():
+        communicator = connect(thread.pk)
+        connected, _ = await communicator.connect()
+        assert connected
+        await communicator.send_to(text_data="{not json")
+        closed = await communicator.receive_output(timeout=5)
+        await communicator.wait()
+        return closed
+
+    assert async_to_sync(scenario)() == {"type": "websocket.close", "code": CLOSE_BAD_FRAME, "reason": BAD_FRAME_REASON}
+    assert not [record for record in caplog.records if record.levelno >= 40]

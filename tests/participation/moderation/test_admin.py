@@ -195,3 +195,27 @@ def test_moderators_get_moderation_links_on_the_thread_page(two_forums, city, ma
     assert "/admin/moderation/act/" in moderator_page.content.decode()
     other_page = host_client("a1.localhost", moderator_of(city["b1"], make_user, "mod_b")).get(url)
     assert "/admin/moderation/act/" not in other_page.content.decode()
+
+
+def test_queue_action_page_and_log_mask_phone_and_id_numbers(two_forums, city, make_user, host_client):
+    """Posts written before screening at submission (or a reporter's note) may hold a phone number or an
+    ID number: moderators see them masked, in the queue, on the decision page and in the log."""
+    _troll, threads = two_forums
+    post = threads["a1"].posts.get(number=1)
+    Post.objects.filter(pk=post.pk).update(body="我的电话 139 1234 5678，身份证 110105194912310021")
+    reporter = make_user("reporter")
+    response = host_client("a1.localhost", reporter).post(
+        f"/forum/p/{post.pk}/report/", {"reason": "abuse", "note": "他留了电话13912345678"}
+    )
+    assert response.status_code == 302
+    admin = host_client("localhost", moderator_of(city["a1"], make_user, "mod_a"))
+    type_id = ContentType.objects.get_for_model(Post).pk
+    queue = admin.get("/admin/moderation/").content.decode()
+    act = admin.get(f"/admin/moderation/act/{type_id}/{post.pk}/").content.decode()
+    for html in (queue, act):
+        assert "139****5678" in html
+        assert "1234 5678" not in html and "13912345678" not in html and "110105194912310021" not in html
+    assert "11**************21" in queue
+    admin.post(f"/admin/moderation/act/{type_id}/{post.pk}/", {"kind": "hide", "reason": "留了电话 13912345678"})
+    log = admin.get("/admin/moderation/log/").content.decode()
+    assert "13912345678" not in log and "139****5678" in log

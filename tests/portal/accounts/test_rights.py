@@ -50,15 +50,16 @@ def test_export_json_holds_everything_the_resident_gave(member):
     response = client.get("/accounts/me/data.json")
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
-    assert data["account"]["phone"] == PHONE
-    assert data["account"]["display_name"] == "老王"
-    assert {c["purpose"] for c in data["consents"]} == {"account", "id_number"}
-    (m,) = data["memberships"]
-    assert m["community"] == "社区a1"
-    assert m["address"] == "1号楼 unit 1 1203"
-    assert m["real_name"] == "张三丰"
-    assert m["id_number"] == ID[:2] + "*" * 14 + ID[-2:]
-    assert m["roles"] == ["resident", "homeowner"]
+    assert data["Account"]["Mobile number"] == PHONE
+    assert data["Account"]["Display name"] == "老王"
+    assert {c["Privacy notice"] for c in data["Consents"]} == {"Your account", "Your ID number"}
+    (m,) = data["Memberships"]
+    assert m["Community"] == "社区a1"
+    assert m["Address"] == "1号楼 unit 1 1203"
+    assert m["Real name"] == "张三丰"
+    assert m["ID number (masked)"] == ID[:2] + "*" * 14 + ID[-2:]
+    assert m["Roles"] == ["Resident", "Homeowner"]
+    assert m["Status"] == "Verified"
 
 
 def test_export_includes_sections_other_apps_add(member):
@@ -70,7 +71,7 @@ def test_export_includes_sections_other_apps_add(member):
 
     try:
         data = json.loads(client.get("/accounts/me/data.json").content)
-        assert data["forum_posts"] == [{"title": "楼道灯坏了"}]
+        assert data["Forum posts"] == [{"Title": "楼道灯坏了"}]
         assert "楼道灯坏了" in client.get("/accounts/me/data/").content.decode()
     finally:
         personal_data_requested.disconnect(forum_posts)

@@ -8,10 +8,13 @@ import pytest
 
 from portal.wechat.models import Account
 from portal.wechat.simulator import WeChatServer, fields_of
+from portal.wechat.standin import WeChatStandIn
 
 TOKEN = "test-token-123"
 APP_ID = "wx0123456789abcdef"
 SECRET = "0123456789abcdef0123456789abcdef"
+STABLE = "/cgi-bin/stable_token"
+CUSTOM = "/cgi-bin/message/custom/send"
 
 
 def new_aes_key() -> str:
@@ -42,3 +45,12 @@ def wechat_server(live_server):
         return WeChatServer(url, token, account.aes_key, account.app_id)
 
     return make
+
+
+@pytest.fixture
+def standin(settings):
+    """WeChat's API on a loopback port, where the portal's client is pointed."""
+    server = WeChatStandIn({APP_ID: SECRET}).start()
+    settings.WECHAT_API_BASE_URL = server.url
+    yield server
+    server.stop()

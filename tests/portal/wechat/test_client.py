@@ -11,18 +11,7 @@ from wechatpy.exceptions import APILimitedException, WeChatClientException
 from portal.wechat.client import Client
 from portal.wechat.standin import JPEG, WeChatStandIn
 
-from .conftest import APP_ID, SECRET
-
-STABLE = "/cgi-bin/stable_token"
-CUSTOM = "/cgi-bin/message/custom/send"
-
-
-@pytest.fixture
-def standin(settings):
-    server = WeChatStandIn({APP_ID: SECRET}).start()
-    settings.WECHAT_API_BASE_URL = server.url
-    yield server
-    server.stop()
+from .conftest import APP_ID, CUSTOM, SECRET, STABLE
 
 
 @pytest.fixture
@@ -143,3 +132,13 @@ def test_eight_processes_asking_at_once_make_one_refresh(settings):
         assert standin.counts[STABLE] == 1
     finally:
         standin.stop()
+
+
+def test_an_unreachable_api_is_an_api_error_recorded_for_the_admin(client, standin):
+    from portal.wechat.models import Account
+
+    client.message.send_text("oFollower1", "first")
+    standin.stop()
+    with pytest.raises(WeChatClientException):
+        client.message.send_text("oFollower1", "second")
+    assert Account.objects.get().last_error.startswith("None network")

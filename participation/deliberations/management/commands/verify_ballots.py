@@ -3,11 +3,15 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from participation.deliberations import ballot_log, ballots
-from participation.deliberations.models import Topic
+from participation.deliberations.models import Phase, Topic
 
 
 class Command(BaseCommand):
-    help = "Check a topic's published ballot log (hash chain, roll count) and recount its result."
+    help = (
+        "Check a topic's ballots: while voting is open, that no ballot was changed, deleted or inserted outside "
+        "the vote path (the running commitment); once sealed, that too, and the published log (hash chain, "
+        "commitment, roll count) and its recount."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("topic", nargs="?", help="topic id")
@@ -20,21 +24,38 @@ class Command(BaseCommand):
                     document = json.load(handle)
             except (OSError, ValueError) as error:
                 raise CommandError(f"Cannot read {file}: {error}") from error
-        else:
-            if not topic or not topic.isdigit():
-                raise CommandError("Give a topic id or --file.")
-            found = Topic.objects.filter(pk=topic).first()
-            if found is None:
-                raise CommandError(f"No topic {topic}.")
-            found = ballots.seal_if_due(found)
-            if not found.sealed_at:
-                raise CommandError("Voting on this topic has not closed yet: there is no sealed log to verify.")
-            document = ballots.document(found)
+            self._report(*ballot_log.verify(document), document=document)
+            return
+        if not topic or not topic.isdigit():
+            raise CommandError("Give a topic id or --file.")
+        found = Topic.objects.filter(pk=topic).first()
+        if found is None:
+            raise CommandError(f"No topic {topic}.")
+        if found.current_phase() in (Phase.PROPOSAL, Phase.DISCUSSION):
+            raise CommandError("Voting on this topic has not started yet: there are no ballots to verify.")
+        found = ballots.seal_if_due(found)
+        tampering = ballots.commitment_problems(found)
+        if not found.sealed_at:
+            self._fail_on(tampering)
+            running = ballots.running_commitment(found)
+            count, digest = (running["count"], running["digest"]) if running else (0, "-")
+            self.stdout.write(
+                f"OK so far (voting has not closed, no sealed log yet): {count} ballots, each added by a vote; "
+                f"running commitment {digest}."
+            )
+            return
+        document = ballots.document(found)
         problems, result = ballot_log.verify(document)
+        self._report(tampering + problems, result, document=document)
+
+    def _fail_on(self, problems):
         for problem in problems:
             self.stderr.write(problem)
         if problems:
             raise CommandError(f"The ballot log is NOT intact: {len(problems)} problem(s).")
+
+    def _report(self, problems, result, *, document):
+        self._fail_on(problems)
         self.stdout.write(
             f"OK: {len(document['entries'])} ballots, chain intact, head {document['head']}; "
             f"recount equals the published result (passed: {result['passed']})."

@@ -1,6 +1,8 @@
 """Run the stand-in for WeChat's API (portal.wechat.standin) for the demo, with every account's app id
 and secret, until interrupted. Point WECHAT_API_BASE_URL at it."""
 
+import json
+
 from django.core.management.base import BaseCommand
 
 from portal.wechat.models import Account
@@ -15,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, **options):
         apps = {account.app_id: account.app_secret for account in Account.objects.all()}
-        standin = WeChatStandIn(apps, port=port)
+        standin = WeChatStandIn(apps, port=port, echo=self.show)
         self.stdout.write(f"WeChat API stand-in on {standin.url} for {len(apps)} account(s); Ctrl-C stops it.")
         try:
             standin.server.serve_forever()
@@ -23,3 +25,10 @@ class Command(BaseCommand):
             pass
         finally:
             standin.server.server_close()
+
+    def show(self, path, data):
+        """What the portal sent, as WeChat would show it to the follower."""
+        if path == "/cgi-bin/message/custom/send":
+            self.stdout.write(f"[to {data.get('touser')}] {data.get('text', {}).get('content', data)}")
+        else:
+            self.stdout.write(f"[{path}] {json.dumps(data, ensure_ascii=False)}")

@@ -1,0 +1,329 @@
+"""Admin scoping: ONE permission policy and ONE viewset mixin on the one scoping function.
+
+Every Wagtail admin screen of a model whose rows belong to a community goes through here:
+
+* `CommunityScopedPolicy` is the model's permission policy (registered in Wagtail's policy registry, so
+  Wagtail's own code - bulk actions, choosers, the admin URL finder, reports - asks it too). It adds
+  "the row's community is one the user may act for" (`portal.accounts.scoping.staff_communities`, which
+  names `communities.regions.scoping.communities_for`) to Django's model permissions, or replaces them
+  with "acts for some community" where a model has none (`model_permissions=False`).
+* `CommunityScopedViewSetMixin` goes first in the bases of a `ModelViewSet` or `SnippetViewSet`. It
+  registers the policy, and scopes EVERY view the viewset has, whatever Wagtail adds in a release:
+  each URL with an object id (edit, delete, inspect, history, usage, copy, revisions, lock, workflow,
+  preview, ...) answers 404 for an object outside the user's scope before the view runs; the listing
+  (and its results, CSV/XLSX exports and filter choices) holds only rows in scope; the create/edit form
+  offers and accepts only communities (and scoped rows) the user may act for; snippet choosers
+  (choose, results, chosen, chosen-multiple) are scoped the same way.
+* Bulk actions and the site-history / page-types reports use the same policy (see
+  `portal/core/wagtail_hooks.py` and `portal/core/admin_sitewide.py`).
+
+`portal` imports nothing from `communities` or `participation`: the Community model is found through
+the scoping function's queryset.
+"""
+
+from functools import cached_property, wraps
+
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.forms import ModelMultipleChoiceField
+from django.forms.models import modelform_factory
+from django.http import Http404
+from django.shortcuts import get_list_or_404
+from django.utils.functional import classproperty
+from permissionedforms import PermissionedForm
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry, register_permission_policy
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.models import get_snippet_models
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
+
+from portal.accounts.scoping import staff_communities
+
+# The permissions an admin listing or lookup is about: a user with none of them sees no rows.
+ANY_ACTION = ["view", "change", "delete", "add", "publish", "lock", "unlock", "choose"]
+
+
+def community_model():
+    """The Community model, without importing `communities` (portal sits below it)."""
+    return staff_communities(None).model
+
+
+class CommunityScopedPolicy(ModelPermissionPolicy):
+    """Model permissions (or "acts for a community") AND the row's community among the user's.
+
+    `community_field` is the lookup from the model to its community ("community", "topic__community",
+    or "pk" for the Community model itself). `forbidden` actions are refused to everyone, superusers too.
+    Superusers act city-wide: they see every row, including rows without a community.
+    """
+
+    def __init__(self, model, community_field="community", forbidden=(), model_permissions=True):
+        super().__init__(model)
+        self.community_field = community_field
+        self.forbidden = frozenset(forbidden)
+        self.model_permissions = model_permissions
+
+    # Which rows -------------------------------------------------------------------------------
+
+    def scope(self, queryset, user):
+        """`queryset` (of this policy's model) cut to the rows `user` may act for."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return queryset.none()
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.community_field}__in": staff_communities(user)})
+
+    def in_scope(self, user, instance) -> bool:
+        return instance.pk is not None and self.pk_in_scope(user, instance.pk)
+
+    def pk_in_scope(self, user, pk) -> bool:
+        """Whether the row with this (URL) primary key exists and is in scope; a malformed key is not."""
+        try:
+            pk = self.model._meta.pk.to_python(pk)
+            return self.scope(self.model._default_manager.filter(pk=pk), user).exists()
+        except (ValidationError, ValueError, TypeError, OverflowError):
+            return False
+
+    # Which actions ----------------------------------------------------------------------------
+
+    def user_has_permission(self, user, action):
+        if action in self.forbidden:
+            return False
+        if self.model_permissions:
+            return super().user_has_permission(user, action)
+        return bool(user.is_active and (user.is_superuser or staff_communities(user).exists()))
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        if self.model_permissions:
+            return super().users_with_any_permission([a for a in actions if a not in self.forbidden])
+        return get_user_model().objects.filter(is_active=True, is_superuser=True)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and self.in_scope(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(user, actions) and self.in_scope(user, instance)
+
+    def instances_user_has_permission_for(self, user, action):
+        return self.instances_user_has_any_permission_for(user, [action])
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model._default_manager.none()
+        return self.scope(self.model._default_manager.all(), user)
+
+
+def scoped_policy_for(model):
+    """The model's `CommunityScopedPolicy`, or None if the model is not community-scoped in the admin."""
+    policy = policy_registry.get_by_type(model, fallback=False)
+    return policy if isinstance(policy, CommunityScopedPolicy) else None
+
+
+def scope_choices(queryset, user):
+    """A form field's choices cut to what `user` may act for: communities, and rows of scoped models."""
+    if queryset.model is community_model():
+        return queryset if user.is_superuser else queryset.filter(pk__in=staff_communities(user).values("pk"))
+    policy = scoped_policy_for(queryset.model)
+    return policy.scope(queryset, user) if policy else queryset
+
+
+# Forms ---------------------------------------------------------------------------------------
+
+
+class CommunityScopedFormMixin:
+    """Every choice field of the form offers and accepts only what the editing user may act for.
+
+    A field linking to communities or to rows of scoped models is narrowed to the user's scope, so a
+    foreign choice is a form error. A many-to-many link (an organisation's "communities served") keeps
+    the links the user cannot see: they are not the user's to remove. Only superusers act city-wide,
+    so for anyone else a (single) community field is required even where the model allows none.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self, "for_user", None)
+        self.kept_out_of_scope = {}
+        if user is None:
+            return
+        for name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None or not hasattr(queryset, "model"):
+                continue
+            field.queryset = scope_choices(queryset, user)
+            if isinstance(field, ModelMultipleChoiceField):
+                if self.instance.pk and hasattr(self.instance, name):
+                    allowed = set(field.queryset.values_list("pk", flat=True))
+                    linked = getattr(self.instance, name).all()  # a page revision's links, too
+                    self.kept_out_of_scope[name] = [row for row in linked if row.pk not in allowed]
+                    if self.kept_out_of_scope[name]:
+                        field.required = False
+            elif queryset.model is community_model() and not user.is_superuser:
+                field.required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, kept in self.kept_out_of_scope.items():
+            if kept and name in cleaned:
+                cleaned[name] = [*cleaned[name], *kept]
+        return cleaned
+
+
+def scoped_form_class(form_class, formfield_callback=None):
+    """`form_class` with `CommunityScopedFormMixin`; a plain ModelForm is rebuilt on Wagtail's admin form
+    first, so that the view hands it the user (`for_user`)."""
+    if issubclass(form_class, CommunityScopedFormMixin):
+        return form_class
+    if not issubclass(form_class, PermissionedForm):
+        meta = form_class._meta
+        form_class = modelform_factory(
+            meta.model,
+            form=WagtailAdminModelForm,
+            fields=meta.fields,
+            exclude=meta.exclude,
+            formfield_callback=formfield_callback,
+        )
+    return type(f"CommunityScoped{form_class.__name__}", (CommunityScopedFormMixin, form_class), {})
+
+
+# Views ---------------------------------------------------------------------------------------
+
+
+def guard_object_urls(urlpatterns, policy):
+    """Every URL with an object id answers 404 unless the object is in the user's scope.
+
+    Done on the URL patterns rather than on each view class, so no view of the viewset (today's or a
+    later Wagtail's) looks an object up without the scope being asked first.
+    """
+    for pattern in urlpatterns:
+        view = pattern.callback
+        if "pk" not in pattern.pattern.converters or getattr(view, "community_scoped", False):
+            continue
+
+        @wraps(view)
+        def guarded(request, *args, _view=view, **kwargs):
+            if not policy.pk_in_scope(request.user, unquote(str(kwargs["pk"]))):
+                raise Http404
+            return _view(request, *args, **kwargs)
+
+        guarded.community_scoped = True
+        pattern.callback = guarded
+    return urlpatterns
+
+
+class ScopedListingMixin:
+    """An admin listing (and its results, exports and filters) of only the rows in the user's scope."""
+
+    def get_base_queryset(self):
+        return scoped_policy_for(self.model).scope(super().get_base_queryset(), self.request.user)
+
+    @cached_property
+    def filters(self):
+        filters = super().filters
+        if filters is not None:
+            for field in filters.form.fields.values():
+                if getattr(field, "queryset", None) is not None:
+                    field.queryset = scope_choices(field.queryset, self.request.user)
+        return filters
+
+
+class ScopedChooserListMixin:
+    def get_object_list(self):
+        return scoped_policy_for(self.model_class).scope(super().get_object_list(), self.request.user)
+
+
+class ScopedChosenMultipleMixin:
+    def get_objects(self, pks):
+        valid = []
+        for pk in pks:
+            try:
+                valid.append(self.model_class._meta.pk.to_python(pk))
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                continue
+        return scoped_policy_for(self.model_class).scope(super().get_objects(valid), self.request.user)
+
+
+def _with(mixin, view_class):
+    if view_class is None or issubclass(view_class, mixin):
+        return view_class
+    return type(f"Scoped{view_class.__name__}", (mixin, view_class), {})
+
+
+class CommunityScopedChooserViewSet(SnippetChooserViewSet):
+    """A snippet chooser offering only rows in scope; `chosen/<pk>/` of another community is a 404."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choose_view_class = _with(ScopedChooserListMixin, self.choose_view_class)
+        self.choose_results_view_class = _with(ScopedChooserListMixin, self.choose_results_view_class)
+        self.chosen_multiple_view_class = _with(ScopedChosenMultipleMixin, self.chosen_multiple_view_class)
+
+    def get_urlpatterns(self):
+        return guard_object_urls(super().get_urlpatterns(), scoped_policy_for(self.model))
+
+
+class CommunityScopedViewSetMixin:
+    """Put first in the bases of a ModelViewSet or SnippetViewSet whose model belongs to a community.
+
+    Declare `community_field` (lookup to the community), `forbidden_actions` (refused to everyone) and
+    `model_permissions` (False: acting for a community is the permission). The viewset registers the
+    model's `CommunityScopedPolicy` and scopes every view; see the module docstring.
+    """
+
+    community_field = "community"
+    forbidden_actions = ()
+    model_permissions = True
+    chooser_viewset_class = CommunityScopedChooserViewSet
+
+    def __init__(self, *args, **kwargs):
+        policy = CommunityScopedPolicy(
+            self.model,
+            community_field=self.community_field,
+            forbidden=self.forbidden_actions,
+            model_permissions=self.model_permissions,
+        )
+        register_permission_policy(self.model, policy, exact_class=True)
+        super().__init__(*args, **kwargs)
+        self.index_view_class = _with(ScopedListingMixin, self.index_view_class)
+        # Guard the final URL list, URLs a subclass adds after Wagtail's (e.g. a menu page) included.
+        urlpatterns = self.get_urlpatterns
+        self.get_urlpatterns = lambda: guard_object_urls(urlpatterns(), policy)
+
+    def get_form_class(self, for_update=False):
+        return scoped_form_class(super().get_form_class(for_update), self.formfield_for_dbfield)
+
+
+# Bulk actions --------------------------------------------------------------------------------
+
+
+class ScopedBulkActionMixin:
+    """A bulk action (its confirmation page and its POST) over only the chosen rows in the user's scope.
+
+    Wagtail lists the chosen rows the user may not act on by title ("items with no access"): rows of
+    another community are left out instead, and a choice of nothing in scope is a 404.
+    """
+
+    def get_queryset(self, model, object_ids):
+        pks = []
+        for pk in object_ids:
+            try:
+                pks.append(model._meta.pk.to_python(pk))
+            except (ValidationError, ValueError, TypeError, OverflowError):
+                continue
+        rows = scoped_policy_for(model).scope(model._default_manager.filter(pk__in=pks), self.request.user)
+        return get_list_or_404(rows)
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        rows = scoped_policy_for(self.model).scope(self.model._default_manager.all(), self.request.user)
+        return rows.values_list("pk", flat=True)
+
+
+class CommunityScopedSnippetDeleteBulkAction(ScopedBulkActionMixin, DeleteBulkAction):
+    """Wagtail's snippet bulk delete, registered after it for the community-scoped snippets (it wins)."""
+
+    @classproperty
+    def models(cls):
+        return [model for model in get_snippet_models() if scoped_policy_for(model)]
