@@ -361,9 +361,8 @@ OPEN311_DIGEST_RECIPIENTS = [a for a in os.environ.get("OPEN311_DIGEST_RECIPIENT
 # WeChat Official Accounts (portal.wechat; docs/wechat.md).
 # Fernet keys that encrypt the accounts' secrets at rest, newest first (comma-separated); the
 # development key is refused by `check --deploy`.
-WECHAT_SECRET_KEYS = [
-    k for k in os.environ.get("WECHAT_SECRET_KEYS", "ZGV2LW9ubHktd2VjaGF0LWtleS1kby1ub3QtdXNlISE=").split(",") if k
-]
+DEV_WECHAT_SECRET_KEY = "ZGV2LW9ubHktd2VjaGF0LWtleS1kby1ub3QtdXNlISE="
+WECHAT_SECRET_KEYS = [k for k in os.environ.get("WECHAT_SECRET_KEYS", DEV_WECHAT_SECRET_KEY).split(",") if k]
 # Where WeChat's servers reach the portal: the callback URL shown in the admin starts with this.
 WECHAT_CALLBACK_BASE_URL = os.environ.get("WECHAT_CALLBACK_BASE_URL", WAGTAILADMIN_BASE_URL)
 # WeChat's API (a stand-in or a staging proxy in tests and the demo).

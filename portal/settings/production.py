@@ -13,6 +13,7 @@ from .base import (
     DEV_ID_HASH_SECRET,
     DEV_SECRET_KEY,
     DEV_SMS_BACKEND,
+    DEV_WECHAT_SECRET_KEY,
     ID_HASH_SECRET,
     PORTAL_BASE_DOMAIN,
     PORTAL_SMS_BACKEND,
@@ -20,6 +21,7 @@ from .base import (
     SECRET_KEY,
     SMS_GATEWAY_TOKEN,
     SMS_GATEWAY_URL,
+    WECHAT_SECRET_KEYS,
 )
 
 DEBUG = os.environ.get("DEBUG", "").lower() in ("1", "true", "yes", "on")
@@ -47,6 +49,11 @@ def development_leftovers() -> list[str]:
         )
     elif PORTAL_SMS_BACKEND.endswith("HttpGatewaySMSBackend") and not (SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN):
         found.append("SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN must both be set for the HTTP SMS gateway")
+    if not WECHAT_SECRET_KEYS or DEV_WECHAT_SECRET_KEY in WECHAT_SECRET_KEYS:
+        found.append(
+            "WECHAT_SECRET_KEYS is unset or holds the development key: set it to a Fernet key of your own "
+            "(it encrypts the Official Accounts' secrets at rest)"
+        )
     if PORTAL_BASE_DOMAIN in ("", "localhost"):
         found.append("PORTAL_BASE_DOMAIN is the development localhost: set it to the city's domain")
     if not REDIS_URL:

@@ -93,6 +93,7 @@ PRODUCTION = {
     "PORTAL_SMS_BACKEND": "portal.accounts.sms.HttpGatewaySMSBackend",
     "SMS_GATEWAY_URL": "https://sms.example.gov.cn/send",
     "SMS_GATEWAY_TOKEN": "t" * 24,
+    "WECHAT_SECRET_KEYS": "bm90LWEtZGV2ZWxvcG1lbnQta2V5LWZvci10ZXN0cyE=",
 }
 
 
@@ -130,6 +131,7 @@ def test_production_starts_with_safe_settings():
         ({"PORTAL_BASE_DOMAIN": None}, "PORTAL_BASE_DOMAIN"),
         ({"PORTAL_BASE_DOMAIN": "localhost"}, "PORTAL_BASE_DOMAIN"),
         ({"REDIS_URL": None}, "REDIS_URL"),
+        ({"WECHAT_SECRET_KEYS": None}, "WECHAT_SECRET_KEYS"),
         ({"SECRET_KEY": None}, "SECRET_KEY"),
     ],
 )
