@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column as WagtailColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from portal.core.admin_scoping import CommunityScopedViewSetMixin
 from portal.core.navigation import AccountLink, Section, is_community_site
@@ -53,6 +54,13 @@ class VoterRegisterViewSet(ScopedViewSet):
     edit_handler = ObjectList(VoterRegister.panels, base_form_class=VoterRegisterForm)
 
 
+class NoAddView(CreateView):
+    """`add_view_enabled = False` hides the button, but Wagtail still serves the URL: residents write comments."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
 class CommentViewSet(ScopedViewSet):
     model = Comment
     icon = "comment"
@@ -60,6 +68,7 @@ class CommentViewSet(ScopedViewSet):
     list_display = ["topic", "author", "stance", "is_hidden"]
     list_filter = ["stance", "is_hidden"]
     add_view_enabled = False
+    add_view_class = NoAddView
     panels = [FieldPanel("is_hidden")]
 
 

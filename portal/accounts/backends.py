@@ -1,10 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
 from . import throttle
-from .phone import MOBILE_RE, normalise_phone
 
 
 class PhoneOrUsernameBackend(ModelBackend):
@@ -15,14 +13,9 @@ class PhoneOrUsernameBackend(ModelBackend):
             return None
         if request is not None and throttle.lockout_message(username, throttle.client_ip(request)):
             raise PermissionDenied  # stops every backend; counted as a failure by the signal handler
-        User = get_user_model()
-        phone = normalise_phone(username)
-        query = Q(username__iexact=username)
-        if MOBILE_RE.match(phone):
-            query |= Q(phone=phone)
-        user = User.objects.filter(query).order_by("pk").first()
+        user = throttle.find_account(username)
         if user is None:
-            User().set_password(password)  # same work as a real check: no timing oracle
+            get_user_model()().set_password(password)  # same work as a real check: no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

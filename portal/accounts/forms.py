@@ -19,8 +19,10 @@ class LoginForm(AuthenticationForm):
     def clean(self):
         login = self.cleaned_data.get("username")
         if login:
-            message = throttle.lockout_message(login, throttle.client_ip(self.request))
+            ip = throttle.client_ip(self.request)
+            message = throttle.lockout_message(login, ip)
             if message:
+                throttle.register_failure(login, ip)  # an attempt during a lock counts, for the IP too
                 raise forms.ValidationError(message, code="locked")
         return super().clean()
 

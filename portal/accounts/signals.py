@@ -18,9 +18,7 @@ def count_failed_login(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in)
 def remember_login(sender, request, user, **kwargs):
-    throttle.reset_account(user.username)
-    if user.phone:
-        throttle.reset_account(user.phone)
+    throttle.reset_account(user)
     ip = throttle.client_ip(request)
     if ip and user.last_login_ip != ip:
         type(user).objects.filter(pk=user.pk).update(last_login_ip=ip)

@@ -120,7 +120,7 @@ def password_reset_confirm(request):
             user.set_password(form.cleaned_data["password1"])
             user.session_generation += 1
             user.save(update_fields=["password", "session_generation"])
-            throttle.reset_account(phone)
+            throttle.reset_account(user)
             del request.session[RESET_SESSION_KEY]
             messages.success(request, _("Your password is changed and every session is logged out. Please log in."))
             return redirect("accounts:login")

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "communities.regions.theming.SiteThemeMiddleware",
+    "portal.core.upstream.WagtailBadIdMiddleware",  # narrow: Wagtail's choosers, bulk actions, editing sessions
     # Last, so that a cache hit has passed sessions, language and authentication like any page.
     "portal.core.middleware.PageCacheMiddleware",
 ]
@@ -184,13 +185,15 @@ LOGOUT_REDIRECT_URL = "/"
 
 # Identity layer (portal.accounts): see the accounts checks for what production must set.
 # The verification-code channel: a class with send(phone, text).
-PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "portal.accounts.sms.LoggingSMSBackend")
+DEV_SMS_BACKEND = "portal.accounts.sms.LoggingSMSBackend"  # writes codes to the log: development only
+PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", DEV_SMS_BACKEND)
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 PORTAL_SMS_COOLDOWN_SECONDS = int(os.environ.get("PORTAL_SMS_COOLDOWN_SECONDS", "60"))
 PORTAL_SMS_MAX_PER_IP_PER_HOUR = int(os.environ.get("PORTAL_SMS_MAX_PER_IP_PER_HOUR", "20"))
 # Key of the ID-number fingerprints; changing it orphans every stored fingerprint.
-ID_HASH_SECRET = os.environ.get("ID_HASH_SECRET", "dev-only-id-hash-secret-do-not-use-in-production")
+DEV_ID_HASH_SECRET = "dev-only-id-hash-secret-do-not-use-in-production"
+ID_HASH_SECRET = os.environ.get("ID_HASH_SECRET", DEV_ID_HASH_SECRET)
 PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
 PORTAL_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("PORTAL_LOGIN_MAX_FAILURES_PER_IP", "30"))
 PORTAL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PORTAL_LOGIN_LOCKOUT_SECONDS", "900"))
@@ -269,6 +272,8 @@ PORTAL_EDITOR_PERMISSIONS = [
     "accounts.view_building",
     "accounts.add_building",
     "accounts.change_building",
+    # what the community asks before a resident may act on its site (portal.accounts.actions)
+    "accounts.change_actionrule",
     # deliberations: topics, their options, voter registers, comments, implementation updates
     "deliberations.add_topic",
     "deliberations.change_topic",
@@ -342,18 +347,22 @@ OPEN311_PUSH_SECRET = os.environ.get("OPEN311_PUSH_SECRET", "")
 # Complaint photos reach the city as signed URLs: this long, from this base (empty: the community's site).
 COMPLAINTS_PHOTO_URL_MAX_AGE_DAYS = float(os.environ.get("COMPLAINTS_PHOTO_URL_MAX_AGE_DAYS", "30"))
 COMPLAINTS_MEDIA_BASE_URL = os.environ.get("COMPLAINTS_MEDIA_BASE_URL", "")
+# The delivery engine's policy (read in one place, participation.complaints.conf.delivery_policy, and
+# checked against safe bounds at start-up; docs/open311.md).
 OPEN311_MAX_ATTEMPTS = int(os.environ.get("OPEN311_MAX_ATTEMPTS", "24"))
-OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))
+OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))  # dead-letter age
 OPEN311_LEASE_SECONDS = int(os.environ.get("OPEN311_LEASE_SECONDS", "120"))
+OPEN311_BACKOFF_BASE_SECONDS = float(os.environ.get("OPEN311_BACKOFF_BASE_SECONDS", "60"))
+OPEN311_BACKOFF_CAP_SECONDS = float(os.environ.get("OPEN311_BACKOFF_CAP_SECONDS", str(6 * 3600)))
+OPEN311_BATCH_SIZE = int(os.environ.get("OPEN311_BATCH_SIZE", "50"))
 # Who receives the daily digest of stuck deliveries (comma-separated e-mail addresses).
 OPEN311_DIGEST_RECIPIENTS = [a for a in os.environ.get("OPEN311_DIGEST_RECIPIENTS", "").split(",") if a]
 
 # WeChat Official Accounts (portal.wechat; docs/wechat.md).
 # Fernet keys that encrypt the accounts' secrets at rest, newest first (comma-separated); the
 # development key is refused by `check --deploy`.
-WECHAT_SECRET_KEYS = [
-    k for k in os.environ.get("WECHAT_SECRET_KEYS", "ZGV2LW9ubHktd2VjaGF0LWtleS1kby1ub3QtdXNlISE=").split(",") if k
-]
+DEV_WECHAT_SECRET_KEY = "ZGV2LW9ubHktd2VjaGF0LWtleS1kby1ub3QtdXNlISE="
+WECHAT_SECRET_KEYS = [k for k in os.environ.get("WECHAT_SECRET_KEYS", DEV_WECHAT_SECRET_KEY).split(",") if k]
 # Where WeChat's servers reach the portal: the callback URL shown in the admin starts with this.
 WECHAT_CALLBACK_BASE_URL = os.environ.get("WECHAT_CALLBACK_BASE_URL", WAGTAILADMIN_BASE_URL)
 # WeChat's API (a stand-in or a staging proxy in tests and the demo).

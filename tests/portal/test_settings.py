@@ -2,8 +2,10 @@
 the session and CSRF cookies follow PORTAL_BASE_DOMAIN."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -12,7 +14,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from portal.core.checks import production_settings
-from portal.settings.base import DEV_SECRET_KEY
+from portal.settings.base import DEV_ID_HASH_SECRET, DEV_SECRET_KEY
 
 GOOD_KEY = "k" * 64
 SAFE = {
@@ -75,13 +77,24 @@ def python(code: str, **env):
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={**base, **env},
+        env={k: v for k, v in {**base, **env}.items() if v is not None},  # None: not set at all
         cwd=settings.BASE_DIR,
         timeout=120,
     )
 
 
 IMPORT_PRODUCTION = "import portal.settings.production as s; print('started', s.DEBUG)"
+# What a production deployment sets besides SECRET_KEY (docs/deploy.md, "Required").
+PRODUCTION = {
+    "SECRET_KEY": GOOD_KEY,
+    "PORTAL_BASE_DOMAIN": "shequ.example.gov.cn",
+    "REDIS_URL": "redis://127.0.0.1:6379/3",
+    "ID_HASH_SECRET": "i" * 40,
+    "PORTAL_SMS_BACKEND": "portal.accounts.sms.HttpGatewaySMSBackend",
+    "SMS_GATEWAY_URL": "https://sms.example.gov.cn/send",
+    "SMS_GATEWAY_TOKEN": "t" * 24,
+    "WECHAT_SECRET_KEYS": "bm90LWEtZGV2ZWxvcG1lbnQta2V5LWZvci10ZXN0cyE=",
+}
 
 
 def test_production_refuses_debug_on():
@@ -99,9 +112,57 @@ def test_production_refuses_the_development_or_a_weak_key(key):
 
 
 def test_production_starts_with_safe_settings():
-    result = python(IMPORT_PRODUCTION, SECRET_KEY=GOOD_KEY, PORTAL_BASE_DOMAIN="shequ.example.gov.cn")
+    result = python(IMPORT_PRODUCTION, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "started False" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ({"ID_HASH_SECRET": None}, "ID_HASH_SECRET"),
+        ({"ID_HASH_SECRET": DEV_ID_HASH_SECRET}, "ID_HASH_SECRET"),
+        ({"ID_HASH_SECRET": "short"}, "ID_HASH_SECRET"),
+        ({"PORTAL_SMS_BACKEND": None}, "PORTAL_SMS_BACKEND"),
+        ({"PORTAL_SMS_BACKEND": "portal.accounts.sms.LoggingSMSBackend"}, "PORTAL_SMS_BACKEND"),
+        ({"PORTAL_SMS_BACKEND": "portal.accounts.sms.OutboxSMSBackend"}, "PORTAL_SMS_BACKEND"),
+        ({"SMS_GATEWAY_URL": None}, "SMS_GATEWAY_URL"),
+        ({"SMS_GATEWAY_TOKEN": None}, "SMS_GATEWAY_TOKEN"),
+        ({"PORTAL_BASE_DOMAIN": None}, "PORTAL_BASE_DOMAIN"),
+        ({"PORTAL_BASE_DOMAIN": "localhost"}, "PORTAL_BASE_DOMAIN"),
+        ({"REDIS_URL": None}, "REDIS_URL"),
+        ({"WECHAT_SECRET_KEYS": None}, "WECHAT_SECRET_KEYS"),
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+    ],
+)
+def test_production_refuses_each_development_secret_or_backend_by_name(override, named):
+    result = python(IMPORT_PRODUCTION, **{**PRODUCTION, **override})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr.splitlines()[-1]
+
+
+def settings_variables() -> set[str]:
+    """Every environment variable the settings of a deployment read (base and production)."""
+    names = set()
+    for module in ("base.py", "production.py"):
+        source = (Path(settings.BASE_DIR) / "portal" / "settings" / module).read_text(encoding="utf-8")
+        names |= set(re.findall(r"os\.environ(?:\.get)?[(\[]\s*\"([A-Z0-9_]+)\"", source))
+    return names
+
+
+def test_docs_deploy_lists_every_variable_the_settings_read():
+    documented = set(
+        re.findall(r"`([A-Z][A-Z0-9_]{2,})`", (Path(settings.BASE_DIR) / "docs" / "deploy.md").read_text())
+    )
+    read = settings_variables()
+    assert {"SECRET_KEY", "ID_HASH_SECRET", "SMS_GATEWAY_URL", "PORTAL_SMS_BACKEND", "OPEN311_URL"} <= read
+    assert read - documented == set(), "read by the settings but missing from docs/deploy.md"
+    assert {name for name in documented - read if name not in DOCUMENTED_NOT_READ} == set(), (
+        "in docs/deploy.md but read by no setting"
+    )
+
+
+DOCUMENTED_NOT_READ = {"DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS", "INFO"}  # a variable, a setting, a value
 
 
 CONN_MAX_AGE = "import portal.settings.{} as s; print('kept', s.DATABASES['default']['CONN_MAX_AGE'])"
@@ -109,10 +170,10 @@ CONN_MAX_AGE = "import portal.settings.{} as s; print('kept', s.DATABASES['defau
 
 @pytest.mark.parametrize("url", ["sqlite:////tmp/portal.sqlite3", "postgres://portal@127.0.0.1:5432/portal"])
 def test_production_keeps_database_connections_between_requests(url):
-    result = python(CONN_MAX_AGE.format("production"), SECRET_KEY=GOOD_KEY, DATABASE_URL=url)
+    result = python(CONN_MAX_AGE.format("production"), **PRODUCTION, DATABASE_URL=url)
     assert result.returncode == 0, result.stderr
     assert "kept 60" in result.stdout
-    result = python(CONN_MAX_AGE.format("production"), SECRET_KEY=GOOD_KEY, DATABASE_URL=url, DB_CONN_MAX_AGE="5")
+    result = python(CONN_MAX_AGE.format("production"), **PRODUCTION, DATABASE_URL=url, DB_CONN_MAX_AGE="5")
     assert "kept 5" in result.stdout
 
 
