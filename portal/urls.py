@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.core import admin_reports, preferences
+from portal.core import admin_sitewide, preferences
 from portal.core.sitemaps import sitemap
 from portal.core.views import favicon, healthz
 
@@ -15,7 +15,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("feeds/", include("communities.pages.urls")),
     # Wagtail's site-history and page-types reports, scoped to the user's communities (same paths, first).
-    path("admin/reports/", include(admin_reports.urlpatterns)),
+    path("admin/", include(admin_sitewide.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("portal.accounts.urls")),

@@ -18,6 +18,8 @@ from portal.core.page_forms import PortalPageForm
 from portal.core.slugs import needs_short_slug, short_slug
 from portal.core.tree import below
 
+from .aggregate import gather
+
 # What a listing (communities/_item_list.html) shows of an item, and what its link needs; the
 # rest of an item's columns (its body above all) would be fetched and built for nothing.
 LISTED_FIELDS = ("title", "url_path", "path", "depth", "first_published_at")
@@ -78,7 +80,8 @@ class CityHomePage(PortalPage):
             .prefetch_related("children__page", "children__communities__site")
             .order_by("name")
         )
-        context["notices"] = NoticePage.objects.live().current().order_by("-pinned", "-first_published_at")[:10]
+        notices = NoticePage.objects.live().current().order_by("-pinned", "-first_published_at")
+        context["notices"] = gather(notices.only(*LISTED_FIELDS, "pinned")[:60], 10)
         return context
 
     def page_cache_seconds(self, request):
@@ -127,10 +130,10 @@ class StreetPage(PortalPage):
         context = super().get_context(request, *args, **kwargs)
         region = getattr(self, "region", None)
         context["communities"] = region.communities.select_related("site").order_by("name") if region else []
-        context["notices"] = (
-            NoticePage.objects.live().current().filter(below(self)).order_by("-pinned", "-first_published_at")[:8]
-        )
-        context["news"] = NewsArticlePage.objects.live().filter(below(self)).order_by("-date", "-pk")[:8]
+        notices = NoticePage.objects.live().current().filter(below(self)).order_by("-pinned", "-first_published_at")
+        context["notices"] = gather(notices.only(*LISTED_FIELDS, "pinned")[:48], 8)
+        news = NewsArticlePage.objects.live().filter(below(self)).order_by("-date", "-pk")
+        context["news"] = gather(news.only(*LISTED_FIELDS, "date")[:48], 8)
         return context
 
     def page_cache_seconds(self, request):

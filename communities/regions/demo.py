@@ -17,7 +17,7 @@ from participation.deliberations.demo import seed_demo_deliberations
 from participation.forums.demo import seed_demo_forum
 from participation.polls.demo import seed_demo_poll
 from portal.accounts.demo import seed_demo_staff_access
-from portal.accounts.models import Building, Home, Membership
+from portal.accounts.models import ActionRule, Building, Home, Membership
 
 from .models import Community, CommunitySettings, Region, SearchTerm
 from .provisioning import provision_city, provision_community, provision_region
@@ -254,7 +254,12 @@ def seed_demo_city() -> bool:
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     seed_demo_deliberations(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)
     seed_demo_complaints(Community.objects.get(slug="hubin"))
-    seed_demo_forum(Community.objects.get(slug="cuiyuan"))
+    for community in Community.objects.filter(slug__in=[slug for _name, slug, _street in COMMUNITIES]):
+        seed_demo_forum(community)
+    # 湖滨 limits forum posting to verified residents; the others take any member (the default).
+    ActionRule.objects.get_or_create(
+        community=Community.objects.get(slug="hubin"), action="forum.post", defaults={"requirement": "verified"}
+    )
     SearchTerm.objects.get_or_create(
         community=Community.objects.get(slug="cuiyuan"), word="翠园", defaults={"note": "小区名（演示）"}
     )

@@ -1,6 +1,6 @@
 """The menu of an account: previewed from the community's navigation, pushed to WeChat by a click."""
 
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from portal.wechat.models import Account
 def menu(request, pk, permission_policy):
     account = get_object_or_404(Account.objects.select_related("community__site"), pk=pk)
     if not permission_policy.user_has_permission_for_instance(request.user, "change", account):
-        raise PermissionDenied
+        raise Http404  # like every scoped admin view: another community's account does not exist here
     built, omitted = build_menu(account)
     error = pushed = ""
     if request.method == "POST":

@@ -7,9 +7,8 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
 
-from portal.core.admin_scoping import CommunityScopedViewSetMixin
+from portal.core.admin_scoping import CommunityScopedViewSetMixin, guard_object_urls, scoped_policy_for
 from portal.wechat.models import Account, KeywordReply
 
 from . import views
@@ -105,7 +104,9 @@ class AccountViewSet(CommunityScopedViewSetMixin, ModelViewSet):
         def menu_view(request, pk):
             return views.menu(request, pk, self.permission_policy)
 
-        return [*super().get_urlpatterns(), path("menu/<id:pk>/", menu_view, name="menu")]
+        # Guarded like the viewset's own object URLs: another community's account is a 404.
+        menu_url = path("menu/<id:pk>/", menu_view, name="menu")
+        return [*super().get_urlpatterns(), *guard_object_urls([menu_url], scoped_policy_for(self.model))]
 
 
 class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
@@ -129,8 +130,6 @@ class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
 account_viewset = AccountViewSet("wechat_accounts")
 keyword_viewset = KeywordReplyViewSet("wechat_keywords")
-for _viewset in (account_viewset, keyword_viewset):
-    register_permission_policy(_viewset.model, _viewset.permission_policy)
 
 
 class WeChatGroup(ViewSetGroup):

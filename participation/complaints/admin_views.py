@@ -1,11 +1,13 @@
 """Workers' triage in the Wagtail admin: every queryset goes through communities_for()."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +19,19 @@ from portal.accounts.admin_views import reveal_for_reason
 from portal.accounts.masking import mask_name, mask_phone
 from portal.audit.log import record
 
-from . import cases, delivery
+from . import cases, delivery, duplicates
+from .conf import all_endpoints, delivery_policy
 from .masking import mask_address
-from .models import CaseState, Complaint, ComplaintPhoto, ComplaintSettings, Outbox
+from .models import (
+    CaseState,
+    CityDuplicate,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ComplaintSettings,
+    DeliveryFailure,
+    Outbox,
+)
 from .states import OPEN_STATES, TransitionError
 from .views import serve_photo
 
@@ -98,8 +110,32 @@ def complaint_detail(request, pk):
         "contact": masked_contact(complaint),
         "photos": complaint.photos.all(),
         "may_reveal": request.user.has_perm("accounts.reveal_personal_data"),
+        "copies": [(copy, duplicates.note_for_the_city(copy)) for copy in complaint.city_duplicates.all()],
     }
     return render(request, "complaints/admin/detail.html", context)
+
+
+def report_duplicate(request, pk, duplicate_id):
+    """One click: the note for the city about a copy of this complaint goes on the timeline, and the
+    copy is marked as reported (by whom, when)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
+    copy = get_object_or_404(CityDuplicate, pk=duplicate_id, complaint=complaint)
+    if copy.reported_at is None:
+        now = timezone.now()
+        with transaction.atomic():
+            copy.reported_at, copy.reported_by = now, request.user
+            copy.save(update_fields=["reported_at", "reported_by"])
+            ComplaintEvent.objects.create(
+                complaint=complaint,
+                kind=ComplaintEvent.Kind.NOTE,
+                author=request.user,
+                text=_("Note for the city: %(note)s") % {"note": duplicates.note_for_the_city(copy)},
+                created_at=now,
+            )
+        messages.success(request, _("The note for the city is on the timeline."))
+    return redirect("complaints_admin:detail", pk=complaint.pk)
 
 
 def contact_details(complaint: Complaint) -> dict:
@@ -212,6 +248,53 @@ def delivery_index(request):
         messages.success(request, _("The delivery is queued again."))
         return redirect("complaints_admin:deliveries")
     return render(request, "complaints/admin/deliveries.html", {"rows": rows.order_by("state", "next_try_at")})
+
+
+def city_link(request):
+    """Per endpoint, in the worker's communities: queue depth, oldest pending complaint, failures by kind
+    in the last day, duplicates found at the city, and the delivery policy in force."""
+    if not communities_for(request.user).exists():
+        raise PermissionDenied
+    since = timezone.now() - timedelta(days=1)
+    outboxes = scope_queryset(Outbox.objects.all(), request.user, "complaint__community")
+    queued = outboxes.filter(state__in=[Outbox.State.PENDING, Outbox.State.IN_FLIGHT, Outbox.State.AWAITING_TOKEN])
+    failures = scope_queryset(
+        DeliveryFailure.objects.filter(at__gte=since), request.user, "outbox__complaint__community"
+    )
+    copies = scope_queryset(CityDuplicate.objects.all(), request.user, "complaint__community")
+    kinds = dict(DeliveryFailure.Kind.choices)
+    rows = {}
+
+    def row(key):
+        key = key or "default"
+        return rows.setdefault(
+            key, {"key": key, "queued": 0, "oldest": None, "dead": 0, "failures": [], "copies": 0, "unreported": 0}
+        )
+
+    for endpoint in all_endpoints():
+        row(endpoint.key)
+    for item in queued.values("endpoint_key").annotate(n=Count("pk"), oldest=Min("created_at")):
+        row(item["endpoint_key"]).update(queued=item["n"], oldest=item["oldest"])
+    for item in outboxes.filter(state=Outbox.State.DEAD).values("endpoint_key").annotate(n=Count("pk")):
+        row(item["endpoint_key"])["dead"] = item["n"]
+    for item in failures.values("endpoint_key", "kind").annotate(n=Count("pk")).order_by("endpoint_key", "-n"):
+        label = kinds.get(item["kind"], item["kind"])
+        row(item["endpoint_key"])["failures"].append({"kind": item["kind"], "label": label, "n": item["n"]})
+    for item in copies.values("endpoint_key").annotate(
+        n=Count("pk"), unreported=Count("pk", filter=Q(reported_at=None))
+    ):
+        row(item["endpoint_key"]).update(copies=item["n"], unreported=item["unreported"])
+    oldest = {
+        key: queued.filter(endpoint_key__in=[key, ""] if key == "default" else [key])
+        .order_by("created_at")
+        .values_list("complaint_id", flat=True)
+        .first()
+        for key in rows
+    }
+    for key, values in rows.items():
+        values["oldest_complaint"] = oldest[key]
+    context = {"rows": sorted(rows.values(), key=lambda r: r["key"]), "policy": delivery_policy()}
+    return render(request, "complaints/admin/city_link.html", context)
 
 
 class SettingsForm(forms.ModelForm):

@@ -1,7 +1,18 @@
 """Tell the operator, by setting name, what the city link is missing."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+from .conf import default_endpoint, lease_seconds, policy_problems
+
+
+@register()
+def open311_policy(app_configs, **kwargs):
+    """Backoff, dead-letter limits, lease and batch size within safe bounds, at every start."""
+    return [
+        Error(problem, hint="See docs/open311.md, 'Delivery policy'.", id="complaints.E001")
+        for problem in policy_problems()
+    ]
 
 
 @register(Tags.security, deploy=True)
@@ -23,14 +34,15 @@ def open311_settings(app_configs, **kwargs):
                 id="complaints.W002",
             )
         )
-    # One attempt makes up to two calls (lookup, then send): the lease must outlast both.
-    attempt_seconds = 3 * float(settings.OPEN311.get("timeout", 10))
-    if attempt_seconds > settings.OPEN311_LEASE_SECONDS:
+    # The lease is renewed before every call and never shorter than one call (conf.lease_seconds); a
+    # timeout that makes it longer than the setting is worth knowing: a dead worker's row waits that long.
+    floor = lease_seconds(default_endpoint())
+    if floor > settings.OPEN311_LEASE_SECONDS:
         problems.append(
             Warning(
-                "OPEN311_LEASE_SECONDS is shorter than three OPEN311_TIMEOUTs: a slow attempt may lose its lease "
-                "and the delivery be attempted twice at once.",
-                hint="Raise OPEN311_LEASE_SECONDS or lower OPEN311_TIMEOUT.",
+                f"OPEN311_TIMEOUT makes each lease {floor} s, longer than OPEN311_LEASE_SECONDS: a crashed "
+                "worker's delivery is taken over only after that.",
+                hint="Lower OPEN311_TIMEOUT, or raise OPEN311_LEASE_SECONDS to say so.",
                 id="complaints.W003",
             )
         )

@@ -40,7 +40,7 @@ def _lookups(values: dict) -> tuple[str, ...]:
     if given is None:
         return ("portal_id", "window") if values.get("lookup_by_portal_id") else ("window",)
     names = given.split(",") if isinstance(given, str) else list(given)
-    return tuple(n.strip() for n in names if n.strip())
+    return tuple(n.strip() for n in names if n.strip() and n.strip() != "none")
 
 
 def _endpoint(key: str, values: dict) -> Endpoint:
@@ -83,13 +83,35 @@ def all_endpoints() -> list[Endpoint]:
     return [e for e in endpoints if e.configured]
 
 
+# The delivery policy: each key, its setting and its safe bounds (checks.py refuses values outside).
+POLICY = {
+    "backoff_base_seconds": ("OPEN311_BACKOFF_BASE_SECONDS", 1, 3600),
+    "backoff_cap_seconds": ("OPEN311_BACKOFF_CAP_SECONDS", 60, 86400),
+    "max_attempts": ("OPEN311_MAX_ATTEMPTS", 1, 1000),
+    "max_age_hours": ("OPEN311_MAX_AGE_HOURS", 1, 24 * 30),
+    "lease_seconds": ("OPEN311_LEASE_SECONDS", 10, 3600),
+    "batch_size": ("OPEN311_BATCH_SIZE", 1, 1000),
+}
+
+
 def delivery_policy() -> dict:
-    return {
-        "max_attempts": int(settings.OPEN311_MAX_ATTEMPTS),
-        "max_age_hours": float(settings.OPEN311_MAX_AGE_HOURS),
-        "lease_seconds": int(settings.OPEN311_LEASE_SECONDS),
-        "batch_size": 50,
-    }
+    """Backoff base and cap, dead-letter attempts and age, lease and batch size: read here, nowhere else."""
+    return {key: getattr(settings, name) for key, (name, _low, _high) in POLICY.items()}
+
+
+def policy_problems() -> list[str]:
+    """What is wrong with the policy settings, named by setting (empty when every value is safe)."""
+    problems = []
+    values = {}
+    for key, (name, low, high) in POLICY.items():
+        value = getattr(settings, name, None)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            problems.append(f"{name} must be a number from {low} to {high} (it is {value!r}).")
+        else:
+            values[key] = value
+    if values.get("backoff_cap_seconds", 1e9) < values.get("backoff_base_seconds", 0):
+        problems.append("OPEN311_BACKOFF_CAP_SECONDS must not be smaller than OPEN311_BACKOFF_BASE_SECONDS.")
+    return problems
 
 
 # One call to the city may take up to three timeouts (connect, send, read: each bounded by the timeout).

@@ -25,24 +25,24 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import open311
+from . import attributes, duplicates, open311
 from .conf import delivery_policy, endpoint_by_key, endpoint_for_community, lease_seconds
-from .models import CaseState, Complaint, ComplaintEvent, Outbox
+from .models import CaseState, CityDuplicate, Complaint, ComplaintEvent, DeliveryFailure, Outbox
 from .photos import signed_url
 from .states import move
 
 logger = logging.getLogger(__name__)
 
-BACKOFF_BASE = timedelta(minutes=1)
-BACKOFF_CAP = timedelta(hours=6)
 UNCONFIGURED_RETRY = timedelta(minutes=5)
 _rng = random.Random()
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempts-1))]."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
-    return timedelta(seconds=(rng or _rng).uniform(0, ceiling.total_seconds()))
+    policy = delivery_policy()
+    exponent = min(max(attempts - 1, 0), 40)  # 2^40 times any base is past every cap
+    ceiling = min(float(policy["backoff_cap_seconds"]), float(policy["backoff_base_seconds"]) * 2**exponent)
+    return timedelta(seconds=(rng or _rng).uniform(0, ceiling))
 
 
 def escalate(complaint: Complaint, *, author=None, text: str = "", now: datetime | None = None) -> Outbox:
@@ -170,6 +170,7 @@ def request_fields(complaint: Complaint) -> dict:
         "address_string": complaint.address,
         "attribute[portal_id]": complaint.portal_id,
     }
+    fields.update(attributes.request_fields(complaint.category, complaint.attributes))
     if complaint.latitude is not None and complaint.longitude is not None:
         fields["lat"] = str(complaint.latitude)
         fields["long"] = str(complaint.longitude)
@@ -228,12 +229,12 @@ def attempt(row: Outbox, now: datetime, rng: random.Random | None = None, clock=
         result = call(client.post_request, request_fields(complaint), str(row.idempotency_key))
     except LeaseLost:
         return "lease_lost"
-    except open311.Forbidden as exc:
-        return _dead(row, now, str(exc))
-    except open311.NotFound as exc:
-        _resync_catalogue()
-        return _retry(row, now, rng, str(exc))
     except open311.Open311Error as exc:
+        DeliveryFailure.objects.create(outbox=row, endpoint_key=row.endpoint_key, kind=exc.kind, at=now)
+        if isinstance(exc, open311.Forbidden):
+            return _dead(row, now, str(exc))
+        if isinstance(exc, open311.NotFound):
+            _resync_catalogue()
         if exc.ambiguous:
             row.ambiguous = True
         return _retry(row, now, rng, str(exc))
@@ -260,7 +261,9 @@ def _reconcile(call, client: open311.Client, endpoint, row: Outbox, complaint: C
         )
         ours = [item for item in listed if complaint.portal_id in open311.markers_in(item.get("description"))]
         if ours:
+            # Copies made anyway: the first made is the one we follow, the others are linked to the complaint.
             ours.sort(key=lambda item: (str(item.get("requested_datetime") or ""), str(item["service_request_id"])))
+            row.copies = [str(item["service_request_id"]) for item in ours[1:]]
             return str(ours[0]["service_request_id"])
     return ""
 
@@ -294,6 +297,9 @@ def _delivered(row: Outbox, complaint: Complaint, service_request_id: str, now: 
                 text=_("Delivered to the city's system as request %(id)s.") % {"id": service_request_id},
                 created_at=now,
             )
+            row.service_request_id = service_request_id
+            for copy in getattr(row, "copies", []):
+                duplicates.link(row, copy, CityDuplicate.Source.LISTING, now)
     return "delivered"
 
 
@@ -302,7 +308,7 @@ def _retry(row, now, rng, error: str, state=Outbox.State.PENDING, count_failure=
     too_old = now - row.created_at >= timedelta(hours=policy["max_age_hours"])
     if count_failure and (row.attempts >= policy["max_attempts"] or too_old):
         return _dead(row, now, error)
-    delay = backoff(row.attempts, rng) if count_failure else BACKOFF_BASE
+    delay = backoff(row.attempts, rng) if count_failure else timedelta(seconds=policy["backoff_base_seconds"])
     _save(
         row,
         state=state,

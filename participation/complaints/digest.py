@@ -10,10 +10,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Outbox
+from .models import DeliveryFailure, Outbox
 
 STUCK_AFTER_ATTEMPTS = 3
 TOKEN_STUCK_AFTER = timedelta(hours=1)
+KEEP_FAILURES = timedelta(days=7)  # the overview shows the last day's; a week is kept for questions
 
 
 def stuck_deliveries(now: datetime | None = None):
@@ -37,7 +38,9 @@ def digest_recipients() -> list[str]:
 
 
 def send_stuck_digest(now: datetime | None = None) -> int:
-    """Mail the list when there is something on it; returns the number of stuck deliveries."""
+    """Mail the list when there is something on it; returns the number of stuck deliveries. Failed
+    attempts older than a week are forgotten on the way."""
+    DeliveryFailure.objects.filter(at__lt=(now or timezone.now()) - KEEP_FAILURES).delete()
     rows = list(stuck_deliveries(now))
     recipients = digest_recipients()
     if rows and recipients:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from participation.content.uploads import max_bytes, validate_image
 from portal.accounts.phone import normalise_phone, validate_mobile
 
+from . import attributes
 from .geo import gcj02_to_wgs84, point_in_boundary
 from .models import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, Complaint, ServiceCategory
 
@@ -25,6 +26,30 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class AttributeField(forms.Field):
+    """One service attribute's answer, passed raw to attributes.validate() (the one validator) by the
+    form's clean(): `required` only marks the label, since only the chosen category's answers count."""
+
+    def validate(self, value):
+        pass
+
+
+def attribute_field(attribute: attributes.Attribute) -> AttributeField:
+    widgets = {
+        "text": forms.Textarea(attrs={"rows": 3}),
+        "number": forms.TextInput(attrs={"inputmode": "decimal"}),
+        "datetime": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        "singlevaluelist": forms.Select(choices=[("", "---------"), *attribute.choices]),
+        "multivaluelist": forms.CheckboxSelectMultiple(choices=attribute.choices),
+    }
+    return AttributeField(
+        label=attribute.description,
+        required=attribute.required,
+        help_text=attribute.help,
+        widget=widgets.get(attribute.datatype, forms.TextInput),
+    )
 
 
 class ComplaintForm(forms.ModelForm):
@@ -73,6 +98,24 @@ class ComplaintForm(forms.ModelForm):
             "max": MAX_PHOTOS,
             "mb": round(max_bytes() / 1048576, 1),
         }
+        # The city's questions of every category that has some; only the chosen category's count.
+        self.attribute_groups = []
+        for category in self.fields["category"].queryset.exclude(attributes=[]):
+            names = []
+            for attribute in attributes.definitions(category):
+                name = self.attribute_name(category, attribute.code)
+                self.fields[name] = attribute_field(attribute)
+                names.append(name)
+            if names:
+                self.attribute_groups.append((category, names))
+
+    @staticmethod
+    def attribute_name(category, code: str) -> str:
+        return f"attribute_{category.pk}_{code}"
+
+    def attribute_fieldsets(self):
+        """(category, bound fields) for the template: one fieldset per category with questions."""
+        return [(category, [self[name] for name in names]) for category, names in self.attribute_groups]
 
     def clean_photos(self):
         """Each photo decoded and re-encoded (participation.content.uploads); every bad one named."""
@@ -116,7 +159,22 @@ class ComplaintForm(forms.ModelForm):
             cleaned["longitude"] = Decimal(f"{lon:.6f}")
         if cleaned.get("contact_preference") == Complaint.Contact.PHONE and not cleaned.get("contact_phone"):
             self.add_error("contact_phone", _("Give a phone number if you want to be called."))
+        self._clean_attributes(cleaned)
         return cleaned
+
+    def _clean_attributes(self, cleaned):
+        answers = {}
+        category = cleaned.get("category")
+        for group_category, names in self.attribute_groups:
+            for name in names:
+                value = cleaned.pop(name, None)
+                if category and group_category.pk == category.pk:
+                    answers[name.removeprefix(self.attribute_name(category, ""))] = value
+        if category is None:
+            return
+        cleaned["attributes"], errors = attributes.validate(category, answers)
+        for code, messages in errors.items():
+            self.add_error(self.attribute_name(category, code), messages)
 
 
 class RatingForm(forms.Form):

@@ -181,6 +181,8 @@ class Complaint(models.Model):
     )
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     share_contact_with_city = models.BooleanField(_("the city may see my contact details"), default=False)
+    # Answers to the category's service attributes ({code: value, or a list of keys}), sent as attribute[code].
+    attributes = models.JSONField(_("answers for the city"), default=dict, blank=True)
 
     state = models.CharField(_("state"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED)
     duplicate_of = models.ForeignKey(
@@ -316,3 +318,61 @@ class PollCursor(models.Model):
 
     def __str__(self):
         return f"{self.endpoint_key} until {self.polled_until}"
+
+
+class CityDuplicate(models.Model):
+    """A second request at the city that carries one complaint's marker: a copy the city made (a resend
+    it could not recognise, a lookup that timed out). Its updates are applied to the complaint."""
+
+    class Source(models.TextChoices):
+        LISTING = "listing", _("found in the city's request list")
+        UPDATE = "update", _("found in a status update")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="city_duplicates", verbose_name=_("complaint")
+    )
+    endpoint_key = models.CharField(_("endpoint"), max_length=100, blank=True)
+    service_request_id = models.CharField(_("service request id"), max_length=200)
+    source = models.CharField(_("found by"), max_length=10, choices=Source.choices)
+    found_at = models.DateTimeField(_("found"), default=timezone.now)
+    reported_at = models.DateTimeField(_("reported to the city"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("duplicate at the city")
+        verbose_name_plural = _("duplicates at the city")
+        ordering = ["found_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint_key", "service_request_id"], name="one_duplicate_per_request")
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id}: {self.endpoint_key or 'default'} {self.service_request_id}"
+
+
+class DeliveryFailure(models.Model):
+    """One failed delivery attempt and how it failed: the operators' overview counts the last day's."""
+
+    class Kind(models.TextChoices):
+        TIMEOUT = "timeout", _("Timed out")
+        SERVER_ERROR = "server_error", _("Server error (5xx)")
+        DROPPED = "dropped", _("Connection dropped")
+        REFUSED = "refused", _("Connection refused")
+        REJECTED = "rejected", _("Rejected (4xx)")
+        FORBIDDEN = "forbidden", _("Forbidden (403)")
+        NOT_FOUND = "not_found", _("Not found (404)")
+        UNREADABLE = "unreadable", _("Unreadable answer")
+
+    outbox = models.ForeignKey(Outbox, on_delete=models.CASCADE, related_name="failures")
+    endpoint_key = models.CharField(_("endpoint"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed delivery attempt")
+        verbose_name_plural = _("failed delivery attempts")
+
+    def __str__(self):
+        return f"{self.outbox_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -45,31 +45,35 @@ def w3c(moment: datetime) -> str:
 
 class Open311Error(Exception):
     ambiguous = False
+    kind = "rejected"  # a DeliveryFailure.Kind: how it failed, for the operators' overview
 
-    def __init__(self, message: str, status: int | None = None, errors: list | None = None):
+    def __init__(self, message: str, status: int | None = None, errors: list | None = None, kind: str = ""):
         super().__init__(message)
         self.status = status
         self.errors = errors or []
+        if kind:
+            self.kind = kind
 
 
 class Forbidden(Open311Error):
-    pass
+    kind = "forbidden"
 
 
 class NotFound(Open311Error):
-    pass
+    kind = "not_found"
 
 
 class Rejected(Open311Error):
-    pass
+    kind = "rejected"
 
 
 class Unreachable(Open311Error):
-    pass
+    kind = "refused"
 
 
 class Ambiguous(Open311Error):
     ambiguous = True
+    kind = "dropped"
 
 
 @dataclass
@@ -150,7 +154,8 @@ class Client:
         return f"{self.endpoint.url}/{path}.{self.endpoint.format}{query}"
 
     def _call(self, url: str, data: dict | None = None, headers: dict | None = None) -> list[dict]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        # A list value (a multivaluelist attribute) is sent as the key repeated.
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         method = "POST" if data is not None else "GET"
         request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
         if body is not None:
@@ -163,15 +168,16 @@ class Client:
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, ConnectionRefusedError):
                 raise Unreachable(f"connection refused: {exc.reason}") from exc
-            raise Ambiguous(f"connection failed: {exc.reason}") from exc
+            kind = "timeout" if isinstance(exc.reason, TimeoutError) else "dropped"
+            raise Ambiguous(f"connection failed: {exc.reason}", kind=kind) from exc
         except TimeoutError as exc:
-            raise Ambiguous("timed out waiting for the answer") from exc
+            raise Ambiguous("timed out waiting for the answer", kind="timeout") from exc
         except (HTTPException, ConnectionError, OSError) as exc:
-            raise Ambiguous(f"connection dropped: {exc!r}") from exc
+            raise Ambiguous(f"connection dropped: {exc!r}", kind="dropped") from exc
         try:
             items = parse_body(raw, self.endpoint.format)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise Ambiguous(f"unreadable answer: {exc}") from exc
+            raise Ambiguous(f"unreadable answer: {exc}", kind="unreadable") from exc
         errors = [i for i in items if "code" in i and "description" in i and "service_request_id" not in i]
         if errors and len(errors) == len(items):
             raise Rejected(_describe(200, errors), 200, errors)
@@ -185,7 +191,7 @@ class Client:
         if status == 404:
             return NotFound(message, status, errors)
         if status >= 500:
-            return Ambiguous(message, status, errors)
+            return Ambiguous(message, status, errors, kind="server_error")
         return Rejected(message, status, errors)
 
     # --- the catalogue ---------------------------------------------------------------------
@@ -211,7 +217,7 @@ class Client:
         first = items[0] if items else {}
         result = PostResult(str(first.get("service_request_id") or ""), str(first.get("token") or ""))
         if not (result.service_request_id or result.token):
-            raise Ambiguous("the answer carries neither service_request_id nor token")
+            raise Ambiguous("the answer carries neither service_request_id nor token", kind="unreadable")
         return result
 
     def resolve_token(self, token: str) -> str:

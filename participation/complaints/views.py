@@ -203,16 +203,27 @@ def _mirror(request, communities, title, scope_name):
     return render(request, "complaints/mirror.html", context)
 
 
+def _mirror_scope(request):
+    """(communities, scope name): a community site's own record; on the city's site, every community's."""
+    site = Site.find_for_request(request)
+    community = getattr(site, "community", None) if site else None
+    if community is not None:
+        return [community], community.name
+    if site is None or not site.is_default_site:
+        raise Http404(_("Complaints are made on a community's own site."))
+    return Community.objects.all(), site.site_name
+
+
 def mirror(request):
-    community = current_community(request)
-    return _mirror(request, [community], _("Mirror (反光镜)"), community.name)
+    communities, scope_name = _mirror_scope(request)
+    return _mirror(request, communities, _("Mirror (反光镜)"), scope_name)
 
 
 def mirror_item(request, pk):
     """One complaint of the public record (where search results link), masked as in the list."""
-    community = current_community(request)
+    communities, scope_name = _mirror_scope(request)
     queryset = (
-        public_complaints([community])
+        public_complaints(communities)
         .select_related("category", "community")
         .prefetch_related(
             Prefetch("events", queryset=ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE)),
@@ -222,7 +233,7 @@ def mirror_item(request, pk):
         )
     )
     complaint = get_object_or_404(queryset, pk=pk)
-    return render(request, "complaints/mirror_item.html", {"complaint": complaint, "scope_name": community.name})
+    return render(request, "complaints/mirror_item.html", {"complaint": complaint, "scope_name": scope_name})
 
 
 def mirror_street(request, slug):

@@ -29,7 +29,9 @@ admin_urls = [
     path("<id:pk>/reveal/", admin_views.reveal_contact, name="reveal"),
     path("<id:pk>/photos/<id:photo_id>/", admin_views.complaint_photo, name="photo"),
     path("<id:pk>/photos/<id:photo_id>/visibility/", admin_views.photo_visibility, name="photo_visibility"),
+    path("<id:pk>/duplicates/<id:duplicate_id>/reported/", admin_views.report_duplicate, name="report_duplicate"),
     path("deliveries/", admin_views.delivery_index, name="deliveries"),
+    path("city-link/", admin_views.city_link, name="city_link"),
     path("settings/<id:community_id>/", admin_views.community_settings, name="settings"),
 ]
 
@@ -64,7 +66,8 @@ def complaints_account_menu(request):
 @hooks.register("register_community_section")
 def complaints_sections(request, site):
     if not is_community_site(site):
-        return None
+        # the city's own 反光镜: every community's public record
+        return Section("mirror", _("Mirror"), reverse("complaints:mirror")) if site.is_default_site else None
     return [
         Section("complaints", _("Tell us"), reverse("complaints:new")),
         Section("mirror", _("Mirror"), reverse("complaints:mirror")),

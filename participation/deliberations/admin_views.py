@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from communities.regions.scoping import scope_queryset
 
 from . import ballots, proposals
-from .forms import OpenProposalForm, PaperBallotForm
+from .forms import DeclineProposalForm, OpenProposalForm, PaperBallotForm
 from .models import Proposal, Topic, VoterRoll
 
 
@@ -76,3 +76,26 @@ def open_proposal(request, pk):
     context = {"proposal": proposal, "form": form, "signed": proposal.cosignatures.count()}
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "deliberations/admin/open_proposal.html", context, status=status)
+
+
+def decline_proposal(request, pk):
+    """Decline a residents' proposal with a reason that its page shows and its proposer is sent."""
+    if not request.user.has_perm("deliberations.add_topic"):
+        raise PermissionDenied
+    queryset = scope_queryset(Proposal.objects.select_related("community", "proposer"), request.user)
+    proposal = get_object_or_404(queryset, pk=pk)
+    if proposal.status in (Proposal.Status.OPENED, Proposal.Status.DECLINED):
+        messages.info(request, _("This proposal is already open as a topic or declined."))
+        return redirect("wagtailsnippets_deliberations_proposal:list")
+    form = DeclineProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposals.decline(proposal, request.user, form.cleaned_data["reason"])
+        except proposals.ProposalRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The proposal is declined; the proposer has been told why."))
+            return redirect("wagtailsnippets_deliberations_proposal:list")
+    context = {"proposal": proposal, "form": form, "signed": proposal.cosignatures.count()}
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "deliberations/admin/decline_proposal.html", context, status=status)

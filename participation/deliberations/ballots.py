@@ -221,7 +221,7 @@ def live_result(topic: Topic) -> dict:
 
 
 def header(topic: Topic) -> dict:
-    return {
+    head = {
         "format": ballot_log.FORMAT,
         "topic": topic.pk,
         "community": topic.community.slug,
@@ -234,6 +234,10 @@ def header(topic: Topic) -> dict:
         "eligible_headcount": str(topic.sealed_eligible_headcount),
         "eligible_area": tally.area_str(topic.sealed_eligible_area),
     }
+    buildings = [link.building.name for link in topic.voting_buildings.select_related("building")]
+    if buildings:  # only then: the header (and genesis) of every other topic stays as it was
+        head["buildings"] = sorted(buildings)
+    return head
 
 
 def _entry(ballot: Ballot, seq: int) -> dict:

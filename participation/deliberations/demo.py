@@ -1,5 +1,6 @@
-"""Demo deliberations: a homeowners' decision being carried out (with its plan and a site photo), and a
-residents' proposal still collecting co-signers."""
+"""Demo deliberations: a homeowners' decision being carried out (with its plan and a site photo); two votes
+open for the demo resident (a secret ballot whose end was moved, with the reason published, and one limited
+to 3号楼); a residents' proposal still collecting co-signers and one the community office declined."""
 
 import io
 from datetime import timedelta
@@ -17,7 +18,15 @@ from portal.accounts.models import Building, Home, Membership
 
 from . import proposals
 from .ballots import cast_vote
-from .models import DeliberationSettings, ImplementationUpdate, Option, Topic, TopicDocument
+from .models import (
+    DeliberationSettings,
+    ImplementationUpdate,
+    Option,
+    ScheduleChange,
+    Topic,
+    TopicBuilding,
+    TopicDocument,
+)
 
 NEIGHBOURS = [  # username, display name, room, floor area (m²)
     ("demo_liu", "刘师傅", "301", "89.50"),
@@ -60,7 +69,8 @@ def _site_photo(community) -> Image:
 def seed_demo_deliberations(community, password: str) -> None:
     now = timezone.now()
     DeliberationSettings.objects.update_or_create(
-        community=community, defaults={"residents_may_propose": True, "cosigners_needed": 5}
+        community=community,
+        defaults={"residents_may_propose": True, "cosigners_needed": 5, "default_quorum_percent": 30},
     )
     liu, chen, zhao = _neighbours(community, password)
 
@@ -104,3 +114,67 @@ def seed_demo_deliberations(community, password: str) -> None:
     proposal = proposals.submit(liu, community, "小区北门增设电动车充电棚", description, ["同意", "反对"])
     for neighbour in (chen, zhao):
         proposals.cosign(neighbour, proposal)
+
+    idea = "活动室白天空着，可以开设麻将室。"
+    declined = proposals.submit(zhao, community, "在活动室开设麻将室", idea, ["同意", "反对"])
+    proposals.decline(
+        declined,
+        None,
+        "活动室按规定只用于公益活动，不能用于棋牌娱乐。老年活动中心（2号楼一层）每天下午开放棋牌角，欢迎前往。",
+    )
+    _open_votes(community, liu, chen, zhao)
+
+
+def _open_topic(community, title, description, options, **fields) -> Topic:
+    now = timezone.now()
+    topic = Topic.objects.create(
+        community=community,
+        title=title,
+        description=description,
+        proposal_starts=now - timedelta(days=20),
+        discussion_starts=now - timedelta(days=14),
+        voting_starts=now - timedelta(days=2),
+        voting_ends=now + timedelta(days=30),
+        **fields,
+    )
+    for order, label in enumerate(options):
+        Option.objects.create(topic=topic, label=label, sort_order=order)
+    return topic
+
+
+def _open_votes(community, liu, chen, zhao):
+    """Votes open for a month from the seeding, so the demo resident (王阿姨, 3号楼) can vote right away."""
+    parking = _open_topic(
+        community,
+        "小区停车位改造方案",
+        "拟将东侧绿地边缘改建为24个停车位，并增设充电桩。请选择您支持的方案。",
+        ["方案一：改建停车位并增设充电桩", "方案二：只增设充电桩", "维持现状"],
+        secret=True,
+        quorum_percent=30,
+    )
+    Option.objects.create(topic=parking, label="弃权", is_abstention=True, sort_order=3)
+    for neighbour, choice in ((liu, 0), (chen, 1)):
+        cast_vote(parking, neighbour, parking.options.all()[choice].pk)
+    old_end = parking.voting_ends
+    new_end = old_end - timedelta(days=9)
+    ScheduleChange.objects.create(
+        topic=parking,
+        old_voting_ends=old_end,
+        new_voting_ends=new_end,
+        votes_cast=parking.roll.count(),
+        reason="施工单位排期提前，经居委会讨论，投票提前结束；结束前仍有三周时间。",
+    )
+    Topic.objects.filter(pk=parking.pk).update(voting_ends=new_end)
+
+    lights = _open_topic(
+        community,
+        "3号楼楼道照明改造",
+        "将3号楼楼道灯更换为声控LED灯，费用由公共维修资金支出。只有3号楼的住户投票，每户一票。",
+        ["同意", "不同意"],
+        electorate=Topic.Electorate.HOUSEHOLD,
+        secret=True,
+        quorum_percent=50,
+    )
+    building = Building.objects.get(community=community, name="3号楼")
+    TopicBuilding.objects.create(topic=lights, building=building)
+    cast_vote(lights, zhao, lights.options.first().pk)

@@ -52,13 +52,22 @@ class MembershipElectorate:
     * all: every verified resident, one vote each;
     * household: one vote per home with a verified resident;
     * representatives: verified members flagged as resident representatives, one vote each;
-    * homeowners: one vote per home with a verified member flagged as homeowner, weighted by floor area.
+    * homeowners: one vote per home with a verified member flagged as homeowner, weighted by floor area;
+    * and, when the topic is limited to some buildings, only members whose home is in one of them.
 
     One indexed query per voter (their membership of the community, with its home), cached per instance.
     """
 
     def __init__(self):
         self._memberships = {}
+        self._buildings = {}
+
+    def buildings(self, topic) -> list:
+        """The buildings the topic is limited to ([] for the whole community), cached per topic."""
+        if topic.pk not in self._buildings:
+            links = topic.voting_buildings.select_related("building").order_by("building__name")
+            self._buildings[topic.pk] = [link.building for link in links]
+        return self._buildings[topic.pk]
 
     def _membership(self, user, topic) -> Membership | None:
         key = (user.pk, topic.community_id)
@@ -81,6 +90,11 @@ class MembershipElectorate:
             return _("Only homeowners may vote on this topic, and your membership is not recorded as a homeowner's.")
         if topic.electorate in BY_HOUSEHOLD and membership.home is None:
             return _("Your membership has no home recorded, so your household cannot vote. Ask the community office.")
+        buildings = self.buildings(topic)
+        if buildings and (membership.home is None or membership.home.building_id not in {b.pk for b in buildings}):
+            return _("Only residents of %(buildings)s may vote on this topic.") % {
+                "buildings": "、".join(b.name for b in buildings)
+            }
         if topic.min_age is not None:
             if membership.birth_date is None:
                 return _(
@@ -117,6 +131,9 @@ class MembershipElectorate:
             members = members.filter(home__isnull=False)
         if topic.min_age is not None:
             members = members.filter(birth_date__lte=born_on_or_before(topic.min_age))
+        buildings = self.buildings(topic)
+        if buildings:
+            members = members.filter(home__building__in=[b.pk for b in buildings])
         return members
 
     def eligible_totals(self, topic) -> tuple[int, Decimal]:

@@ -89,3 +89,13 @@ class OpenProposalForm(forms.ModelForm):
             "voting_starts": AdminDateTimeInput,
             "voting_ends": AdminDateTimeInput,
         }
+
+
+class DeclineProposalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the proposal is declined"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the proposal's page and sent to the proposer."),
+        error_messages={"required": _("Say why the proposal is declined: the proposer and the residents read it.")},
+    )

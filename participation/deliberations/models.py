@@ -147,6 +147,7 @@ class Topic(ClusterableModel):
             [
                 FieldRowPanel([FieldPanel("proposal_starts"), FieldPanel("discussion_starts")]),
                 FieldRowPanel([FieldPanel("voting_starts"), FieldPanel("voting_ends")]),
+                FieldPanel("schedule_change_reason"),
                 FieldRowPanel([FieldPanel("implementation_starts"), FieldPanel("done_at")]),
             ],
             heading=_("Phases"),
@@ -154,6 +155,7 @@ class Topic(ClusterableModel):
         MultiFieldPanel(
             [
                 FieldPanel("electorate"),
+                InlinePanel("voting_buildings", label=_("Only residents of these buildings")),
                 FieldPanel("min_age"),
                 FieldPanel("secret"),
                 FieldPanel("hide_results_until_close"),
@@ -296,6 +298,51 @@ class TopicDocument(Orderable):
 
     def __str__(self):
         return self.document.title
+
+
+class TopicBuilding(Orderable):
+    """Limits who votes on a topic to the residents of some buildings (none: the whole community)."""
+
+    topic = ParentalKey(Topic, on_delete=models.CASCADE, related_name="voting_buildings")
+    building = models.ForeignKey(
+        "accounts.Building", on_delete=models.PROTECT, related_name="+", verbose_name=_("building")
+    )
+
+    panels = [FieldPanel("building")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("building that votes")
+        verbose_name_plural = _("buildings that vote")
+        constraints = [models.UniqueConstraint(fields=["topic", "building"], name="topic_building_once")]
+
+    def __str__(self):
+        return str(self.building)
+
+
+class ScheduleChange(models.Model):
+    """The end of voting moved after people voted: when, from when to when, and why. Shown on the topic."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="schedule_changes")
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    old_voting_ends = models.DateTimeField(_("voting was to end"))
+    new_voting_ends = models.DateTimeField(_("voting now ends"))
+    votes_cast = models.PositiveIntegerField(_("votes cast by then"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("schedule change")
+        verbose_name_plural = _("schedule changes")
+        ordering = ["changed_at"]
+
+    def __str__(self):
+        return f"{self.topic_id} · {self.new_voting_ends:%Y-%m-%d %H:%M}"
+
+    @property
+    def shortened(self) -> bool:
+        return self.new_voting_ends < self.old_voting_ends
 
 
 class VoterRegister(models.Model):
@@ -491,6 +538,10 @@ class ImplementationUpdate(Orderable):
         verbose_name = _("implementation update")
 
 
+# A decision without a quorum can be made by whoever turns up; a community chooses its own default.
+DEFAULT_QUORUM_PERCENT = 50
+
+
 class DeliberationSettings(models.Model):
     """How one community takes topics from its residents."""
 
@@ -508,7 +559,22 @@ class DeliberationSettings(models.Model):
         help_text=_("Other verified residents who must support a proposal before workers are asked to open it."),
     )
 
-    panels = [FieldPanel("community"), FieldPanel("residents_may_propose"), FieldPanel("cosigners_needed")]
+    default_quorum_percent = models.PositiveSmallIntegerField(
+        _("default quorum (percent)"),
+        default=DEFAULT_QUORUM_PERCENT,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "The quorum a new topic starts with: the share of eligible voters who must vote. Workers can "
+            "change it per topic before anyone votes; 0 means no quorum."
+        ),
+    )
+
+    panels = [
+        FieldPanel("community"),
+        FieldPanel("residents_may_propose"),
+        FieldPanel("cosigners_needed"),
+        FieldPanel("default_quorum_percent"),
+    ]
 
     class Meta:
         verbose_name = _("deliberation settings")
@@ -529,6 +595,7 @@ class Proposal(models.Model):
         COLLECTING = "collecting", _("Collecting co-signers")
         READY = "ready", _("Waiting for the community office")
         OPENED = "opened", _("Opened as a topic")
+        DECLINED = "declined", _("Declined by the community office")
 
     community = models.ForeignKey(
         "regions.Community", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("community")
@@ -552,6 +619,11 @@ class Proposal(models.Model):
         related_name="proposal",
         verbose_name=_("topic"),
     )
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True, editable=False)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("resident proposal")
@@ -568,6 +640,8 @@ class Proposal(models.Model):
     def status(self) -> str:
         if self.topic_id:
             return self.Status.OPENED
+        if self.declined_at:
+            return self.Status.DECLINED
         return self.Status.READY if self.ready_at else self.Status.COLLECTING
 
     def get_status_display(self) -> str:

@@ -1,8 +1,9 @@
 """Resident proposals: propose, co-sign, tell the workers once enough residents have signed, open as a topic."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.actions import decide
@@ -46,6 +47,8 @@ def submit(user, community, title: str, description: str, options: list[str]) ->
 
 
 def why_not_cosign(user, proposal: Proposal) -> str | None:
+    if proposal.status == Proposal.Status.DECLINED:
+        return _("The community office declined this proposal.")
     if proposal.status != Proposal.Status.COLLECTING:
         return _("This proposal already has enough co-signers.")
     if user.pk == proposal.proposer_id:
@@ -90,11 +93,38 @@ def notify_workers(proposal: Proposal) -> None:
 
 
 @transaction.atomic
+def decline(proposal: Proposal, worker, reason: str) -> Proposal:
+    """A worker declines the proposal; the reason is shown on its page and sent to the proposer."""
+    reason = reason.strip()
+    if not reason:
+        raise ProposalRefused(_("Say why the proposal is declined: the proposer and the residents read it."))
+    locked = Proposal.objects.select_for_update().select_related("community").get(pk=proposal.pk)
+    if locked.topic_id:
+        raise ProposalRefused(_("This proposal is already open as a topic."))
+    if locked.declined_at:
+        raise ProposalRefused(_("This proposal has already been declined."))
+    locked.declined_at, locked.declined_by, locked.decline_reason = timezone.now(), worker, reason
+    locked.save(update_fields=["declined_at", "declined_by", "decline_reason"])
+    with translation.override(settings.LANGUAGE_CODE):  # stored once, read in the site's language
+        text = _("The community office declined your proposal “%(title)s”. Reason: %(reason)s") % {
+            "title": locked.title,
+            "reason": reason,
+        }
+    url = locked.community.site.root_url + reverse("deliberations:proposal", args=[locked.pk])
+    key = f"deliberations.proposal.{locked.pk}.declined"
+    transaction.on_commit(lambda: notify(locked.proposer, "deliberations.proposal.declined", text, url=url, key=key))
+    return locked
+
+
+@transaction.atomic
 def open_as_topic(proposal: Proposal, topic: Topic) -> Topic:
     """Save the worker's scheduled `topic` with the proposal's options, and link the two."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.topic_id:
         raise ProposalRefused(_("This proposal is already open as a topic."))
+    if locked.declined_at:
+        raise ProposalRefused(_("This proposal has been declined: it cannot be opened."))
+    topic.quorum_percent = DeliberationSettings.for_community(locked.community).default_quorum_percent
     topic.community_id = locked.community_id
     topic.proposal_starts = locked.created_at
     topic.save()

@@ -180,6 +180,8 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "updates": topic.updates.all(),
         "documents": topic.documents.select_related("document"),
         "proposal": Proposal.objects.filter(topic=topic).select_related("proposer").first(),
+        "buildings": [b.name for b in electorate_for(topic).buildings(topic)] if not topic.legacy_register else [],
+        "schedule_changes": topic.schedule_changes.all(),
     }
     return render(request, "deliberations/topic_detail.html", context, status=status)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column as WagtailColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, DeleteView, SnippetViewSet, SnippetViewSetGroup
 
@@ -71,11 +72,21 @@ class CommentViewSet(ScopedViewSet):
     panels = [FieldPanel("is_hidden")]
 
 
+class Column(WagtailColumn):
+    cell_template_name = "deliberations/admin/proposal_actions_cell.html"
+
+
 class ProposalViewSet(ScopedViewSet):
     model = Proposal
     icon = "pick"
     menu_label = _("Residents' proposals")
-    list_display = ["title", "community", "get_status_display", "created_at"]
+    list_display = [
+        "title",
+        "community",
+        "get_status_display",
+        "created_at",
+        Column("actions", label=_("Actions")),
+    ]
     add_view_enabled = False
     inspect_view_enabled = True
     panels = [FieldPanel("title"), FieldPanel("description"), FieldPanel("options")]
@@ -109,6 +120,11 @@ def paper_ballot_urls():
             name="deliberations_paper_ballot",
         ),
         path("deliberations/proposals/<id:pk>/open/", admin_views.open_proposal, name="deliberations_open_proposal"),
+        path(
+            "deliberations/proposals/<id:pk>/decline/",
+            admin_views.decline_proposal,
+            name="deliberations_decline_proposal",
+        ),
     ]
 
 

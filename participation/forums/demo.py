@@ -32,28 +32,68 @@ THREADS = [
 ]
 
 
+# Every other demo community gets these (no 停车/垃圾分类/WiFi: the search demo finds those in 翠园 first).
+NEIGHBOURLY_THREADS = [
+    (
+        "周末有没有人一起晨练",
+        "每周六早上七点在中心花园打太极，欢迎邻居们一起来。",
+        ["算我一个！", "下雨天改到活动室吗？"],
+    ),
+    (
+        "谁家有梯子可以借用一下",
+        "想换一下阳台的灯泡，家里没有梯子，用完马上还。",
+        ["我家有，晚上来拿吧。"],
+    ),
+]
+HELP_THREADS = [
+    (
+        "老人手机不会挂号，哪里能帮忙",
+        "家里老人想用手机预约社区医院，但是不会操作。",
+        ["社区服务中心每周二下午有志愿者教用手机。"],
+    ),
+]
+CATEGORIES = [
+    ("neighbours", "邻里话题", "小区里的大事小情"),
+    ("help", "求助互助", "遇到难处，邻里帮一把"),
+]
+
+
+def _demo_member(username, display_name, community):
+    """A demo neighbour, a verified member of `community` (the one decision asks members to post)."""
+    from portal.accounts.models import Membership
+
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"display_name": display_name})
+    Membership.objects.get_or_create(user=user, community=community, defaults={"status": Membership.Status.VERIFIED})
+    return user
+
+
 def seed_demo_forum(community) -> None:
-    """A category and a few threads with replies, by demo residents (published, as moderators left them)."""
+    """Two categories with threads and replies by demo neighbours (published, as moderators left them).
+    翠园 gets the threads the search demo looks for; the other communities neighbourly ones."""
     if Thread.objects.filter(community=community).exists():
         return
-    User = get_user_model()
-    author, _ = User.objects.get_or_create(username="demo-neighbour", defaults={"display_name": "李阿姨"})
-    replier, _ = User.objects.get_or_create(username="demo-neighbour-2", defaults={"display_name": "张师傅"})
-    category, _ = ForumCategory.objects.get_or_create(
-        community=community, slug="neighbours", defaults={"name": "邻里话题", "description": "小区里的大事小情"}
-    )
-    for title, body, replies in THREADS:
-        thread = create_thread(
-            community=community,
-            category=category,
-            author=author,
-            title=title,
-            body=body,
-            state=ModerationState.PUBLISHED,
+    author = _demo_member("demo-neighbour", "李阿姨", community)
+    replier = _demo_member("demo-neighbour-2", "张师傅", community)
+    categories = {}
+    for order, (slug, name, description) in enumerate(CATEGORIES):
+        categories[slug], _ = ForumCategory.objects.get_or_create(
+            community=community, slug=slug, defaults={"name": name, "description": description, "sort_order": order}
         )
-        for text in replies:
-            create_reply(thread_id=thread.pk, author=replier, body=text, state=ModerationState.PUBLISHED)
-    _seed_deleted_resident(community, category, replier)
+    first = THREADS if community.slug == "cuiyuan" else NEIGHBOURLY_THREADS
+    for slug, threads in (("neighbours", first), ("help", HELP_THREADS)):
+        for title, body, replies in threads:
+            thread = create_thread(
+                community=community,
+                category=categories[slug],
+                author=author,
+                title=title,
+                body=body,
+                state=ModerationState.PUBLISHED,
+            )
+            for text in replies:
+                create_reply(thread_id=thread.pk, author=replier, body=text, state=ModerationState.PUBLISHED)
+    if community.slug == "cuiyuan":
+        _seed_deleted_resident(community, categories["neighbours"], replier)
 
 
 def _seed_deleted_resident(community, category, replier) -> None:

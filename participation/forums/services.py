@@ -210,7 +210,18 @@ def like(post: Post, user) -> bool:
             bump(Thread, post.thread_id, like_count=1, version=1)
     except IntegrityError:
         return False
+    notify_like(post, user)
     return True
+
+
+def notify_like(post: Post, user) -> None:
+    """Tell the author once per liker and post (unliking and liking again does not tell them twice)."""
+    text = _("%(name)s liked your post in “%(title)s”") % {
+        "name": user.public_name,
+        "title": mask_personal_data(post.thread.title),
+    }
+    url = absolute_url(post.community, post.get_absolute_url())
+    notify(post.author, "forum.like", text, url=url, key=f"forum.like.{post.pk}.{user.pk}")
 
 
 @transaction.atomic

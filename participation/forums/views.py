@@ -18,7 +18,7 @@ from participation.moderation.forms import ReportForm
 from participation.moderation.ratelimit import RateLimited, check_rate
 from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
-from portal.accounts.actions import resident_action
+from portal.accounts.actions import decide, resident_action
 from portal.core import page_cache
 from portal.core.links import site_url
 from portal.core.pagination import paginate
@@ -187,6 +187,8 @@ def thread_detail(request, thread_id):
             "last_number": posts[-1].number if posts else 0,
             "is_last_page": page == thread.num_pages,
             "form": ReplyForm(initial=initial),
+            # Say before they write it why a reply would be refused (the one decision), not after.
+            "reply_refusal": decide(request.user, community, "forum.post") if request.user.is_authenticated else None,
             "can_moderate": can_moderate,
             "thread_type_id": ContentType.objects.get_for_model(Thread).pk,
             "post_type_id": ContentType.objects.get_for_model(Post).pk,

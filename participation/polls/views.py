@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from portal.accounts.actions import decide
+from portal.accounts.personal_text import screen_public_text
 
 from .models import Answer, Participation, PollPage, Response
 from .questions import build_form_class
@@ -50,7 +51,8 @@ def save_response(poll: PollPage, community, user, token: str, answers: dict) ->
             Answer(
                 response=response,
                 question_key=key,
-                value=value,
+                # Free text may be published: phone, ID and door numbers are masked before it is stored.
+                value=screen_public_text(value) if questions[key].is_text and isinstance(value, str) else value,
                 text_status=Answer.TextStatus.PENDING if questions[key].is_text else Answer.TextStatus.NOT_TEXT,
             )
             for key, value in answers.items()

@@ -5,24 +5,30 @@ function; objects of other communities are a 404, not a 403, so their existence 
 """
 
 from django import forms
+from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
 
 from portal.audit.log import record
 from portal.core.admin_scoping import CommunityScopedViewSetMixin, scoped_policy_for
 
 from .identity import birth_date_from_id, id_hash
+from .membership import notify_decision
 from .models import Building, Home, Membership
+from .scoping import staff_communities
 
 
 class ScopedViewSet(CommunityScopedViewSetMixin, ModelViewSet):
@@ -99,10 +105,50 @@ class MembershipDecisionForm(WagtailAdminModelForm):
             self.add_error("status", _("This person already has an active membership in this community."))
 
     def save(self, commit=True):
-        if "status" in self.changed_data:
+        decided = "status" in self.changed_data
+        if decided:
             self.instance.decided_at = timezone.now()
             self.instance.decided_by = self.for_user
-        return super().save(commit)
+        membership = super().save(commit)
+        if decided and commit:
+            notify_decision(membership)
+        return membership
+
+
+class MembershipEditView(generic.EditView):
+    """The worker's decision, beside what the applicant gave: masked name, phone and address, the building
+    and home, the ID number's masked form and the household already verified there (the evidence); the
+    visit is logged, and unmasking is the reveal view (with a reason, logged)."""
+
+    template_name = "accounts/admin/membership_edit.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        membership = self.object
+        record(
+            self.request.user,
+            membership.user,
+            "view membership for verification (masked)",
+            community=membership.community,
+        )
+        home = membership.home
+        household = []
+        if home is not None:
+            household = [
+                m.masked_real_name or m.member_name
+                for m in Membership.objects.filter(home=home, status=Membership.Status.VERIFIED)
+                .exclude(pk=membership.pk)
+                .select_related("user")
+            ]
+        context["applicant"] = {
+            "membership": membership,
+            "home": home,
+            "household": household,
+            "phone_verified": bool(getattr(membership.user, "phone", "")),
+            "may_reveal": self.request.user.has_perm("accounts.reveal_personal_data"),
+            "reveal_url": reverse("accounts_membership_reveal", args=(quote(membership.pk),)),
+        }
+        return context
 
 
 class MembershipInspectView(generic.InspectView):
@@ -133,6 +179,7 @@ class MembershipViewSet(ScopedViewSet):
     menu_order = 309
     inspect_view_enabled = True
     inspect_view_class = MembershipInspectView
+    edit_view_class = MembershipEditView
     add_view_class = generic.CreateView
     list_display = ["member_name", "masked_phone", "masked_address", "status", "applied_at"]
     list_filter = ["status"]
@@ -202,3 +249,70 @@ def reveal_membership(request, pk):
     )
     context = {"membership": membership, "form": form, "revealed": revealed}
     return TemplateResponse(request, "accounts/admin/reveal.html", context)
+
+
+# Participation rules: what each community asks before a resident may act there -------------------
+
+
+class ParticipationRulesForm(forms.Form):
+    """One choice per registered action (portal.accounts.actions), initially the community's current rule."""
+
+    def __init__(self, *args, community, **kwargs):
+        from . import actions
+
+        super().__init__(*args, **kwargs)
+        current = actions.requirements_for(community)
+        self.actions = actions.registered()
+        for action in self.actions:
+            default = dict(action.choice_list())[action.default]
+            self.fields[action.key] = forms.ChoiceField(
+                label=capfirst(action.label),
+                choices=action.choice_list(),
+                initial=current[action.key],
+                help_text=_("Default: %(requirement)s") % {"requirement": default},
+            )
+
+    def save(self, community, user) -> list[str]:
+        """Store what differs from the defaults (and forget the rest); returns the keys that changed."""
+        from .models import ActionRule
+
+        rules = dict(ActionRule.objects.filter(community=community).values_list("action", "requirement"))
+        changed = []
+        for action in self.actions:
+            wanted = self.cleaned_data[action.key]
+            if rules.get(action.key, action.default) == wanted:
+                continue
+            changed.append(action.key)
+            if wanted == action.default:
+                rule = ActionRule.objects.get(community=community, action=action.key)
+                log(rule, "wagtail.delete", user=user)  # Wagtail's history: who changed the rule, when
+                rule.delete()
+            else:
+                rule, _created = ActionRule.objects.update_or_create(
+                    community=community, action=action.key, defaults={"requirement": wanted}
+                )
+                log(rule, "wagtail.edit", user=user)
+        return changed
+
+
+RULES_PERMISSION = "accounts.change_actionrule"
+
+
+def participation_rules(request, community_id=None):
+    """Settings › Participation rules: a worker sets, for each kind of action, whom their community allows."""
+    if not request.user.has_perm(RULES_PERMISSION):
+        raise PermissionDenied
+    communities = staff_communities(request.user).order_by("name")
+    if community_id is None:
+        if communities.count() == 1:
+            return redirect("accounts_participation_rules", community_id=communities.get().pk)
+        return TemplateResponse(request, "accounts/admin/participation_rules_index.html", {"communities": communities})
+    community = get_object_or_404(communities, pk=community_id)
+    form = ParticipationRulesForm(request.POST or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        form.save(community, request.user)
+        messages.success(request, _("Participation rules of %(community)s saved.") % {"community": community})
+        return redirect("accounts_participation_rules", community_id=community.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "community": community}
+    return TemplateResponse(request, "accounts/admin/participation_rules.html", context, status=status)

@@ -154,3 +154,31 @@ def apply_for_membership(user, community, building, unit, room, real_name="", id
                 )
             ) from exc
         raise
+
+
+def notify_decision(membership: Membership) -> bool:
+    """Tell the resident that a worker verified, rejected or revoked their membership (with the reason).
+
+    Through the one notifications entry point; once per decision (a re-save does not tell them twice)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from portal.core.links import site_url
+    from portal.notifications.services import notify
+
+    if membership.status not in (Membership.Status.VERIFIED, Membership.Status.REJECTED, Membership.Status.REVOKED):
+        return False
+    with translation.override(settings.LANGUAGE_CODE):  # the resident's site language, not the worker's
+        texts = {
+            Membership.Status.VERIFIED: _(
+                "Your membership of %(community)s is verified: you can now vote and take part."
+            ),
+            Membership.Status.REJECTED: _("Your membership of %(community)s was not verified: %(reason)s"),
+            Membership.Status.REVOKED: _("Your membership of %(community)s was revoked: %(reason)s"),
+        }
+        text = texts[membership.status] % {"community": membership.community.name, "reason": membership.reason.strip()}
+    url = site_url(membership.community.site, reverse("accounts:me"))
+    stamp = membership.decided_at.timestamp() if membership.decided_at else ""
+    key = f"membership.{membership.pk}.{membership.status}.{stamp}"
+    return notify(membership.user, f"membership.{membership.status}", text, url=url, key=key)

@@ -1,14 +1,17 @@
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from portal.audit.log import record
 
 from .admin_views import (
+    RULES_PERMISSION,
     BuildingViewSet,
     HomeViewSet,
     MembershipViewSet,
+    participation_rules,
     reveal_membership,
 )
 
@@ -27,7 +30,23 @@ def register_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_reveal_url():
-    return [path("memberships/<id:pk>/reveal/", reveal_membership, name="accounts_membership_reveal")]
+    return [
+        path("memberships/<id:pk>/reveal/", reveal_membership, name="accounts_membership_reveal"),
+        path("participation-rules/", participation_rules, name="accounts_participation_rules_index"),
+        path("participation-rules/<id:community_id>/", participation_rules, name="accounts_participation_rules"),
+    ]
+
+
+class RulesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(RULES_PERMISSION)
+
+
+@hooks.register("register_settings_menu_item")
+def participation_rules_menu_item():
+    return RulesMenuItem(
+        gettext_lazy("Participation rules"), reverse("accounts_participation_rules_index"), icon_name="group", order=320
+    )
 
 
 @hooks.register("before_edit_user")

@@ -15,7 +15,7 @@ Every Wagtail admin screen of a model whose rows belong to a community goes thro
   offers and accepts only communities (and scoped rows) the user may act for; snippet choosers
   (choose, results, chosen, chosen-multiple) are scoped the same way.
 * Bulk actions and the site-history / page-types reports use the same policy (see
-  `portal/core/wagtail_hooks.py` and `portal/core/admin_reports.py`).
+  `portal/core/wagtail_hooks.py` and `portal/core/admin_sitewide.py`).
 
 `portal` imports nothing from `communities` or `participation`: the Community model is found through
 the scoping function's queryset.
@@ -79,11 +79,21 @@ class CommunityScopedPolicy(ModelPermissionPolicy):
 
     def pk_in_scope(self, user, pk) -> bool:
         """Whether the row with this (URL) primary key exists and is in scope; a malformed key is not."""
+        pks = valid_pks(self.model, [pk])
+        return bool(pks) and self.scope(self.model._default_manager.filter(pk=pks[0]), user).exists()
+
+
+def valid_pks(model, raw_pks):
+    """The given keys that are well-formed for `model` (type and the database's range); others dropped."""
+    field, valid = model._meta.pk, []
+    for raw in raw_pks:
         try:
-            pk = self.model._meta.pk.to_python(pk)
-            return self.scope(self.model._default_manager.filter(pk=pk), user).exists()
+            value = field.to_python(raw)
+            field.run_validators(value)
         except (ValidationError, ValueError, TypeError, OverflowError):
-            return False
+            continue
+        valid.append(value)
+    return valid
 
     # Which actions ----------------------------------------------------------------------------
 
@@ -199,9 +209,9 @@ def guard_object_urls(urlpatterns, policy):
     later Wagtail's) looks an object up without the scope being asked first.
     """
     for pattern in urlpatterns:
-        if "pk" not in pattern.pattern.converters:
-            continue
         view = pattern.callback
+        if "pk" not in pattern.pattern.converters or getattr(view, "community_scoped", False):
+            continue
 
         @wraps(view)
         def guarded(request, *args, _view=view, **kwargs):
@@ -237,12 +247,7 @@ class ScopedChooserListMixin:
 
 class ScopedChosenMultipleMixin:
     def get_objects(self, pks):
-        valid = []
-        for pk in pks:
-            try:
-                valid.append(self.model_class._meta.pk.to_python(pk))
-            except (ValidationError, ValueError, TypeError, OverflowError):
-                continue
+        valid = valid_pks(self.model_class, pks)
         return scoped_policy_for(self.model_class).scope(super().get_objects(valid), self.request.user)
 
 
@@ -288,12 +293,12 @@ class CommunityScopedViewSetMixin:
         register_permission_policy(self.model, policy, exact_class=True)
         super().__init__(*args, **kwargs)
         self.index_view_class = _with(ScopedListingMixin, self.index_view_class)
+        # Guard the final URL list, URLs a subclass adds after Wagtail's (e.g. a menu page) included.
+        urlpatterns = self.get_urlpatterns
+        self.get_urlpatterns = lambda: guard_object_urls(urlpatterns(), policy)
 
     def get_form_class(self, for_update=False):
         return scoped_form_class(super().get_form_class(for_update), self.formfield_for_dbfield)
-
-    def get_urlpatterns(self):
-        return guard_object_urls(super().get_urlpatterns(), scoped_policy_for(self.model))
 
 
 # Bulk actions --------------------------------------------------------------------------------
@@ -307,12 +312,7 @@ class ScopedBulkActionMixin:
     """
 
     def get_queryset(self, model, object_ids):
-        pks = []
-        for pk in object_ids:
-            try:
-                pks.append(model._meta.pk.to_python(pk))
-            except (ValidationError, ValueError, TypeError, OverflowError):
-                continue
+        pks = valid_pks(model, object_ids)
         rows = scoped_policy_for(model).scope(model._default_manager.filter(pk__in=pks), self.request.user)
         return get_list_or_404(rows)
 

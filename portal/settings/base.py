@@ -272,6 +272,8 @@ PORTAL_EDITOR_PERMISSIONS = [
     "accounts.view_building",
     "accounts.add_building",
     "accounts.change_building",
+    # what the community asks before a resident may act on its site (portal.accounts.actions)
+    "accounts.change_actionrule",
     # deliberations: topics, their options, voter registers, comments, implementation updates
     "deliberations.add_topic",
     "deliberations.change_topic",
@@ -345,9 +347,14 @@ OPEN311_PUSH_SECRET = os.environ.get("OPEN311_PUSH_SECRET", "")
 # Complaint photos reach the city as signed URLs: this long, from this base (empty: the community's site).
 COMPLAINTS_PHOTO_URL_MAX_AGE_DAYS = float(os.environ.get("COMPLAINTS_PHOTO_URL_MAX_AGE_DAYS", "30"))
 COMPLAINTS_MEDIA_BASE_URL = os.environ.get("COMPLAINTS_MEDIA_BASE_URL", "")
+# The delivery engine's policy (read in one place, participation.complaints.conf.delivery_policy, and
+# checked against safe bounds at start-up; docs/open311.md).
 OPEN311_MAX_ATTEMPTS = int(os.environ.get("OPEN311_MAX_ATTEMPTS", "24"))
-OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))
+OPEN311_MAX_AGE_HOURS = float(os.environ.get("OPEN311_MAX_AGE_HOURS", "48"))  # dead-letter age
 OPEN311_LEASE_SECONDS = int(os.environ.get("OPEN311_LEASE_SECONDS", "120"))
+OPEN311_BACKOFF_BASE_SECONDS = float(os.environ.get("OPEN311_BACKOFF_BASE_SECONDS", "60"))
+OPEN311_BACKOFF_CAP_SECONDS = float(os.environ.get("OPEN311_BACKOFF_CAP_SECONDS", str(6 * 3600)))
+OPEN311_BATCH_SIZE = int(os.environ.get("OPEN311_BATCH_SIZE", "50"))
 # Who receives the daily digest of stuck deliveries (comma-separated e-mail addresses).
 OPEN311_DIGEST_RECIPIENTS = [a for a in os.environ.get("OPEN311_DIGEST_RECIPIENTS", "").split(",") if a]
 

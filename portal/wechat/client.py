@@ -14,6 +14,7 @@ The API's base URL is `WECHAT_API_BASE_URL`, so tests and a staging proxy can po
 import logging
 import time
 
+import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -108,6 +109,13 @@ class Client(WeChatClient):
     # Requests: one refresh and one retry on a token error ------------------------------------------
 
     def _request(self, method, url_or_endpoint, **kwargs):
+        try:
+            return self._request_once_more_on_token_error(method, url_or_endpoint, **kwargs)
+        except requests.RequestException as error:  # unreachable, timed out: an API error like the others
+            self.record_error(None, f"network: {type(error).__name__}")
+            raise WeChatClientException(None, f"network: {type(error).__name__}") from None
+
+    def _request_once_more_on_token_error(self, method, url_or_endpoint, **kwargs):
         if url_or_endpoint.startswith(WECHAT_ORIGIN):
             url_or_endpoint = api_url(url_or_endpoint[len(WECHAT_ORIGIN) :])
         if str(kwargs.get("api_base_url", "")).startswith(WECHAT_ORIGIN):

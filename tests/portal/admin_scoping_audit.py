@@ -30,6 +30,7 @@ from participation.polls.models import Answer, Response
 from portal.accounts.models import Building, Home, Membership
 from portal.audit.models import AuditEntry
 from portal.core.admin_scoping import CommunityScopedChooserViewSet, CommunityScopedViewSetMixin, scoped_policy_for
+from portal.wechat.models import Account, KeywordReply
 
 # Text every row of community B carries (its community's name too): it must never reach A's staff.
 MARK = "乙机密"
@@ -138,6 +139,10 @@ def make_rows(community, staff, tag):
         ModerationPolicy: ModerationPolicy.objects.create(community=community),
         ForumCategory: category,
         Thread: Thread.objects.create(community=community, category=category, author=staff, title=f"{tag}帖子"),
+        Account: Account.objects.create(
+            community=community, name=f"{tag}公众号", app_id=f"wx{community.pk:016x}", welcome_text=f"{tag}欢迎"
+        ),
+        KeywordReply: KeywordReply.objects.create(community=community, keyword=f"{tag}关键词", reply_text=f"{tag}回复"),
     }
     return rows
 

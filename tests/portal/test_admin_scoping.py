@@ -170,3 +170,34 @@ def test_reports_show_nothing_of_another_community(url, logged_and_drafted, host
 def test_site_history_still_shows_the_users_own_community(logged_and_drafted, host_client):
     client = host_client("localhost", logged_and_drafted["staff_a"])
     assert "甲帖子" in client.get("/admin/reports/site-history/").content.decode()
+
+
+def test_every_page_form_linking_to_communities_is_scoped():
+    """Pages are not viewsets: a page type with a field linking to communities must use the form mixin."""
+    from wagtail.models import get_page_models
+
+    from portal.core.admin_scoping import CommunityScopedFormMixin
+
+    linking = [
+        model
+        for model in get_page_models()
+        if any(
+            field.is_relation and not field.auto_created and field.related_model is Community
+            for field in model._meta.get_fields()
+        )
+    ]
+    assert linking, "the organisation page links to the communities it serves"
+    for model in linking:
+        assert issubclass(model.get_edit_handler().get_form_class(), CommunityScopedFormMixin), model
+
+
+@pytest.mark.parametrize("bad", ["abc", "99999999999999999999999", "1.5", "%22"])
+def test_malformed_object_ids_are_a_404_not_a_500(bad, two_communities, host_client):
+    client = host_client("localhost", two_communities["staff_a"])
+    for url in (
+        f"/admin/forum_threads/edit/{bad}/",
+        f"/admin/snippets/choose/deliberations/voterregister/chosen/{bad}/",
+        f"/admin/bulk/deliberations/voterregister/delete/?id={bad}",
+        f"/admin/snippets/choose/deliberations/topic/chosen-multiple/?id={bad}",
+    ):
+        assert client.get(url).status_code in (200, 404), url

@@ -1,5 +1,10 @@
 from django import template
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_noop
 from wagtail import hooks
 from wagtail.models import Site
 
@@ -30,6 +35,28 @@ SECTION_ORDER = [
 ]
 
 
+# The section pages every community starts with (communities.pages), titled in the default language
+# when made: in another language their label is shown instead, unless an editor renamed the page.
+STARTING_SECTIONS = {
+    "notices": gettext_noop("Notices"),
+    "news": gettext_noop("Community news"),
+    "events": gettext_noop("Events"),
+    "services": gettext_noop("Services"),
+    "polls": gettext_noop("Polls"),
+    "organisations": gettext_noop("Social organisations"),
+    "forum": gettext_noop("Community forum"),
+}
+
+
+def _section_title(slug: str, title: str) -> str:
+    label = STARTING_SECTIONS.get(slug)
+    if label is None or translation.get_language() == settings.LANGUAGE_CODE:
+        return title
+    with translation.override(settings.LANGUAGE_CODE):
+        made_as = translation.gettext(label)
+    return translation.gettext(label) if title in (made_as, label) else title
+
+
 def _position(section: Section) -> int:
     return SECTION_ORDER.index(section.key) if section.key in SECTION_ORDER else len(SECTION_ORDER)
 
@@ -53,6 +80,7 @@ def site_sections(context):
     serve_prefix = reverse("wagtail_serve", args=("",))
     sections = []
     for slug, title, url_path, path in children:
+        title = _section_title(slug, title)
         url = serve_prefix + url_path[len(root.url_path) :]
         current = page_path.startswith(path) or (url != "/" and request.path.startswith(url))
         sections.append(Section(slug, title, url, current))
@@ -83,3 +111,32 @@ def account_menu(context):
     if request is None or not request.user.is_authenticated:
         return []
     return navigation.account_menu(request)
+
+
+@register.filter(is_safe=True)
+def with_site_name(title, site_name):
+    """`<title>`: "page · site", the site's name once (a community's home is titled by its name alone;
+    a part equal to the site's name, such as the community a mirror page names, is not repeated)."""
+    name = str(conditional_escape(site_name or ""))
+    parts = [part.strip() for part in str(title).split(" · ")]
+    parts = [part for part in parts if part and part != name]
+    return mark_safe(" · ".join([*parts, name]) if name else " · ".join(parts))
+
+
+@register.inclusion_tag("_breadcrumbs.html", takes_context=True)
+def breadcrumbs(context):
+    """City › district › street › community › section › page: up the page tree from the page being
+    served (or from the site's home, for the pages apps serve), each link on its own site and port."""
+    from wagtail.models import Page
+
+    request = context.get("request")
+    site = current_site(context)
+    page = context.get("page")
+    if site is None or request is None:
+        return {"crumbs": []}
+    anchor = page if isinstance(page, Page) else site.root_page
+    ancestors = list(anchor.get_ancestors().filter(depth__gte=2).only("title", "url_path", "path", "depth"))
+    crumbs = [{"title": p.title, "url": links.follow(p.get_url(request) or "", request)} for p in ancestors]
+    own = anchor is page
+    crumbs.append({"title": anchor.title, "url": "" if own else links.follow(anchor.get_url(request), request)})
+    return {"crumbs": crumbs if len(crumbs) > 1 or not own else []}

@@ -53,11 +53,12 @@ def closed_port_url() -> str:
 
 @pytest.fixture
 def point_at(settings):
-    """point_at(server_or_url, fmt=..., lookup=..., timeout=...) sets the deployment's endpoint."""
+    """point_at(server_or_url, fmt=..., lookup=..., timeout=..., lookups=...) sets the deployment's endpoint."""
 
-    def configure(target, fmt=None, lookup=None, timeout=5.0, api_key="test-key"):
+    def configure(target, fmt=None, lookup=None, timeout=5.0, api_key="test-key", lookups=None):
         url = target if isinstance(target, str) else target.url
         settings.OPEN311 = {
+            "lookups": lookups,
             "url": url,
             "api_key": api_key,
             "jurisdiction_id": "",

@@ -20,6 +20,34 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 FAULTS = {"500", "400", "403", "404", "timeout", "drop", "malformed", "token"}
 
 
+FIRE_LANE = {"service_code": "fire_lane", "service_name": "消防通道堵塞", "group": "安全", "metadata": "true"}
+FIRE_LANE_ATTRIBUTES = [
+    {
+        "variable": "true",
+        "code": "occupant",
+        "datatype": "singlevaluelist",
+        "required": "true",
+        "datatype_description": "",
+        "order": 1,
+        "description": "占用物",
+        "values": [
+            {"key": "car", "name": "机动车"},
+            {"key": "goods", "name": "杂物"},
+            {"key": "stall", "name": "摊位"},
+        ],
+    },
+    {"variable": "true", "code": "count", "datatype": "number", "required": "false", "order": 2, "description": "数量"},
+    {
+        "variable": "true",
+        "code": "hours",
+        "datatype": "multivaluelist",
+        "required": "false",
+        "order": 3,
+        "description": "时段",
+        "values": [{"key": "day", "name": "白天"}, {"key": "night", "name": "夜间"}],
+    },
+    {"variable": "false", "code": "notice", "datatype": "string", "description": "请勿堵塞消防通道"},
+]
 CLOSED = {"closed", "fixed", "no_further_action", "unable_to_fix", "not_responsible", "duplicate"}
 
 
@@ -53,6 +81,8 @@ class FakeOpen311:
         self.dedupe = dedupe  # answer a re-sent portal id / Idempotency-Key with the existing request
         self.lookup = lookup  # support our GET requests?attribute[portal_id]= extension
         self.api_key = api_key
+        self.strict = False  # answer 400 when a required service attribute is missing, as a strict city does
+        self.definitions: dict[str, list[dict]] = {}  # service code -> attributes (default: one optional)
         self.fetch_media = fetch_media  # fetch media_url and attribute[photo_urls] like a city would
         self.services = [
             {"service_code": "noise", "service_name": "噪音扰民", "group": "环境", "metadata": "false"},
@@ -239,7 +269,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         stem, ext, _ = self._route()
         length = int(self.headers.get("Content-Length") or 0)
-        fields = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+        pairs = urllib.parse.parse_qsl(self.rfile.read(length).decode())
+        fields = {k: v for k, v in pairs if not k.endswith("[]")}
+        for key, value in pairs:
+            if key.endswith("[]"):
+                fields.setdefault(key, []).append(value)
         idempotency_key = self.headers.get("Idempotency-Key", "")
         with self.fake.lock:
             self.fake.posts.append({"fields": fields, "idempotency_key": idempotency_key})
@@ -252,6 +286,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(403, "Invalid api_key")
         if fields.get("service_code") not in {s["service_code"] for s in self.fake.services}:
             return self._error(404, "Unknown service_code")
+        if self.fake.strict:
+            for attribute in self.fake.definitions.get(fields["service_code"], []):
+                code = attribute["code"]
+                wanted = attribute.get("required") == "true" and attribute.get("variable") != "false"
+                if wanted and not (fields.get(f"attribute[{code}]") or fields.get(f"attribute[{code}][]")):
+                    return self._error(400, f"attribute[{code}] is required")
         created = self.fake.record(fields, idempotency_key)
         if fault == "drop":
             return self._drop()
@@ -313,13 +353,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_definition(self, code: str):
         attribute = {"code": "landmark", "datatype": "string", "required": "false", "description": "附近地标"}
+        attributes = self.fake.definitions.get(code, [attribute])
         if self.fake.fmt == "xml":
             root = Element("service_definition")
             SubElement(root, "service_code").text = code
             SubElement(SubElement(SubElement(root, "attributes"), "attribute"), "code").text = "landmark"
             body, ctype = tostring(root, encoding="utf-8"), "text/xml"
         else:
-            body = json.dumps({"service_code": code, "attributes": [attribute]}).encode()
+            body = json.dumps({"service_code": code, "attributes": attributes}, ensure_ascii=False).encode()
             ctype = "application/json"
         self.send_response(200)
         self.send_header("Content-Type", ctype)

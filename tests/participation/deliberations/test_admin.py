@@ -43,6 +43,7 @@ def topic_form(community, **overrides):
         "description": "改造方案",
         "options": inline_formset([{"label": "同意"}, {"label": "反对"}]),
         "documents": inline_formset([]),
+        "voting_buildings": inline_formset([]),
         "proposal_starts": (now - timedelta(days=3)).strftime(fmt),
         "discussion_starts": (now - timedelta(days=2)).strftime(fmt),
         "voting_starts": (now - timedelta(days=1)).strftime(fmt),

@@ -147,11 +147,15 @@ def test_double_majority_uses_floor_area_of_all_eligible_homes(city, make_topic,
 def test_eligibility_costs_one_query_per_voter(city, make_topic, resident, django_assert_num_queries):
     topic = make_topic(city["a1"], electorate=Topic.Electorate.HOMEOWNERS, min_age=18)
     owner = resident(city["a1"], area="70", homeowner=True, born=date(1970, 1, 1))
+    neighbour = resident(city["a1"], area="80", homeowner=True, born=date(1980, 1, 1))
     electorate = MembershipElectorate()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the voter's membership, and the topic's buildings (once per topic)
         assert electorate.refusal(owner, topic) is None
         assert electorate.voter_key(owner, topic).startswith("home:")
         assert electorate.weight(owner, topic) == Decimal("70.00")
+    with django_assert_num_queries(1):
+        assert electorate.refusal(neighbour, topic) is None
+        assert electorate.weight(neighbour, topic) == Decimal("80.00")
 
 
 def test_eligible_members_agree_with_refusal(city, make_topic, resident, make_user):

@@ -211,7 +211,7 @@ def test_worker_sets_proposal_settings_only_for_own_community(city, worker):
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(worker)
     url = reverse("wagtailsnippets_deliberations_deliberationsettings:add")
-    data = {"residents_may_propose": "on", "cosigners_needed": "5"}
+    data = {"residents_may_propose": "on", "cosigners_needed": "5", "default_quorum_percent": "50"}
     assert client.post(url, {**data, "community": city["b1"].pk}).status_code == 200
     assert client.post(url, {**data, "community": city["a1"].pk}).status_code == 302
     settings = DeliberationSettings.for_community(city["a1"])

@@ -25,3 +25,19 @@ def test_my_posts_on_the_city_site_and_empty(make_user, host_client, city):
     response = host_client("localhost", make_user("quiet")).get("/forum/mine/")
     assert response.status_code == 200
     assert "您还没有发过帖子" in response.content.decode()  # the empty state says what to do next
+
+
+def test_a_like_notifies_the_author_once(categories, make_user, host_client, trusted, city):
+    from portal.notifications.models import Notification
+
+    trusted(city["a1"])
+    author, fan = make_user("author", display_name="老张"), make_user("fan", display_name="小李")
+    thread = start_thread(host_client("a1.localhost", author), categories["a1"], title="修自行车", body="谁会修")
+    post = thread.posts.get(number=1)
+    fan_client = host_client("a1.localhost", fan)
+    assert fan_client.post(f"/forum/p/{post.pk}/like/").status_code == 302
+    note = Notification.objects.get(recipient=author, verb="forum.like")
+    assert "小李" in note.text and "修自行车" in note.text and note.url.endswith(f"/forum/t/{thread.pk}/p/1/")
+    fan_client.post(f"/forum/p/{post.pk}/like/", {"action": "unlike"})  # liking again does not tell twice
+    fan_client.post(f"/forum/p/{post.pk}/like/")
+    assert Notification.objects.filter(recipient=author, verb="forum.like").count() == 1

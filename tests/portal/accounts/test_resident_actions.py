@@ -246,6 +246,7 @@ ENDPOINTS = {
     ),
     "forums:delete": ("own", lambda w, u: f"/forum/p/{w['posts'][u].pk}/delete/", "an author may always remove"),
     "forums:index": ("read", lambda w, u: "/forum/", ""),
+    "forums:mine": ("read", lambda w, u: "/forum/mine/", ""),
     "forums:category": ("read", lambda w, u: "/forum/c/chat/", ""),
     "forums:thread": ("read", lambda w, u: f"/forum/t/{w['thread'].pk}/", ""),
     "forums:unread": ("read", lambda w, u: f"/forum/t/{w['thread'].pk}/unread/", ""),
@@ -273,6 +274,7 @@ ENDPOINTS = {
         Comment,
     ),
     "deliberations:list": ("read", lambda w, u: "/deliberations/", ""),
+    "deliberations:mine": ("read", lambda w, u: "/deliberations/mine/", ""),
     "deliberations:proposal": ("read", lambda w, u: f"/deliberations/proposals/{w['proposal'].pk}/", ""),
     "deliberations:topic": ("read", lambda w, u: f"/deliberations/{w['topic'].pk}/", ""),
     "deliberations:ballot_log": ("read", lambda w, u: f"/deliberations/{w['topic'].pk}/ballots.json", ""),
@@ -305,6 +307,8 @@ ENDPOINTS = {
     "complaints:mirror_item": ("read", lambda w, u: f"/mirror/{w['complaint'].pk}/", ""),
     "complaints:mirror_street": ("read", lambda w, u: "/mirror/street/street-b/", ""),
     "complaints:push_updates": ("own", lambda w, u: "/open311/updates", "the city's signed push, no resident"),
+    # WeChat's signed callback: a message handler that writes for a resident asks decide() itself.
+    "wechat:callback": ("own", None, "WeChat's signed callback, not a resident's browser"),
     # Pages with routes
     "EventPage.signup": (
         "action",
@@ -340,6 +344,12 @@ ENDPOINTS = {
     "wagtail_serve": ("read", lambda w, u: "/events/", ""),
     # Everywhere, or on the city portal
     "healthz": ("read", lambda w, u: "/healthz", ""),
+    "favicon": ("read", lambda w, u: "/favicon.ico", ""),
+    "sitemap": ("read", lambda w, u: "/sitemap.xml", ""),
+    "feeds:notices_rss": ("read", lambda w, u: "/feeds/notices.rss", ""),
+    "feeds:notices_atom": ("read", lambda w, u: "/feeds/notices.atom", ""),
+    "feeds:news_rss": ("read", lambda w, u: "/feeds/news.rss", ""),
+    "feeds:news_atom": ("read", lambda w, u: "/feeds/news.atom", ""),
     "search": ("read", lambda w, u: "/search/?q=停车", ""),
     "organisations_open_data:datapackage": ("read", lambda w, u: "/open-data/organisations/datapackage.json", ""),
     "organisations_open_data:csv": ("read", lambda w, u: "/open-data/organisations/organisations.csv", ""),

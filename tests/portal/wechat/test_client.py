@@ -132,3 +132,13 @@ def test_eight_processes_asking_at_once_make_one_refresh(settings):
         assert standin.counts[STABLE] == 1
     finally:
         standin.stop()
+
+
+def test_an_unreachable_api_is_an_api_error_recorded_for_the_admin(client, standin):
+    from portal.wechat.models import Account
+
+    client.message.send_text("oFollower1", "first")
+    standin.stop()
+    with pytest.raises(WeChatClientException):
+        client.message.send_text("oFollower1", "second")
+    assert Account.objects.get().last_error.startswith("None network")

@@ -1,4 +1,4 @@
-"""Wagtail's reports over every community, cut to what the user may act for (see admin_scoping).
+"""Wagtail's site-wide admin pages over every community, cut to what the user may act for (see admin_scoping).
 
 * Site history (`/admin/reports/site-history/`): Wagtail shows a model's log entries to anyone with
   some permission on the model. Here entries about rows of community-scoped models are shown only for
@@ -139,11 +139,11 @@ class ScopedPageTypesUsageReportView(PageTypesUsageReportView):
 
 
 urlpatterns = [
-    path("site-history/", require_admin_access(ScopedLogEntriesView.as_view())),
-    path("site-history/results/", require_admin_access(ScopedLogEntriesView.as_view(results_only=True))),
-    path("page-types-usage/", require_admin_access(ScopedPageTypesUsageReportView.as_view())),
+    path("reports/site-history/", require_admin_access(ScopedLogEntriesView.as_view())),
+    path("reports/site-history/results/", require_admin_access(ScopedLogEntriesView.as_view(results_only=True))),
+    path("reports/page-types-usage/", require_admin_access(ScopedPageTypesUsageReportView.as_view())),
     path(
-        "page-types-usage/results/",
+        "reports/page-types-usage/results/",
         require_admin_access(ScopedPageTypesUsageReportView.as_view(results_only=True)),
     ),
 ]
