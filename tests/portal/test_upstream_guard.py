@@ -36,7 +36,7 @@ def admin_client(city, make_user):
 def test_bad_ids_in_wagtails_own_urls_are_never_a_500(admin_client, method, url):
     response = getattr(admin_client, method)(url)  # raise_request_exception: a 500 raises here
     assert response.status_code < 500, response.status_code
-    if "/chosen" in url or url.endswith(("/create/", "/add/")):
+    if "/chosen/" in url or url.endswith(("/create/", "/add/")):  # chosen-multiple may answer 200, empty
         assert response.status_code == 404
 
 
