@@ -17,6 +17,7 @@ class FreeTextAnswerViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
     model = Answer
     community_field = "response__community"
+    forbidden_actions = ("add",)  # answers come from residents only; an empty one cannot be stored
     icon = "comment"
     menu_label = _("Poll free-text answers")
     add_to_admin_menu = True

@@ -144,6 +144,28 @@ def scope_choices(queryset, user):
 # Forms ---------------------------------------------------------------------------------------
 
 
+def _scope_fields(fields, user):
+    for field in fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and hasattr(queryset, "model"):
+            field.queryset = scope_choices(queryset, user)
+
+
+def _scope_formset(formset, user):
+    """An inline formset's rows (and the empty row the admin copies for "add") choose in scope only."""
+    for form in formset.forms:
+        _scope_fields(form.fields, user)
+    row_form = formset.form
+
+    class ScopedRowForm(row_form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _scope_fields(self.fields, user)
+
+    ScopedRowForm.__name__ = row_form.__name__
+    formset.form = ScopedRowForm
+
+
 class CommunityScopedFormMixin:
     """Every choice field of the form offers and accepts only what the editing user may act for.
 
@@ -173,6 +195,8 @@ class CommunityScopedFormMixin:
                         field.required = False
             elif queryset.model is community_model() and not user.is_superuser:
                 field.required = True
+        for formset in getattr(self, "formsets", {}).values():  # inline panels: their rows' choices too
+            _scope_formset(formset, user)
 
     def clean(self):
         cleaned = super().clean()

@@ -9,8 +9,9 @@ errors still reach the error handler and the log."""
 
 import logging
 
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.urls import NoReverseMatch
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ LINK_CHOOSERS = {
 }
 GUARDED_VIEW_NAMES = {"wagtail_bulk_action", "wagtailadmin_choose_page_chosen_multiple", *LINK_CHOOSERS}
 BAD_ID_ERRORS = (ValueError, OverflowError, NoReverseMatch)
+MISREAD_INPUT_VIEWS = {"wagtailadmin_login", "wagtailredirects:process_import"}
+MISREAD_INPUT_ERRORS = (NoReverseMatch, KeyError)
 
 
 def is_guarded(request) -> bool:
@@ -63,6 +66,11 @@ class WagtailBadIdMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in MISREAD_INPUT_VIEWS and isinstance(exception, MISREAD_INPUT_ERRORS):
+            # Wagtail's login view reverse()s a logged-in user's ?next=; its redirect import reads a missing field.
+            logger.info("Bad input for %s refused with a 400: %r", match.view_name, exception)
+            return HttpResponseBadRequest(_("This request is missing a field or carries a bad address."))
         if not is_guarded(request):
             return None
         if isinstance(exception, BAD_ID_ERRORS) or is_missing_creation_form(request, exception):

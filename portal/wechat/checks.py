@@ -28,8 +28,12 @@ def secret_keys(app_configs, **kwargs):
     return []
 
 
-@register()
-def incomplete_accounts(app_configs, **kwargs):
+# Reads the database, so it runs where Django runs database checks (`check --database default`,
+# `migrate`), not in every `check` (which may run before a database exists).
+@register(Tags.database)
+def incomplete_accounts(app_configs, databases=None, **kwargs):
+    if not databases:
+        return []
     from .models import Account
 
     try:
