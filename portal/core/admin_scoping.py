@@ -50,6 +50,19 @@ def community_model():
     return staff_communities(None).model
 
 
+def valid_pks(model, raw_pks):
+    """The given keys that are well-formed for `model` (type and the database's range); others dropped."""
+    field, valid = model._meta.pk, []
+    for raw in raw_pks:
+        try:
+            value = field.to_python(raw)
+            field.run_validators(value)
+        except (ValidationError, ValueError, TypeError, OverflowError):
+            continue
+        valid.append(value)
+    return valid
+
+
 class CommunityScopedPolicy(ModelPermissionPolicy):
     """Model permissions (or "acts for a community") AND the row's community among the user's.
 
@@ -81,19 +94,6 @@ class CommunityScopedPolicy(ModelPermissionPolicy):
         """Whether the row with this (URL) primary key exists and is in scope; a malformed key is not."""
         pks = valid_pks(self.model, [pk])
         return bool(pks) and self.scope(self.model._default_manager.filter(pk=pks[0]), user).exists()
-
-
-def valid_pks(model, raw_pks):
-    """The given keys that are well-formed for `model` (type and the database's range); others dropped."""
-    field, valid = model._meta.pk, []
-    for raw in raw_pks:
-        try:
-            value = field.to_python(raw)
-            field.run_validators(value)
-        except (ValidationError, ValueError, TypeError, OverflowError):
-            continue
-        valid.append(value)
-    return valid
 
     # Which actions ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+from wagtail.search.backends.base import FilterFieldError
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class WagtailBadIdMiddleware:
             return HttpResponseBadRequest(_("This request is missing a field or carries a bad address."))
         if not is_guarded(request):
             return None
+        if isinstance(exception, FilterFieldError):  # the image chooser: a search narrowed by ?tag= (see docs)
+            logger.info("Bad filter for %s refused with a 400: %s", request.resolver_match.view_name, exception)
+            return HttpResponseBadRequest(_("This request is missing a field or carries a bad address."))
         if isinstance(exception, BAD_ID_ERRORS) or is_missing_creation_form(request, exception):
             logger.info("Bad id for %s refused with a 404: %s", request.resolver_match.view_name, exception)
             return page_not_found(request, Http404(str(exception)))
