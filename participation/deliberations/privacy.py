@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts import erasure, export
 from portal.accounts.signals import personal_data_requested
 
-from .models import Comment, CoSignature, ImplementationUpdate, Proposal
+from .models import Comment, CoSignature, ImplementationUpdate, Proposal, ScheduleChange
 
 export.register_labels(
     {
@@ -28,6 +28,7 @@ STANCES = dict(Comment.Stance.choices)
 erasure.register_text(Comment, ["body"], own="author")
 erasure.register_text(Proposal, ["title", "description", "options"], own="proposer")
 erasure.register_text(ImplementationUpdate, ["note"])  # workers' notes may name a resident
+erasure.register_text(ScheduleChange, ["reason"])  # a worker's published reason may name a resident
 
 
 @receiver(personal_data_requested)

@@ -67,6 +67,10 @@ def _demo_member(username, display_name, community):
     return user
 
 
+# The one community whose forum shows a thread by a resident who deleted their account.
+DELETED_RESIDENT_COMMUNITY = "cuiyuan"
+
+
 def seed_demo_forum(community) -> None:
     """Two categories with threads and replies by demo neighbours (published, as moderators left them).
     翠园 gets the threads the search demo looks for; the other communities neighbourly ones."""
@@ -92,7 +96,7 @@ def seed_demo_forum(community) -> None:
             )
             for text in replies:
                 create_reply(thread_id=thread.pk, author=replier, body=text, state=ModerationState.PUBLISHED)
-    if community.slug == "cuiyuan":
+    if community.slug == DELETED_RESIDENT_COMMUNITY:
         _seed_deleted_resident(community, categories["neighbours"], replier)
 
 

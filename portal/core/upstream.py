@@ -64,6 +64,8 @@ class WagtailBadIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path:  # no URL of the portal or of Wagtail has a NUL (PostgreSQL text refuses it)
+            return HttpResponseBadRequest(_("This request is missing a field or carries a bad address."))
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -45,6 +45,9 @@ FOCUSABLES_JS = """() => {
   return [...document.querySelectorAll('INTERACTIVE_PLACEHOLDER')]
     .filter(el => !el.disabled)
     .filter(el => el.classList.contains('skip-link') || el.getClientRects().length > 0)
+    // Inside a closed <details> (the account menu) only its own <summary> is a Tab stop.
+    .filter(el => { const closed = el.closest('details:not([open])');
+      return !closed || (el.tagName === 'SUMMARY' && el.parentElement === closed); })
     // A radio group is one Tab stop (arrow keys move inside it): expect its first radio only.
     .filter(el => el.type !== 'radio' || el === el.form?.querySelector(`input[type=radio][name="${el.name}"]`))
     .map((el, i) => { el.dataset.focusIndex = String(i); return describe(el); });
