@@ -52,3 +52,18 @@ def account_menu(request) -> list[AccountLink]:
         added = make_items(request) or []
         items.extend(added if isinstance(added, list) else [added])
     return sorted(items, key=lambda item: (item.order, item.key))
+
+
+# The order residents know from the community sites: the header menu and the WeChat menu use it.
+SECTION_ORDER = [
+    "notices",
+    "news",
+    "events",
+    "services",
+    "forum",
+    "deliberations",
+    "polls",
+    "complaints",
+    "mirror",
+    "organisations",
+]

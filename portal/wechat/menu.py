@@ -6,23 +6,12 @@ from django.test import RequestFactory
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from portal.core.navigation import SECTION_ORDER
+
 MAX_BUTTONS = 3
 MAX_SUB_BUTTONS = 5
 BUTTON_BYTES = 16
 SUB_BUTTON_BYTES = 60
-# The order residents know from the community sites (themes' navigation uses the same).
-SECTION_ORDER = [
-    "notices",
-    "news",
-    "events",
-    "services",
-    "forum",
-    "deliberations",
-    "polls",
-    "complaints",
-    "mirror",
-    "organisations",
-]
 
 
 def fit(name: str, limit: int) -> str:

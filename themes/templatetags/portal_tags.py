@@ -9,7 +9,7 @@ from wagtail import hooks
 from wagtail.models import Site
 
 from portal.core import links, navigation, sites
-from portal.core.navigation import Section
+from portal.core.navigation import SECTION_ORDER, Section
 
 register = template.Library()
 
@@ -21,18 +21,6 @@ def current_site(context):
 
 
 # The order residents know from the city's community sites; sections not listed come last.
-SECTION_ORDER = [
-    "notices",
-    "news",
-    "events",
-    "services",
-    "forum",
-    "deliberations",
-    "polls",
-    "complaints",
-    "mirror",
-    "organisations",
-]
 
 
 # The section pages every community starts with (communities.pages), titled in the default language
