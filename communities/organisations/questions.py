@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from wagtail.models import Site
 from communities.regions.scoping import communities_for, scope_queryset
 from participation.moderation.services import PostingRefused, check_posting
 from portal.accounts.personal_text import screen_public_text
+from portal.core.admin_scoping import Scoped, community_scoped_view
 
 from .models import Question
 
@@ -63,8 +64,7 @@ def questions_for(user):
     if user.is_superuser:
         return Question.objects.all()
     in_communities = scope_queryset(Question.objects.all(), user)
-    to_own_organisation = Question.objects.filter(organisation__access__staff_group__in=user.groups.all())
-    return (in_communities | to_own_organisation).distinct()
+    return (in_communities | to_own_organisation(user)).distinct()
 
 
 def can_moderate(user, question):
@@ -93,8 +93,13 @@ def admin_question_list(request):
     )
 
 
-def admin_question_detail(request, pk):
-    question = get_object_or_404(questions_for(request.user).select_related("organisation"), pk=pk)
+def to_own_organisation(user):
+    """Questions a user reaches as staff of the organisation they are addressed to (not of a community)."""
+    return Question.objects.filter(organisation__access__staff_group__in=user.groups.all())
+
+
+@community_scoped_view(pk=Scoped(Question, to="question", select_related=("organisation",), also=to_own_organisation))
+def admin_question_detail(request, question):
     moderate, answer = can_moderate(request.user, question), can_answer(request.user, question)
     form = AnswerForm(request.POST or None, initial={"answer": question.answer}) if answer else None
     if request.method == "POST":

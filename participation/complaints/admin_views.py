@@ -8,16 +8,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities.regions.models import Community
 from communities.regions.scoping import communities_for, scope_queryset
 from portal.accounts.admin_views import reveal_for_reason
 from portal.accounts.masking import mask_name, mask_phone
 from portal.audit.log import record
+from portal.core.admin_scoping import Scoped, community_scoped_view
 
 from . import cases, delivery, duplicates
 from .conf import all_endpoints, delivery_policy
@@ -38,6 +40,11 @@ from .views import serve_photo
 
 def staff_complaints(user):
     return scope_queryset(Complaint.objects.select_related("category", "community", "outbox"), user)
+
+
+# How each id of a complaint URL is found: in the user's scope (portal.core.admin_scoping), else a 404.
+COMPLAINT = Scoped(Complaint, to="complaint", select_related=("category", "community", "outbox", "reporter"))
+PHOTO = Scoped(ComplaintPhoto, "complaint__community", to="photo")
 
 
 class ListFilter(forms.Form):
@@ -88,8 +95,8 @@ class ActionForm(forms.Form):
         return cleaned
 
 
-def complaint_detail(request, pk):
-    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
+@community_scoped_view(pk=COMPLAINT)
+def complaint_detail(request, complaint):
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,13 +122,14 @@ def complaint_detail(request, pk):
     return render(request, "complaints/admin/detail.html", context)
 
 
-def report_duplicate(request, pk, duplicate_id):
+@community_scoped_view(pk=COMPLAINT, duplicate_id=Scoped(CityDuplicate, "complaint__community", to="copy"))
+def report_duplicate(request, complaint, copy):
     """One click: the note for the city about a copy of this complaint goes on the timeline, and the
     copy is marked as reported (by whom, when)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
-    copy = get_object_or_404(CityDuplicate, pk=duplicate_id, complaint=complaint)
+    if copy.complaint_id != complaint.pk:
+        raise Http404
     if copy.reported_at is None:
         now = timezone.now()
         with transaction.atomic():
@@ -165,11 +173,11 @@ def masked_contact(complaint: Complaint) -> dict:
     }
 
 
-def reveal_contact(request, pk):
+@community_scoped_view(pk=COMPLAINT)
+def reveal_contact(request, complaint):
     """Unmask the complainant's name, phone numbers, address and point for a stated reason, logged first."""
     if not request.user.has_perm("accounts.reveal_personal_data"):
         raise PermissionDenied
-    complaint = get_object_or_404(staff_complaints(request.user).select_related("reporter"), pk=pk)
     form, revealed = reveal_for_reason(
         request,
         complaint.reporter,
@@ -180,17 +188,20 @@ def reveal_contact(request, pk):
     return render(request, "complaints/admin/reveal.html", {"complaint": complaint, "form": form, "revealed": revealed})
 
 
-def complaint_photo(request, pk, photo_id):
-    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
-    return serve_photo(get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint), "private, max-age=3600")
+@community_scoped_view(pk=COMPLAINT, photo_id=PHOTO)
+def complaint_photo(request, complaint, photo):
+    if photo.complaint_id != complaint.pk:
+        raise Http404
+    return serve_photo(photo, "private, max-age=3600")
 
 
-def photo_visibility(request, pk, photo_id):
+@community_scoped_view(pk=COMPLAINT, photo_id=PHOTO)
+def photo_visibility(request, complaint, photo):
     """Hide a photo from 反光镜 (faces, number plates), or show it again."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    complaint = get_object_or_404(staff_complaints(request.user), pk=pk)
-    photo = get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint)
+    if photo.complaint_id != complaint.pk:
+        raise Http404
     photo.hidden_from_public = request.POST.get("hidden") == "1"
     photo.save(update_fields=["hidden_from_public"])
     if photo.hidden_from_public:
@@ -315,8 +326,8 @@ class SettingsForm(forms.ModelForm):
         return boundary
 
 
-def community_settings(request, community_id):
-    community = get_object_or_404(communities_for(request.user), pk=community_id)
+@community_scoped_view(community_id=Scoped(Community, to="community"))
+def community_settings(request, community):
     instance = ComplaintSettings.for_community(community)
     form = SettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():

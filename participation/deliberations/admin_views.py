@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.regions.scoping import scope_queryset
+from portal.core.admin_scoping import Scoped, community_scoped_view
 
 from . import ballots, proposals
 from .forms import DeclineProposalForm, OpenProposalForm, PaperBallotForm
@@ -26,8 +27,10 @@ def paper_ballot_index(request):
     return TemplateResponse(request, "deliberations/admin/paper_index.html", {"topics": topics})
 
 
-def record_paper_ballot(request, pk):
-    topic = get_object_or_404(_scoped_topics(request.user), pk=pk)
+@community_scoped_view(pk=Scoped(Topic, to="topic", select_related=("community",)))
+def record_paper_ballot(request, topic):
+    if not request.user.has_perm("deliberations.change_topic"):
+        raise PermissionDenied
     form = PaperBallotForm(topic, request.POST or None)
     if request.method == "POST" and form.is_valid():
         resident = form.cleaned_data["resident"]
@@ -53,12 +56,11 @@ def record_paper_ballot(request, pk):
     )
 
 
-def open_proposal(request, pk):
+@community_scoped_view(pk=Scoped(Proposal, to="proposal", select_related=("community", "topic")))
+def open_proposal(request, proposal):
     """Schedule the phases of a residents' proposal and open it as a topic; the topic editor does the rest."""
     if not request.user.has_perm("deliberations.add_topic"):
         raise PermissionDenied
-    queryset = scope_queryset(Proposal.objects.select_related("community", "topic"), request.user)
-    proposal = get_object_or_404(queryset, pk=pk)
     if proposal.topic_id:
         messages.info(request, _("This proposal is already open as a topic."))
         return redirect("wagtailsnippets_deliberations_topic:edit", proposal.topic_id)
@@ -78,12 +80,11 @@ def open_proposal(request, pk):
     return TemplateResponse(request, "deliberations/admin/open_proposal.html", context, status=status)
 
 
-def decline_proposal(request, pk):
+@community_scoped_view(pk=Scoped(Proposal, to="proposal", select_related=("community", "proposer")))
+def decline_proposal(request, proposal):
     """Decline a residents' proposal with a reason that its page shows and its proposer is sent."""
     if not request.user.has_perm("deliberations.add_topic"):
         raise PermissionDenied
-    queryset = scope_queryset(Proposal.objects.select_related("community", "proposer"), request.user)
-    proposal = get_object_or_404(queryset, pk=pk)
     if proposal.status in (Proposal.Status.OPENED, Proposal.Status.DECLINED):
         messages.info(request, _("This proposal is already open as a topic or declined."))
         return redirect("wagtailsnippets_deliberations_proposal:list")

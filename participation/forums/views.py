@@ -20,6 +20,7 @@ from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
 from portal.accounts.actions import decide, resident_action
 from portal.core import page_cache
+from portal.core.admin_scoping import Scoped, community_scoped_view
 from portal.core.links import site_url
 from portal.core.pagination import paginate
 
@@ -395,11 +396,10 @@ def report(request, post_id):
 
 
 @login_required
-def history(request, post_id):
+@community_scoped_view(post_id=Scoped(Post, to="post"))
+def history(request, post):
     """The edit history of a post, for the staff of its community only."""
-    community = current_community(request)
-    post = scope_queryset(Post.objects.filter(pk=post_id, community=community), request.user).first()
-    if post is None or not request.user.has_perm("moderation.moderate"):
+    if post.community_id != current_community(request).pk or not request.user.has_perm("moderation.moderate"):
         raise Http404
     return render(request, "forums/history.html", {"post": post, "revisions": post.revisions.all()})
 

@@ -5,11 +5,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from communities.regions.scoping import scope_queryset
+from portal.core.admin_scoping import NotACommunityRow, Scoped, community_scoped_view
 
 from .forms import ActionForm
 from .models import ModerationAction, ModerationState, Report
@@ -70,20 +71,21 @@ def queue(request):
     )
 
 
-def _scoped_object(request, type_id, object_id):
-    content_type = get_object_or_404(ContentType, pk=type_id)
-    model = content_type.model_class()
+def _moderated_model(type_id, **_arguments):
+    """The model the URL's content type names, if it is one that moderators act on; else a 404."""
+    content_type = ContentType.objects.filter(pk=type_id).first()
+    model = content_type.model_class() if content_type else None
     if model not in moderated_models():
         raise Http404
-    obj = scope_queryset(model.objects.filter(pk=object_id), request.user).first()
-    if obj is None:
-        raise Http404
-    return obj
+    return model
 
 
-def take_action(request, type_id, object_id):
+@community_scoped_view(
+    type_id=NotACommunityRow("a content type: one of the registered moderated models, or a 404"),
+    object_id=Scoped(_moderated_model, to="obj"),
+)
+def take_action(request, type_id, obj):
     _require_moderator(request)
-    obj = _scoped_object(request, type_id, object_id)
     form = ActionForm(request.POST or None, initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         try:

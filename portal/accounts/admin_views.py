@@ -8,8 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
 from portal.audit.log import record
-from portal.core.admin_scoping import CommunityScopedViewSetMixin, scoped_policy_for
+from portal.core.admin_scoping import CommunityScopedViewSetMixin, Scoped, community_scoped_view
 
 from .identity import birth_date_from_id, id_hash
 from .membership import notify_decision
@@ -227,14 +226,11 @@ def reveal_for_reason(request, subject, community, what, details):
     return form, details()
 
 
-def reveal_membership(request, pk):
+@community_scoped_view(pk=Scoped(Membership, to="membership", select_related=("user", "home__building", "community")))
+def reveal_membership(request, membership):
     """Unmask a member's phone, real name and room for a stated reason; the reveal is audited first."""
     if not request.user.has_perm("accounts.reveal_personal_data"):
         raise PermissionDenied
-    memberships = Membership.objects.select_related("user", "home__building", "community")
-    membership = scoped_policy_for(Membership).scope(memberships, request.user).filter(pk=pk).first()
-    if membership is None:
-        raise Http404
     form, revealed = reveal_for_reason(
         request,
         membership.user,
@@ -298,16 +294,21 @@ class ParticipationRulesForm(forms.Form):
 RULES_PERMISSION = "accounts.change_actionrule"
 
 
-def participation_rules(request, community_id=None):
-    """Settings › Participation rules: a worker sets, for each kind of action, whom their community allows."""
+def participation_rules_index(request):
+    """Settings › Participation rules: the user's communities (straight to the one, if only one)."""
     if not request.user.has_perm(RULES_PERMISSION):
         raise PermissionDenied
     communities = staff_communities(request.user).order_by("name")
-    if community_id is None:
-        if communities.count() == 1:
-            return redirect("accounts_participation_rules", community_id=communities.get().pk)
-        return TemplateResponse(request, "accounts/admin/participation_rules_index.html", {"communities": communities})
-    community = get_object_or_404(communities, pk=community_id)
+    if communities.count() == 1:
+        return redirect("accounts_participation_rules", community_id=communities.get().pk)
+    return TemplateResponse(request, "accounts/admin/participation_rules_index.html", {"communities": communities})
+
+
+@community_scoped_view(community_id=Scoped.community())
+def participation_rules(request, community):
+    """A worker sets, for each kind of action, whom their community allows."""
+    if not request.user.has_perm(RULES_PERMISSION):
+        raise PermissionDenied
     form = ParticipationRulesForm(request.POST or None, community=community)
     if request.method == "POST" and form.is_valid():
         form.save(community, request.user)

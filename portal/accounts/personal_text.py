@@ -1,11 +1,17 @@
 """Personal data inside free text: the one place that finds, masks and redacts it.
 
 * `find(text)` lists the phone numbers (mobile and landline, with +86/0086, spaces, dashes, dots,
-  full-width digits), ID numbers (18 and 15 characters) and home addresses (a door: 3号楼2单元1203室,
-  3栋1203, 3-2-1203, 1203室) written in a text.
-* `mask(text)` shows them masked (138****5678, 11**************1X, 3号楼2单元****室): used wherever a
-  resident's text is shown to the public, and at submission of public text (`screen_public_text`), so
-  public text never even stores them.
+  full-width digits), ID numbers (18 and 15 characters) and addresses written in a text: a door
+  (3号楼2单元1203室, 3栋1203, 3-2-1203, 1203室), a street number (人民路12号, 解放大道318号,
+  中山北路3弄5号, 幸福街道88号院) and a door in a named estate (翠园小区3栋2单元401).
+* `mask(text)` shows them masked (138****5678, 11**************1X, 3号楼2单元****室, 人民路**号,
+  翠园小区*栋*单元***): used wherever a resident's text is shown to the public, and at submission of
+  public text (`screen_public_text`), so public text never even stores them.
+
+  Judged not personal, and left as written: a building without its room (3号楼的路灯, 3号楼2单元,
+  翠园小区3号楼), numbered things that follow no street or estate name (第3号议题, 12号线地铁, 3路公交),
+  dates (到12号, 12号上午), and a street number followed by what makes it a document, a line or a
+  vehicle (人民路12号线, 街道3号文件).
 * `redact(text, known)` removes one person's known data (names, phone in any format, ID number,
   address) when their account is deleted (see `erasure.py`).
 """
@@ -34,6 +40,24 @@ ADDRESS_RES = (
     ),
     re.compile(r"(?<![\d-])\d{1,4}-\d{1,2}-(?P<room>\d{3,4})(?![\d-])"),
     re.compile(r"(?<!\d)(?P<room>\d{3,4})\s*(?:室|房间)"),
+)
+# A street number: a street's name (路, 街, 大道, 大街, 街道, 巷, 胡同, 公路), then its number, lanes (弄, 巷)
+# included, then 号 or 号院: 人民路12号, 中山北路3弄5号, 幸福街道88号院. Every digit of the number is
+# masked. Not a street: one ending in 道 alone (知道3号), 里 (这里12号) or a digit (3路公交). A building
+# (甲街道3号楼) is not a home: its room, if written, is the door rule's.
+_CJK = "\u4e00-\u9fff"
+STREET_RE = re.compile(
+    rf"[{_CJK}]{{1,8}}?(?:大道|大街|街道|公路|胡同|路|街|巷)\s*"
+    r"(?P<room>\d{1,5}(?:\s*(?:弄|巷|支弄|[-－之])\s*\d{1,5})*\s*号院?(?![楼线文令议会车]|\d+年)"
+    # and the door behind it, if written: 人民路12号3栋2单元401
+    r"(?:\s*\d{1,4}\s*(?:号楼|栋|幢|座))?(?:\s*\d{1,2}\s*(?:单元|门))?(?:\s*[-－]?\s*\d{3,4}(?![\d年])(?:\s*[室号房])?)?)"
+)
+# A door in a named estate: 翠园小区3栋2单元401, 幸福家园12号. With the estate named, the building and unit
+# point at a home too: all their digits are masked. A building alone (翠园小区3号楼) is not a home.
+ESTATE_RE = re.compile(
+    rf"[{_CJK}]{{1,8}}?(?:小区|花园|家园|新村|公寓|大厦|苑|园|村)\s*"
+    r"(?P<room>\d{1,4}\s*(?:号楼|栋|幢|座)\s*(?:\d{1,2}\s*(?:单元|门)\s*)?(?:[-－]\s*)?\d{3,4}(?:\s*[室号房])?"
+    r"|\d{1,4}\s*号(?![楼\d]))(?![\d年])"
 )
 
 
@@ -71,7 +95,7 @@ def find(text: str) -> list[Finding]:
         for m in regex.finditer(plain):
             if free(m.start(), m.end()):
                 found.append(Finding("phone", m.start(), m.end(), text[m.start() : m.end()], m.start(), m.end()))
-    for regex in ADDRESS_RES:
+    for regex in (STREET_RE, ESTATE_RE, *ADDRESS_RES):
         for m in regex.finditer(plain):
             if free(m.start(), m.end()):
                 found.append(
@@ -94,8 +118,13 @@ def _masked(finding: Finding, mask_char: str) -> str:
     if finding.kind == "id_number":
         return mask_id_number(finding.text).replace("*", mask_char)
     before = finding.text[: finding.mask_start - finding.start]
+    masked = re.sub(
+        r"\d",
+        lambda _digit: mask_char,
+        finding.text[finding.mask_start - finding.start : finding.mask_end - finding.start].translate(_WIDE),
+    )
     after = finding.text[finding.mask_end - finding.start :]
-    return before + mask_char * (finding.mask_end - finding.mask_start) + after
+    return before + masked + after
 
 
 def mask(text: str, mask_char: str = "*") -> str:

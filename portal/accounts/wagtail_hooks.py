@@ -12,6 +12,7 @@ from .admin_views import (
     HomeViewSet,
     MembershipViewSet,
     participation_rules,
+    participation_rules_index,
     reveal_membership,
 )
 
@@ -32,7 +33,7 @@ def register_viewsets():
 def register_reveal_url():
     return [
         path("memberships/<id:pk>/reveal/", reveal_membership, name="accounts_membership_reveal"),
-        path("participation-rules/", participation_rules, name="accounts_participation_rules_index"),
+        path("participation-rules/", participation_rules_index, name="accounts_participation_rules_index"),
         path("participation-rules/<id:community_id>/", participation_rules, name="accounts_participation_rules"),
     ]
 

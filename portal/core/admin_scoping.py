@@ -16,6 +16,12 @@ Every Wagtail admin screen of a model whose rows belong to a community goes thro
   (choose, results, chosen, chosen-multiple) are scoped the same way.
 * Bulk actions and the site-history / page-types reports use the same policy (see
   `portal/core/wagtail_hooks.py` and `portal/core/admin_sitewide.py`).
+* Admin views that are not a viewset's (function views a part registers with `register_admin_urls`:
+  complaint handling, the moderation form, paper ballots, ...) declare each object id of their URL with
+  `@community_scoped_view(pk=Scoped(Complaint, to="complaint"))`: the object is looked up through the
+  same policy's scope and handed to the view, or the request is a 404 before the view runs.
+  `tests/portal/test_admin_scoping.py` walks every admin URL of the resolver: one with an id that is
+  neither a scoped viewset's, nor declared here, nor on its justified list of non-scoped views fails it.
 
 `portal` imports nothing from `communities` or `participation`: the Community model is found through
 the scoping function's queryset.
@@ -244,6 +250,7 @@ def guard_object_urls(urlpatterns, policy):
             return _view(request, *args, **kwargs)
 
         guarded.community_scoped = True
+        guarded.scoped_policy = policy
         pattern.callback = guarded
     return urlpatterns
 
@@ -351,3 +358,86 @@ class CommunityScopedSnippetDeleteBulkAction(ScopedBulkActionMixin, DeleteBulkAc
     @classproperty
     def models(cls):
         return [model for model in get_snippet_models() if scoped_policy_for(model)]
+
+
+# Function views ------------------------------------------------------------------------------
+
+
+class Scoped:
+    """One object id of an admin URL, resolved through the scope of its model's `CommunityScopedPolicy`.
+
+    `model` is the model, or a callable taking the URL's other arguments and returning it (a generic URL
+    such as the moderation form's content type + object id; it raises Http404 for a model it refuses).
+    `community_field` is the lookup to the community when the model has no viewset registering its policy.
+    `to` names the view argument that receives the object (default: the URL argument's own name).
+    `also(user)` adds rows the user reaches for a reason other than acting for a community (a question
+    addressed to the user's own organisation), so that the view still has one lookup.
+    """
+
+    def __init__(self, model, community_field="community", *, to=None, select_related=(), also=None):
+        self.model = model
+        self.community_field = community_field
+        self.to = to
+        self.select_related = select_related
+        self.also = also
+
+    @classmethod
+    def community(cls, to="community"):
+        """A community's own id (portal cannot import the Community model: it is found when asked)."""
+        return cls(lambda **_arguments: community_model(), "pk", to=to)
+
+    def model_for(self, arguments):
+        return self.model if isinstance(self.model, type) else self.model(**arguments)
+
+    def policy_for(self, model):
+        if model is community_model():
+            return scoped_policy_for(model) or CommunityScopedPolicy(model, "pk", model_permissions=False)
+        return scoped_policy_for(model) or CommunityScopedPolicy(model, self.community_field, model_permissions=False)
+
+    def queryset(self, user, arguments):
+        """Every row of the model this user may reach through this URL."""
+        model = self.model_for(arguments)
+        rows = self.policy_for(model).scope(model._default_manager.all(), user)
+        if self.also is not None and not user.is_superuser:
+            rows = (rows | self.also(user)).distinct()
+        return rows.select_related(*self.select_related) if self.select_related else rows
+
+    def resolve(self, user, raw, arguments):
+        model = self.model_for(arguments)
+        pks = valid_pks(model, [raw])
+        found = self.queryset(user, arguments).filter(pk=pks[0]).first() if pks else None
+        if found is None:
+            raise Http404
+        return found
+
+
+class NotACommunityRow:
+    """A URL argument that names no row of a community (a content type), passed on as it is; `reason` says so."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+def community_scoped_view(**arguments):
+    """Declare how each id of a function view's URL is scoped: `Scoped(...)` or `NotACommunityRow(reason)`.
+
+    Each `Scoped` argument is replaced by its object, looked up in the user's scope (a 404 when it is not
+    there: another community's object, a missing one, a malformed id), for every method, before the view
+    runs. The declaration stays on the view (`scoped_arguments`), so the enumerating test can check that
+    every id of the URL is declared.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def scoped(request, *args, **kwargs):
+            raw = dict(kwargs)
+            for name, spec in arguments.items():
+                if isinstance(spec, Scoped) and name in kwargs:
+                    kwargs[spec.to or name] = spec.resolve(request.user, kwargs.pop(name), raw)
+            return view(request, *args, **kwargs)
+
+        scoped.community_scoped = True
+        scoped.scoped_arguments = arguments
+        return scoped
+
+    return decorate

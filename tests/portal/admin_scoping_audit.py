@@ -8,20 +8,24 @@ model (`make_rows`): a scoped model without a maker fails the test, asking for o
 
 import io
 import json
+import re
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.admin.utils import quote
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import models
 from django.forms.models import model_to_dict
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.models import Page
 
+from communities.organisations.models import Question
 from communities.regions.models import Community, SearchTerm
 from participation.deliberations.models import Comment, DeliberationSettings, Option, Proposal, Topic, VoterRegister
 from participation.forums.models import ForumCategory, Thread
@@ -29,7 +33,13 @@ from participation.moderation.models import ModerationPolicy, SensitiveWord
 from participation.polls.models import Answer, Response
 from portal.accounts.models import Building, Home, Membership
 from portal.audit.models import AuditEntry
-from portal.core.admin_scoping import CommunityScopedChooserViewSet, CommunityScopedViewSetMixin, scoped_policy_for
+from portal.core.admin_scoping import (
+    CommunityScopedChooserViewSet,
+    CommunityScopedViewSetMixin,
+    NotACommunityRow,
+    Scoped,
+    scoped_policy_for,
+)
 from portal.wechat.models import Account, KeywordReply
 
 # Text every row of community B carries (its community's name too): it must never reach A's staff.
@@ -232,4 +242,133 @@ def audit_viewset(viewset, client, foreign):
                 problems.append(f"{method.upper()} {url}?id=…: shows community B's data")
     if snapshot(foreign) != before:
         problems.append(f"community B's {viewset.model._meta.label} was changed or deleted")
+    return problems
+
+
+# Every admin URL of the resolver ---------------------------------------------------------------
+
+# Admin URLs with an id in their path that are not community-scoped by the one admin mechanism, and
+# why: (route prefix, module of the view, reason). Anything else with an id must be a scoped viewset's
+# URL (`guard_object_urls`) or a view declared with `community_scoped_view`.
+NOT_SCOPED = [
+    ("admin/api/main/", "wagtail.", "admin API over pages, images, documents: page and collection permissions"),
+    ("admin/pages/", "wagtail.", "pages: Wagtail's page permissions on each community's subtree (provisioning)"),
+    ("admin/choose-page/", "wagtail.", "the page chooser: Wagtail's page permissions"),
+    ("admin/forms/submissions/", "wagtail.", "form pages' submissions: Wagtail's page permissions"),
+    ("admin/collections/", "wagtail.", "collections: Wagtail's collection permissions on each community's collection"),
+    ("admin/images/", "wagtail.", "images: Wagtail's collection permissions"),
+    ("admin/documents/", "wagtail.", "documents: Wagtail's collection permissions"),
+    ("admin/settings/", "wagtail.", "site settings: Wagtail's per-site permission (GroupSitePermission, provisioning)"),
+    ("admin/bulk/", "wagtail.", "a model name, not a row: ScopedBulkActionMixin checks the rows"),
+    ("admin/tag-autocomplete/", "wagtail.", "a model name, not a row"),
+    ("admin/editing-sessions/", "wagtail.", "the user's own editing session; the object is checked by its policy"),
+    ("admin/password_reset/", "wagtail.", "a reset token, not a row"),
+    ("admin/workflows/", "wagtail.", "workflows and tasks: city administrators' permissions (wagtailcore.*_workflow)"),
+    ("admin/redirects/", "wagtail.", "redirects: wagtailredirects permissions, held by city administrators only"),
+    ("admin/sites/", "wagtail.", "Wagtail sites: wagtailcore.*_site, held by city administrators only"),
+    ("admin/users/", "wagtail.", "accounts: wagtailusers permissions, held by city administrators only"),
+    ("admin/groups/", "wagtail.", "groups: auth.*_group, held by city administrators only"),
+    ("admin/audit/", "wagtail.", "the audit log is city-wide (CITY_WIDE above)"),
+    ("admin/snippets/complaints/servicecategory/", "wagtail.", "complaint categories are the city's, of no community"),
+    ("admin/snippets/choose/complaints/servicecategory/", "wagtail.", "complaint categories are the city's"),
+]
+
+
+def walk_urls(patterns=None, prefix="", arguments=frozenset()):
+    """(route, pattern, path arguments) of every URL pattern of the resolver, includes walked."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        names = arguments | set(entry.pattern.regex.groupindex)
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk_urls(entry.url_patterns, route, names)
+        else:
+            yield route, entry, names
+
+
+def not_scoped_reason(route, callback):
+    module = getattr(callback, "__module__", "")
+    for prefix, module_prefix, reason in NOT_SCOPED:
+        if route.startswith(prefix) and module.startswith(module_prefix):
+            return reason
+    return None
+
+
+def unscoped_admin_urls(urls=None):
+    """Admin URLs with an id that are neither a scoped viewset's, nor declared, nor justified."""
+    problems = []
+    for route, pattern, arguments in walk_urls() if urls is None else urls:
+        if not route.startswith("admin/") or not arguments:
+            continue
+        callback = pattern.callback
+        if getattr(callback, "scoped_policy", None) is not None:
+            continue  # a scoped viewset's object URL: the viewset audit walks it
+        declared = getattr(callback, "scoped_arguments", None)
+        if declared is not None:
+            if arguments - set(declared):
+                problems.append(f"{route}: {sorted(arguments - set(declared))} not declared in community_scoped_view")
+        elif not_scoped_reason(route, callback) is None:
+            problems.append(f"{route}: an id, neither scoped (community_scoped_view) nor on NOT_SCOPED with a reason")
+    return problems
+
+
+def scoped_function_views():
+    """(route, pattern) of every view declared with `community_scoped_view`, admin or not."""
+    return [(route, pattern) for route, pattern, _names in walk_urls() if hasattr(pattern.callback, "scoped_arguments")]
+
+
+# Values for URL arguments that name no community row (NotACommunityRow), by argument name.
+NOT_A_ROW_VALUES = {"type_id": lambda rows: ContentType.objects.get_for_model(Thread).pk}
+
+
+def function_view_rows(community, staff, tag, rows):
+    """The rows the function views take that `make_rows` has not made, in `community`."""
+    from participation.complaints.models import CityDuplicate, Complaint, ComplaintPhoto, Outbox, ServiceCategory
+    from participation.forums.models import Post
+    from tests.organisations.conftest import make_organisation
+
+    category, _new = ServiceCategory.objects.get_or_create(service_code="scope-audit", defaults={"name": "审计类"})
+    complaint = Complaint.objects.create(
+        community=community, reporter=staff, category=category, description=f"{tag}投诉", address=f"{tag}地址"
+    )
+    Outbox.objects.create(complaint=complaint, state=Outbox.State.DELIVERED, service_request_id=f"{tag}-1")
+    organisation = make_organisation(community, n=community.pk, title=f"{tag}机构")
+    return rows | {
+        Complaint: complaint,
+        ComplaintPhoto: ComplaintPhoto.objects.create(complaint=complaint, image=ContentFile(b"x", name="p.jpg")),
+        CityDuplicate: CityDuplicate.objects.create(
+            complaint=complaint, service_request_id=f"{tag}-{community.pk}", source=CityDuplicate.Source.LISTING
+        ),
+        Question: Question.objects.create(
+            organisation=organisation, community=community, author=staff, body=f"{tag}提问"
+        ),
+        Post: Post.objects.create(
+            community=community, thread=rows[Thread], number=1, author=staff, body=f"{tag}回帖", body_html=f"{tag}回帖"
+        ),
+    }
+
+
+def function_view_url(route, callback, rows):
+    """The route with each declared argument filled from `rows` (one community's)."""
+    values = {}
+    declared = callback.scoped_arguments
+    for name, spec in declared.items():
+        if isinstance(spec, NotACommunityRow):
+            values[name] = NOT_A_ROW_VALUES[name](rows)
+    for name, spec in declared.items():
+        if isinstance(spec, Scoped):
+            values[name] = rows[spec.model_for(values)].pk
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(values[match.group(1)]), route)
+
+
+def audit_function_view(route, pattern, client, foreign_rows):
+    """GET and POST the view with B's ids as A's staff: a list of what went wrong."""
+    problems = []
+    url = function_view_url(route, pattern.callback, foreign_rows)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if response.status_code not in (403, 404):
+            problems.append(f"{method.upper()} {url}: {response.status_code}, not 403/404")
+        if leaks(response):
+            problems.append(f"{method.upper()} {url}: shows community B's data")
     return problems

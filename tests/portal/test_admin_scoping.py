@@ -15,16 +15,23 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from communities.regions.models import Community
 from participation.forums.models import Thread
+from portal.core.admin_scoping import Scoped, community_scoped_view
 
 from .admin_scoping_audit import (
     MARK,
     all_viewsets,
+    audit_function_view,
     audit_viewset,
+    function_view_url,
     leaks,
     make_rows,
+    scoped_function_views,
     scoped_viewsets,
+    snapshot,
     unscoped,
+    unscoped_admin_urls,
 )
+from .admin_scoping_audit import function_view_rows as make_function_view_rows
 
 SCOPED = scoped_viewsets()
 
@@ -201,3 +208,73 @@ def test_malformed_object_ids_are_a_404_not_a_500(bad, two_communities, host_cli
         f"/admin/snippets/choose/deliberations/topic/chosen-multiple/?id={bad}",
     ):
         assert client.get(url).status_code in (200, 404), url
+
+
+# Function views: every admin URL with an id, from the resolver ---------------------------------
+
+
+def test_every_admin_url_with_an_id_is_scoped_or_justified():
+    """Each admin URL with an id in its path is a scoped viewset's, declared with `community_scoped_view`
+    (every id of it), or on NOT_SCOPED with its reason: a new admin view that scopes by hand fails here."""
+    assert unscoped_admin_urls() == []
+
+
+def test_the_url_walk_finds_the_function_views():
+    routes = {route for route, _pattern in scoped_function_views()}
+    for expected in (
+        "admin/complaints/<id:pk>/",
+        "admin/complaints/<id:pk>/photos/<id:photo_id>/visibility/",
+        "admin/moderation/act/<id:type_id>/<id:object_id>/",
+        "admin/deliberations/paper-ballots/<id:pk>/",
+        "admin/organisations/questions/<id:pk>/",
+        "admin/participation-rules/<id:community_id>/",
+        "admin/memberships/<id:pk>/reveal/",
+    ):
+        assert expected in routes
+
+
+def test_the_url_walk_catches_an_admin_view_that_scopes_by_hand():
+    def hand_scoped(request, pk):  # what a new view looks like when its author forgets the mechanism
+        return None
+
+    declared = community_scoped_view(pk=Scoped(Thread))(lambda request, thread, other_id: None)
+    urls = [
+        ("admin/threads/<id:pk>/", path("<id:pk>/", hand_scoped), {"pk"}),
+        ("admin/threads/<id:pk>/<id:other_id>/", path("<id:pk>/<id:other_id>/", declared), {"pk", "other_id"}),
+        ("admin/pages/<id:pk>/mine/", path("<id:pk>/mine/", hand_scoped), {"pk"}),  # not Wagtail's own
+    ]
+    problems = unscoped_admin_urls(urls)
+    assert len(problems) == 3 and "other_id" in problems[1]
+
+
+@pytest.fixture
+def function_view_rows(two_communities, city, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    staff_a = two_communities["staff_a"]
+    codenames = ["reveal_personal_data", "moderate", "change_actionrule"]
+    staff_a.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return {
+        "own": make_function_view_rows(city["a1"], staff_a, "甲", two_communities["own"]),
+        "foreign": make_function_view_rows(city["b1"], two_communities["staff_b"], MARK, two_communities["foreign"]),
+    }
+
+
+def test_no_function_view_reaches_another_community(two_communities, function_view_rows, city, host_client):
+    """Every view declared with `community_scoped_view` (the walk's), GET and POST with B's ids as A's
+    staff: 403/404, nothing of B shown, nothing of B changed; A's own ids still open it."""
+    views = scoped_function_views()
+    foreign = function_view_rows["foreign"]
+    before = {model: snapshot(row) for model, row in foreign.items()}
+    problems = []
+    for route, pattern in views:
+        host = "localhost" if route.startswith("admin/") else city["b1"].hostname
+        client = host_client(host, two_communities["staff_a"])
+        problems += audit_function_view(route, pattern, client, foreign)
+        own_host = "localhost" if route.startswith("admin/") else city["a1"].hostname
+        own = host_client(own_host, two_communities["staff_a"]).get(
+            function_view_url(route, pattern.callback, function_view_rows["own"])
+        )
+        if own.status_code not in (200, 302, 405):
+            problems.append(f"{route}: {own.status_code} for community A's own row")
+    assert problems == []
+    assert {model: snapshot(row) for model, row in foreign.items()} == before

@@ -41,6 +41,56 @@ def test_ordinary_numbers_stay(text):
     assert pt.mask(text) == text
 
 
+# Street addresses (issue 12): every digit of the number masked, the street's name kept.
+STREET_ADDRESSES = [
+    ("人民路12号", "人民路**号"),
+    ("解放大道318号", "解放大道***号"),
+    ("中山北路3弄5号", "中山北路*弄*号"),
+    ("幸福街道88号院", "幸福街道**号院"),
+    ("翠园小区3栋2单元401", "翠园小区*栋*单元***"),
+    ("幸福家园12号", "幸福家园**号"),
+    ("家住人民路12号3栋2单元401，", "家住人民路**号*栋*单元***，"),
+    ("人民路12-3号", "人民路**-*号"),
+    ("东大街１２号", "东大街**号"),  # full-width digits
+]
+
+# Judged not personal: no street or estate before the number, a building without its room, a date,
+# a numbered line, document or vehicle after a street's name.
+NOT_ADDRESSES = [
+    "第3号议题",
+    "12号线地铁",
+    "3号楼的路灯",
+    "翠园小区3号楼的路灯",
+    "翠园小区3号楼2单元门口",
+    "坐3路公交到12号",
+    "我知道3号开会",
+    "到12号截止",
+    "人民路12号线",
+    "街道3号文件",
+    "甲街道3号楼前",
+    "人民路上的井盖",
+]
+
+
+@pytest.mark.parametrize(("text", "masked"), STREET_ADDRESSES)
+def test_finds_and_masks_street_addresses(text, masked):
+    assert [f.kind for f in pt.find(text)] == ["address"]
+    assert pt.mask(text) == masked
+    assert pt.screen_public_text(text) == masked
+
+
+@pytest.mark.parametrize("text", NOT_ADDRESSES)
+def test_ordinary_numbered_things_are_not_addresses(text):
+    assert pt.find(text) == []
+    assert pt.screen_public_text(text) == text
+
+
+def test_erasure_masks_street_addresses_in_the_persons_own_text(known):
+    own = "我家在人民路12号，另一处中山北路3弄5号，翠园小区3栋2单元401"
+    redacted = pt.redact(own, known, own=True)
+    assert redacted == "我家在人民路**号，另一处中山北路*弄*号，翠园小区*栋*单元***"
+
+
 def test_markdown_screening_escapes_the_mask():
     assert pt.screen_public_text("电话13812345678", markdown=True) == "电话138\\*\\*\\*\\*5678"
     assert pt.screen_public_text("电话13812345678") == "电话138****5678"
