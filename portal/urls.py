@@ -28,6 +28,7 @@ urlpatterns = [
     path("deliberations/", include("participation.deliberations.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("wechat/", include("portal.wechat.urls")),
+    path("wechat-auth/", include("portal.wechat.auth_urls")),
     # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.
     path("forum/", include("participation.forums.urls")),
 ]

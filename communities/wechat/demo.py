@@ -1,14 +1,20 @@
 """The demo's WeChat account: 翠园 with a safe-mode service account, a welcome and keyword replies.
 
 Its credentials are public (they are a demo's): `manage.py wechat_account cuiyuan --show-test-credentials`
-prints them, and `manage.py wechat_send cuiyuan 停车` plays WeChat's server against it."""
+prints them, and `manage.py wechat_send cuiyuan 停车` plays WeChat's server against it. The demo follower
+(`oDemoFollower`, wechat_send's default) is bound to the demo resident 王阿姨, so
+`manage.py wechat_send cuiyuan "投诉 小区门口的路灯坏了"` starts a complaint by message, and a worker's
+status change reaches the stand-in as a template message."""
+
+from django.contrib.auth import get_user_model
 
 from communities.regions.models import Community
-from portal.wechat.models import Account, KeywordReply
+from portal.wechat.models import Account, Binding, KeywordReply, MessageTemplate
 
 DEMO_APP_ID = "wxdeadbeef0c0ffee1"
 DEMO_SECRET = "demo-app-secret-cuiyuan-000000001"
 DEMO_TOKEN = "cuiyuandemotoken"
+DEMO_FOLLOWER = "oDemoFollower"  # manage.py wechat_send's default openid
 DEMO_AES_KEY = "Y3VpeXVhbi1kZW1vLWVuY29kaW5nLWFlcy1rZXktMzI"  # 43 characters of base64: 32 bytes
 
 
@@ -45,4 +51,17 @@ def seed_demo_wechat() -> Account | None:
     )
     if created:
         sorting.pages.add(community.root_page)
+    MessageTemplate.objects.get_or_create(
+        account=account,
+        event=MessageTemplate.Event.COMPLAINT,
+        defaults={
+            "template_id": "DEMO-COMPLAINT-STATUS",
+            "fields": {"thing1": "{title}", "time2": "{time}", "thing3": "{community}"},
+        },
+    )
+    resident = get_user_model().objects.filter(username="resident").first()
+    if resident is not None:
+        Binding.objects.get_or_create(
+            account=account, openid=DEMO_FOLLOWER, defaults={"user": resident, "nickname": "王阿姨"}
+        )
     return account

@@ -3,6 +3,7 @@ keyword reply may link only to pages of its own community's site."""
 
 import base64
 import binascii
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -87,3 +88,32 @@ class KeywordReplyForm(CommunityScopedFormMixin, WagtailAdminModelForm):
         if not (cleaned.get("reply_text") or "").strip() and not cleaned.get("pages"):
             raise ValidationError(_("Give a reply text, pages to link, or both."))
         return cleaned
+
+
+class MessageTemplateForm(CommunityScopedFormMixin, WagtailAdminModelForm):
+    def clean_account(self):
+        account = self.cleaned_data.get("account")
+        if account is not None and account.kind != account.Kind.SERVICE:
+            raise ValidationError(
+                _("Template messages need a service account; %(account)s is a subscription account.")
+                % {"account": account}
+            )
+        return account
+
+    def clean_fields(self):
+        from portal.wechat.models import MessageTemplate
+
+        fields = self.cleaned_data.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            raise ValidationError(_('Give the template\'s fields as {"field name": "text"}.'))
+        known = {"{" + name + "}" for name in MessageTemplate.PLACEHOLDERS}
+        for name, text in fields.items():
+            if not isinstance(text, str) or not str(name).strip():
+                raise ValidationError(_('Give the template\'s fields as {"field name": "text"}.'))
+            unknown = set(re.findall(r"\{[^{}]*\}", text)) - known
+            if unknown:
+                raise ValidationError(
+                    _("Unknown placeholders: %(unknown)s. Use %(known)s.")
+                    % {"unknown": "、".join(sorted(unknown)), "known": "、".join(sorted(known))}
+                )
+        return fields

@@ -9,10 +9,10 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from portal.core.admin_scoping import CommunityScopedViewSetMixin, guard_object_urls, scoped_policy_for
-from portal.wechat.models import Account, KeywordReply
+from portal.wechat.models import Account, KeywordReply, MessageTemplate
 
 from . import views
-from .forms import AccountForm, KeywordReplyForm
+from .forms import AccountForm, KeywordReplyForm, MessageTemplateForm
 
 
 class AccountStatusPanel(HelpPanel):
@@ -128,7 +128,24 @@ class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     )
 
 
+class MessageTemplateViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Which template message an account sends for each event, and its fields (service accounts only)."""
+
+    model = MessageTemplate
+    community_field = "account__community"
+    icon = "mail"
+    menu_label = _("Template messages")
+    list_display = ["account", "event", "template_id"]
+    list_filter = ["event"]
+    search_fields = ["template_id"]
+    edit_handler = ObjectList(
+        [FieldPanel("account"), FieldPanel("event"), FieldPanel("template_id"), FieldPanel("fields")],
+        base_form_class=MessageTemplateForm,
+    )
+
+
 account_viewset = AccountViewSet("wechat_accounts")
+template_viewset = MessageTemplateViewSet("wechat_templates")
 keyword_viewset = KeywordReplyViewSet("wechat_keywords")
 
 
@@ -136,7 +153,7 @@ class WeChatGroup(ViewSetGroup):
     menu_label = _("WeChat")
     menu_icon = "mail"
     menu_order = 170
-    items = (account_viewset, keyword_viewset)
+    items = (account_viewset, keyword_viewset, template_viewset)
 
 
 wechat_group = WeChatGroup()

@@ -16,4 +16,7 @@ class ComplaintsConfig(AppConfig):
             notifications,
             privacy,
             search,  # noqa: F401  (registers the search indexers)
+            wechat,
         )
+
+        wechat.register()  # complaints by message, through portal.wechat's handler registry

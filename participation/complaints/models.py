@@ -103,12 +103,23 @@ class ComplaintSettings(models.Model):
     hidden_categories = models.ManyToManyField(
         ServiceCategory, blank=True, related_name="+", verbose_name=_("hidden categories")
     )
+    wechat_words = models.CharField(
+        _("WeChat start words"),
+        max_length=200,
+        default="投诉 报事 反映",
+        blank=True,
+        help_text=_(
+            "A WeChat message starting with one of these words (separated by spaces) starts a complaint "
+            "by message. Empty: complaints are not taken by message."
+        ),
+    )
 
     panels = [
         FieldPanel("community"),
         FieldPanel("allow_anonymous"),
         FieldPanel("boundary"),
         FieldPanel("hidden_categories"),
+        FieldPanel("wechat_words"),
     ]
 
     class Meta:

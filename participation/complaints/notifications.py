@@ -28,4 +28,11 @@ def notify_reporter(sender, complaint, event, **kwargs):
             text = _("Your complaint #%(id)s has a new reply.") % {"id": complaint.pk}
         else:
             text = _("Your complaint #%(id)s: %(state)s.") % {"id": complaint.pk, "state": event.get_to_state_display()}
-    notify(complaint.reporter, "complaint.update", text, url=url, key=notification_key(event))
+    notify(
+        complaint.reporter,
+        "complaint.update",
+        text,
+        url=url,
+        key=notification_key(event),
+        community=complaint.community,
+    )

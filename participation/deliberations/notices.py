@@ -58,7 +58,10 @@ def notify_decided(topic: Topic) -> int:
             "outcome": wording.outcome(topic.sealed_result, labels),
         }
     url, key = _topic_url(topic), f"deliberations.decided.{topic.pk}"
-    return sum(notify(user, "deliberations.decided", text, url=url, key=key) for user in participants(topic))
+    return sum(
+        notify(user, "deliberations.decided", text, url=url, key=key, community=topic.community)
+        for user in participants(topic)
+    )
 
 
 def notify_update(update: ImplementationUpdate) -> int:

@@ -136,7 +136,14 @@ def notify_for_reply(post: Post) -> None:
     for user, verb, text in candidates:
         if user.pk not in told:
             told.add(user.pk)
-            notify(user, verb, text % {"name": name, "title": mask_personal_data(thread.title)}, url=url, key=key)
+            notify(
+                user,
+                verb,
+                text % {"name": name, "title": mask_personal_data(thread.title)},
+                url=url,
+                key=key,
+                community=thread.community,
+            )
     notify_mentions(post, already=told)
 
 

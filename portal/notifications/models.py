@@ -12,6 +12,15 @@ class Notification(models.Model):
     verb = models.CharField(_("kind"), max_length=40)
     text = models.CharField(_("text"), max_length=300)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # Where it happened (None: nowhere in particular); delivery channels use that community's accounts.
+    community = models.ForeignKey(
+        "regions.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("community"),
+    )
     # Recording the same event twice (a retry, a re-save) must not notify twice.
     key = models.CharField(_("key"), max_length=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

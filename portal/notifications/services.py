@@ -1,22 +1,30 @@
 """The one way to tell a user something: `notify(...)`."""
 
+from django.db import transaction
 from django.utils import timezone
 
+from . import channels
 from .models import Notification
 
 
-def notify(recipient, verb: str, text: str, url: str = "", key: str = "") -> bool:
+def notify(recipient, verb: str, text: str, url: str = "", key: str = "", community=None) -> bool:
     """Record a notification once per (recipient, key). Returns False when it was already recorded.
 
     `key` identifies the event ("forum.post.57"); without one, every call records a new notification.
+    `community` is where it happened: channels such as WeChat deliver through that community's account.
+    A new notification goes to the delivery channels (portal.notifications.channels) once recorded.
     """
     if recipient is None or not getattr(recipient, "is_active", True):
         return False
     if not key:
         key = f"{verb}:{timezone.now().timestamp()}"
-    _, created = Notification.objects.get_or_create(
-        recipient=recipient, key=key[:200], defaults={"verb": verb, "text": text[:300], "url": url[:500]}
+    notification, created = Notification.objects.get_or_create(
+        recipient=recipient,
+        key=key[:200],
+        defaults={"verb": verb, "text": text[:300], "url": url[:500], "community": community},
     )
+    if created and channels.channels():
+        transaction.on_commit(lambda: channels.deliver(notification))
     return created
 
 

@@ -306,6 +306,10 @@ PORTAL_EDITOR_PERMISSIONS = [
     "wechat.change_keywordreply",
     "wechat.delete_keywordreply",
     "wechat.view_keywordreply",
+    "wechat.add_messagetemplate",
+    "wechat.change_messagetemplate",
+    "wechat.delete_messagetemplate",
+    "wechat.view_messagetemplate",
 ]
 PORTAL_MODERATOR_PERMISSIONS = [
     "polls.view_answer",
@@ -372,6 +376,14 @@ WECHAT_MAX_BODY_BYTES = int(os.environ.get("WECHAT_MAX_BODY_BYTES", str(64 * 102
 WECHAT_TIMESTAMP_WINDOW_SECONDS = int(os.environ.get("WECHAT_TIMESTAMP_WINDOW_SECONDS", "300"))
 # How long a message id is remembered, so that WeChat's retries (3 within ~15 s) are handled once.
 WECHAT_DEDUP_SECONDS = int(os.environ.get("WECHAT_DEDUP_SECONDS", "300"))
+# A follower's dialogue with the bot (a complaint by message) ends after this long without an answer.
+WECHAT_DIALOGUE_SECONDS = int(os.environ.get("WECHAT_DIALOGUE_SECONDS", "1800"))
+# Where WeChat's OAuth web authorisation starts (the browser is sent to <this>oauth2/authorize); a
+# stand-in elsewhere. The code exchange and userinfo go to WECHAT_API_BASE_URL.
+WECHAT_OAUTH_BASE_URL = os.environ.get("WECHAT_OAUTH_BASE_URL", "https://open.weixin.qq.com/connect/")
+# Template messages: tries before giving up, and the first wait (doubled each time).
+WECHAT_SEND_ATTEMPTS = int(os.environ.get("WECHAT_SEND_ATTEMPTS", "4"))
+WECHAT_SEND_BACKOFF_SECONDS = float(os.environ.get("WECHAT_SEND_BACKOFF_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -13,3 +13,4 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # The demo's WeChat API is the stand-in `make run` starts (manage.py wechat_standin).
 WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "http://127.0.0.1:8190")
 WECHAT_CALLBACK_BASE_URL = os.environ.get("WECHAT_CALLBACK_BASE_URL", f"http://127.0.0.1:{PORTAL_SITE_PORT}")
+WECHAT_OAUTH_BASE_URL = os.environ.get("WECHAT_OAUTH_BASE_URL", WECHAT_API_BASE_URL.rstrip("/") + "/connect/")

@@ -8,4 +8,9 @@ class WeChatConfig(AppConfig):
     verbose_name = _("WeChat Official Accounts")
 
     def ready(self):
-        from . import checks, handlers  # noqa: F401  (system checks; the built-in message handlers)
+        from portal.notifications import channels
+
+        from . import checks, handlers, privacy  # noqa: F401  (system checks; built-in handlers; export, erasure)
+        from .delivery import deliver
+
+        channels.register(deliver)  # notifications as template messages

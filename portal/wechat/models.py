@@ -147,3 +147,73 @@ class KeywordReply(models.Model):
 
     def __str__(self):
         return self.keyword
+
+
+class Binding(models.Model):
+    """A follower's openid bound to a resident's portal account: one openid per account per app, and
+    the unionid (when WeChat gives one) so that one person is one account across communities' apps."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bindings", verbose_name=_("account"))
+    openid = models.CharField(_("openid"), max_length=64)
+    unionid = models.CharField(_("unionid"), max_length=64, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wechat_bindings", verbose_name=_("user")
+    )
+    nickname = models.CharField(_("WeChat name"), max_length=64, blank=True)
+    notifications = models.BooleanField(
+        _("messages through WeChat"), default=True, help_text=_("Notifications also arrive as WeChat messages.")
+    )
+    stopped_at = models.DateTimeField(
+        _("WeChat refused messages at"), null=True, blank=True, help_text=_("43004 or 43101: no more messages.")
+    )
+    created_at = models.DateTimeField(_("bound at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("WeChat binding")
+        verbose_name_plural = _("WeChat bindings")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "openid"], name="wechat_binding_one_per_openid"),
+            models.UniqueConstraint(fields=["account", "user"], name="wechat_binding_one_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.openid[:6]}…"
+
+
+class MessageTemplate(models.Model):
+    """Which template message an account sends for an event, and what goes in each of its fields.
+
+    `fields` maps the template's field names (as in WeChat's console: first, keyword1, thing2, remark...)
+    to texts in which {text}, {time}, {community} and {title} are replaced."""
+
+    class Event(models.TextChoices):
+        COMPLAINT = "complaint", _("A complaint's status changed")
+        DELIBERATION = "deliberation", _("A deliberation opened its vote or was decided")
+        FORUM_REPLY = "forum_reply", _("A reply to the resident's forum thread")
+        MEMBERSHIP = "membership", _("A membership was verified or refused")
+
+    PLACEHOLDERS = ("text", "time", "community", "title")
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="templates", verbose_name=_("WeChat account")
+    )
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices)
+    template_id = models.CharField(_("template id"), max_length=64)
+    fields = models.JSONField(
+        _("fields"),
+        default=dict,
+        help_text=_(
+            'The template\'s fields and their texts, e.g. {"thing1": "{title}", "time2": "{time}"}; '
+            "{text}, {time}, {community} and {title} are filled in."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("WeChat template message")
+        verbose_name_plural = _("WeChat template messages")
+        ordering = ["account", "event"]
+        constraints = [models.UniqueConstraint(fields=["account", "event"], name="wechat_template_one_per_event")]
+
+    def __str__(self):
+        return f"{self.account}: {self.get_event_display()}"

@@ -29,6 +29,37 @@ def event_xml(event: str, openid="oFollower1", key="", created=None) -> str:
     )
 
 
+def _message(kind: str, body: str, openid: str) -> str:
+    msg_id = str(uuid.uuid4().int % 10**18)
+    return (
+        f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
+        f"<MsgId>{msg_id}</MsgId></xml>"
+    )
+
+
+def image_xml(media_id: str, openid="oFollower1") -> str:
+    body = f"<PicUrl><![CDATA[http://mmbiz.example/{media_id}]]></PicUrl><MediaId><![CDATA[{media_id}]]></MediaId>"
+    return _message("image", body, openid)
+
+
+def location_xml(latitude: float, longitude: float, label: str, openid="oFollower1") -> str:
+    body = (
+        f"<Location_X>{latitude}</Location_X><Location_Y>{longitude}</Location_Y><Scale>15</Scale>"
+        f"<Label><![CDATA[{label}]]></Label>"
+    )
+    return _message("location", body, openid)
+
+
+def location_event_xml(latitude: float, longitude: float, openid="oFollower1") -> str:
+    created = int(time.time())
+    return (
+        f"<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{created}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[LOCATION]]></Event>"
+        f"<Latitude>{latitude}</Latitude><Longitude>{longitude}</Longitude><Precision>30</Precision></xml>"
+    )
+
+
 def fields_of(xml: bytes | str) -> dict:
     return {child.tag: child.text for child in fromstring(xml)}
 

@@ -1,7 +1,8 @@
 """A stand-in for WeChat's API on a loopback port, for tests and the demo.
 
 It speaks the JSON of the endpoints the portal calls (token, stable token, menu create,
-customer-service send, template send, media download), answers with WeChat's error codes when
+customer-service send, template send, media download, OAuth web authorisation with its code exchange
+and userinfo, jsapi ticket), answers with WeChat's error codes when
 asked (`fail_next`), expires or invalidates tokens on demand, and counts and keeps what it received.
 `manage.py wechat_standin` runs one for the demo; tests start one in a thread.
 """
@@ -13,7 +14,7 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 # A tiny valid JPEG (1×1 pixel), what media/get returns for a known media id.
 JPEG = bytes.fromhex(
@@ -29,6 +30,10 @@ JPEG = bytes.fromhex(
 ERRORS = {
     40001: "invalid credential, access_token is invalid or not latest",
     40007: "invalid media_id",
+    40013: "invalid appid",
+    40029: "invalid code",
+    40097: "invalid args",
+    10003: "redirect_uri domain mismatch",
     40125: "invalid appsecret",
     41001: "access_token missing",
     42001: "access_token expired",
@@ -55,6 +60,12 @@ class WeChatStandIn:
         self.echo = echo  # echo(path, data) for every API call received (the demo prints them)
         self.lock = threading.Lock()
         self._msgids = itertools.count(1000)
+        # OAuth: the WeChat user in the browser that visits the authorize page, and the codes handed out.
+        self.oauth_openid = "oBrowserUser1"
+        self.oauth_unionid = ""
+        self.oauth_nickname = "微信用户"
+        self.codes: dict[str, tuple[str, str, str]] = {}  # code -> (app id, openid, scope)
+        self.sns_tokens: dict[str, str] = {}  # OAuth access token -> openid
         self.server = ThreadingHTTPServer((host, port), self._handler())
         self.server.daemon_threads = True
         self.thread = None
@@ -109,9 +120,50 @@ class WeChatStandIn:
             return 42001
         return None
 
+    def oauth(self, path: str, query: dict):
+        """WeChat's authorize page (approves at once, as a follower who opens a link in WeChat sees it),
+        the code exchange and userinfo."""
+        one = {k: v[0] for k, v in query.items()}
+        if path == "/connect/oauth2/authorize":
+            if one.get("appid") not in self.apps or one.get("response_type") != "code":
+                return error(40013)
+            if one.get("scope") not in ("snsapi_base", "snsapi_userinfo") or not one.get("redirect_uri"):
+                return error(10003)
+            code = secrets.token_urlsafe(12)
+            with self.lock:
+                self.codes[code] = (one["appid"], self.oauth_openid, one["scope"])
+            joiner = "&" if "?" in one["redirect_uri"] else "?"
+            location = f"{one['redirect_uri']}{joiner}{urlencode({'code': code, 'state': one.get('state', '')})}"
+            return 302, "text/plain", b"", {"Location": location}
+        if path == "/sns/oauth2/access_token":
+            with self.lock:
+                granted = self.codes.pop(one.get("code", ""), None)  # a code is good once
+            if granted is None or self.apps.get(one.get("appid")) != one.get("secret") or granted[0] != one["appid"]:
+                return error(40029)
+            token = secrets.token_urlsafe(16)
+            self.sns_tokens[token] = granted[1]
+            data = {"access_token": token, "expires_in": 7200, "refresh_token": token + "r", "openid": granted[1]}
+            data["scope"] = granted[2]
+            if self.oauth_unionid:
+                data["unionid"] = self.oauth_unionid
+            return ok_json(data)
+        if path == "/sns/userinfo":
+            openid = self.sns_tokens.get(one.get("access_token", ""))
+            if openid is None or openid != one.get("openid"):
+                return error(40001)
+            data = {"openid": openid, "nickname": self.oauth_nickname, "headimgurl": ""}
+            if self.oauth_unionid:
+                data["unionid"] = self.oauth_unionid
+            return ok_json(data)
+        return None
+
     def answer(self, method: str, path: str, query: dict, body: bytes):
-        """(status, content type, bytes)"""
+        """(status, content type, bytes) or (status, content type, bytes, headers)"""
         self.counts[path] += 1
+        if path.startswith(("/connect/", "/sns/")):
+            answered = self.oauth(path, query)
+            if answered is not None:
+                return answered
         if path in ("/cgi-bin/token", "/cgi-bin/stable_token"):
             data = json.loads(body or b"{}") if method == "POST" else {k: v[0] for k, v in query.items()}
             if self.token_delay:
@@ -126,6 +178,11 @@ class WeChatStandIn:
             injected = self.fail_queue.pop(0) if self.fail_queue else None
         if injected:
             return error(injected)
+        if path == "/cgi-bin/ticket/getticket":
+            if query.get("type", [""])[0] != "jsapi":
+                return error(40097)
+            ticket = "jsapi-ticket-" + secrets.token_hex(8)
+            return ok_json({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": 7200})
         if path == "/cgi-bin/media/get":
             media = self.media.get(query.get("media_id", [""])[0])
             return (200, "image/jpeg", media) if media is not None else error(40007)
@@ -159,9 +216,13 @@ class WeChatStandIn:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, content_type, payload = standin.answer(method, parts.path, parse_qs(parts.query), body)
+                status, content_type, payload, *headers = standin.answer(
+                    method, parts.path, parse_qs(parts.query), body
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
+                for name, value in (headers[0] if headers else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

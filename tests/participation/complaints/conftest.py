@@ -8,6 +8,7 @@ from PIL import Image
 
 from participation.complaints import cases, delivery
 from participation.complaints.models import Complaint, ServiceCategory
+from tests.portal.wechat.conftest import make_account, standin, wechat_server  # noqa: F401  (WeChat fixtures)
 
 from .open311_server import FakeOpen311
 

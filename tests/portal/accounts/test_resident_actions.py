@@ -309,6 +309,13 @@ ENDPOINTS = {
     "complaints:push_updates": ("own", lambda w, u: "/open311/updates", "the city's signed push, no resident"),
     # WeChat's signed callback: a message handler that writes for a resident asks decide() itself.
     "wechat:callback": ("own", None, "WeChat's signed callback, not a resident's browser"),
+    "wechat_auth:login": ("own", None, "logging in with WeChat"),
+    "wechat_auth:callback": ("own", None, "logging in with WeChat"),
+    "wechat_auth:bind": ("own", None, "binding one's own WeChat to one's own account"),
+    "wechat_auth:bindings": ("own", None, "the user's own WeChat bindings"),
+    "wechat_auth:binding_remove": ("own", None, "the user's own WeChat binding"),
+    "wechat_auth:binding_messages": ("own", None, "the user's own choice of WeChat messages"),
+    "wechat_auth:jssdk": ("read", lambda w, u: "/wechat-auth/jssdk/?url=x", ""),
     # Pages with routes
     "EventPage.signup": (
         "action",
