@@ -31,6 +31,8 @@ urlpatterns = [
     path("wechat-auth/", include("portal.wechat.auth_urls")),
     # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.
     path("forum/", include("participation.forums.urls")),
+    path("microblog/", include("participation.microblog.urls")),
+    path("governance/", include("participation.governance.urls")),
 ]
 
 if settings.DEBUG:

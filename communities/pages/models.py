@@ -157,6 +157,8 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         "polls.PollIndexPage",
         "community_organisations.OrganisationIndexPage",
         "forums.ForumPage",
+        "governance.ConventionPage",
+        "governance.MinutesIndexPage",
     ]
     template = "communities/community_home_page.html"
 

@@ -64,3 +64,27 @@ def contains_link_or_image(text: str) -> bool:
     """Does the rendered text carry a link or an image? (New accounts may not post either.)"""
     html = _parser.render(text or "")
     return "<a " in html or "<img " in html or "http://" in text or "https://" in text or "www." in text
+
+
+def render_plain(text: str, linkify=None, *, mask_personal: bool = True) -> str:
+    """Sanitised HTML for plain text that is not Markdown (microblog posts and comments): masked like
+    `render_markdown`, escaped, line breaks kept, and links only where `linkify` puts them.
+
+    `linkify(escaped_text) -> html` receives the HTML-escaped text and may wrap parts of it in
+    `<a href="...">`; whatever it returns is cleaned by nh3 with the same link policy as Markdown, so a
+    linkifier's mistake cannot add markup beyond links."""
+    import html as html_lib
+
+    text = mask_personal_data(text or "") if mask_personal else (text or "")
+    escaped = html_lib.escape(text, quote=True)
+    if linkify is not None:
+        escaped = linkify(escaped)
+    escaped = escaped.replace("\r\n", "\n").replace("\n", "<br>")
+    return nh3.clean(
+        escaped,
+        tags={"a", "br"},
+        attributes={"a": {"href", "class"}},
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )

@@ -1,16 +1,15 @@
 """Writing to the forum: every change to posts and counters goes through here, inside a transaction."""
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participation.content.markdown import mask_personal_data, render_markdown
+from participation.content.mentions import mentioned_names, mentioned_users
 from participation.moderation.models import ModerationState
 from portal.accounts.personal_text import screen_public_text
 from portal.live.push import group_name, push
@@ -21,8 +20,6 @@ from . import search
 from .models import Post, PostLike, PostRevision, Thread, ThreadRead, absolute_url, bump, touch
 
 MAX_BODY = 20_000
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{2,40})")
-MAX_MENTIONS = 10
 
 
 class ForumError(Exception):
@@ -148,13 +145,12 @@ def notify_for_reply(post: Post) -> None:
 
 
 def notify_mentions(post: Post, already=frozenset()) -> None:
-    names = list(dict.fromkeys(MENTION.findall(post.body)))[:MAX_MENTIONS]
-    if not names:
+    if not mentioned_names(post.body):
         return
     url = absolute_url(post.community, post.get_absolute_url())
     title = mask_personal_data(post.thread.title)
     text = _("%(name)s mentioned you in “%(title)s”") % {"name": post.author.public_name, "title": title}
-    for user in get_user_model().objects.filter(username__in=names, is_active=True):
+    for user in mentioned_users(post.body):
         if user.pk not in already and user.pk != post.author_id:
             notify(user, "forum.mention", text, url=url, key=f"forum.post.{post.pk}")
 

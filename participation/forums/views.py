@@ -19,6 +19,7 @@ from participation.moderation.ratelimit import RateLimited, check_rate
 from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
 from portal.accounts.actions import decide, resident_action
+from portal.accounts.membership import cached_community_for_request
 from portal.core import page_cache
 from portal.core.admin_scoping import Scoped, community_scoped_view
 from portal.core.links import site_url
@@ -30,20 +31,12 @@ from .models import POSTS_PER_PAGE, ForumCategory, Post, PostLike, Thread
 from .services import ForumError
 
 AFTER_LIMIT = 50
-HOST_CACHE_SECONDS = 300
 
 
 def current_community(request):
-    """The community whose site serves this request (404 on the city site).
-
-    Memoised per host for a few minutes: Site.find_for_request costs a query on every request."""
-    key = f"forum:community-for-host:{request.get_host()}"
-    community = cache.get(key)
+    """The community whose site serves this request (404 on the city site), memoised per host."""
+    community = cached_community_for_request(request)
     if community is None:
-        site = Site.find_for_request(request)
-        community = (getattr(site, "community", None) if site else None) or False
-        cache.set(key, community, HOST_CACHE_SECONDS)
-    if not community:
         raise Http404(_("The forum belongs to a community site."))
     return community
 

@@ -58,6 +58,22 @@ def community_for_request(request):
         return None
 
 
+HOST_CACHE_SECONDS = 300
+
+
+def cached_community_for_request(request):
+    """`community_for_request`, memoised per host for a few minutes (Site.find_for_request costs a query
+    on every request): for the pages residents read most (the forum, the microblog)."""
+    from django.core.cache import cache
+
+    key = f"community-for-host:{request.get_host()}"
+    community = cache.get(key)
+    if community is None:
+        community = community_for_request(request) or False
+        cache.set(key, community, HOST_CACHE_SECONDS)
+    return community or None
+
+
 def verified_membership(user, community) -> Membership | None:
     if not getattr(user, "is_authenticated", False) or community is None:
         return None

@@ -61,6 +61,8 @@ SECTION_ORDER = [
     "events",
     "services",
     "forum",
+    "microblog",
+    "governance",
     "deliberations",
     "polls",
     "complaints",

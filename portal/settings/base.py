@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "participation.content",
     "participation.moderation",
     "participation.forums",
+    "participation.microblog",
+    "participation.governance",
     "themes",
 ]
 

@@ -29,6 +29,7 @@ from communities.organisations.models import Question
 from communities.regions.models import Community, SearchTerm
 from participation.deliberations.models import Comment, DeliberationSettings, Option, Proposal, Topic, VoterRegister
 from participation.forums.models import ForumCategory, Thread
+from participation.microblog.models import MicroPost
 from participation.moderation.models import ModerationPolicy, SensitiveWord
 from participation.polls.models import Answer, Response
 from portal.accounts.models import Building, Home, Membership
@@ -149,6 +150,7 @@ def make_rows(community, staff, tag):
         ModerationPolicy: ModerationPolicy.objects.create(community=community),
         ForumCategory: category,
         Thread: Thread.objects.create(community=community, category=category, author=staff, title=f"{tag}帖子"),
+        MicroPost: MicroPost.objects.create(community=community, author=staff, text=f"{tag}微博", as_community=True),
         Account: Account.objects.create(
             community=community, name=f"{tag}公众号", app_id=f"wx{community.pk:016x}", welcome_text=f"{tag}欢迎"
         ),

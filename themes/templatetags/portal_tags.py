@@ -81,6 +81,22 @@ def site_sections(context):
 
 
 @register.simple_tag(takes_context=True)
+def home_panels(context):
+    """What apps add to a community's home page: each `register_community_home_panel` hook is a function
+    of (request, site) returning {"template": ..., "context": {...}} or None; rendered in hook order."""
+    request = context.get("request")
+    site = current_site(context)
+    if request is None or site is None:
+        return []
+    panels = []
+    for make_panel in hooks.get_hooks("register_community_home_panel"):
+        panel = make_panel(request, site)
+        if panel:
+            panels.append(panel)
+    return panels
+
+
+@register.simple_tag(takes_context=True)
 def site_link(context, site, path=""):
     """`{% site_link community.site "/" %}`: a link to another of the portal's sites (portal.core.links)."""
     return links.site_url(site, path, context.get("request"))

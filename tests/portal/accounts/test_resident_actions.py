@@ -32,6 +32,9 @@ from participation.deliberations.models import (
 )
 from participation.forums import services as forum_services
 from participation.forums.models import ForumCategory, Post, PostLike, PostRevision, Thread
+from participation.governance.models import ConventionEndorsement, ConventionPage
+from participation.microblog import services as microblog_services
+from participation.microblog.models import MicroComment, MicroLike, MicroPost
 from participation.moderation.models import ModerationPolicy, ModerationState, Report, Suspension
 from participation.moderation.ratelimit import DEFAULT_LIMITS
 from participation.polls.models import Participation, PollIndexPage, PollPage
@@ -176,6 +179,14 @@ def world(city, make_user, settings):
     complaint = cases.submit(
         community=b, reporter=member, kind="hazard", category=service, description="井盖缺失", address="3号楼前"
     )
+    micropost = microblog_services.create_post(community=b, author=other, text="湖滨的微博 #春天#", state=published)
+    microcomment = microblog_services.create_comment(
+        post=micropost, author=other, text="沙发", state=published, community=b
+    )
+    convention = b.root_page.add_child(
+        instance=ConventionPage(title="居民公约", slug="convention", body="<p>爱护环境</p>")
+    )
+    convention.save_revision().publish()
     # b1 asks the strictest requirement each action allows, so every action refuses a non-member.
     ActionRule.objects.bulk_create(
         ActionRule(community=b, action=action.key, requirement=action.choices[0]) for action in actions.registered()
@@ -196,6 +207,9 @@ def world(city, make_user, settings):
         "organisation": organisation,
         "service": service,
         "complaint": complaint,
+        "micropost": micropost,
+        "microcomment": microcomment,
+        "convention": convention,
     }
 
 
@@ -253,6 +267,65 @@ ENDPOINTS = {
     "forums:post": ("read", lambda w, u: f"/forum/t/{w['thread'].pk}/p/1/", ""),
     "forums:posts_after": ("read", lambda w, u: f"/forum/t/{w['thread'].pk}/after/?after=0", ""),
     "forums:history": ("read", lambda w, u: f"/forum/p/{w['posts'][u].pk}/history/", ""),
+    # Microblog
+    "microblog:new": ("action", lambda w, u: "/microblog/new/", lambda w, u: {"text": "新的一条微博"}, MicroPost),
+    "microblog:repost": (
+        "action",
+        lambda w, u: f"/microblog/p/{w['micropost'].pk}/repost/",
+        lambda w, u: {"text": "转给邻居"},
+        MicroPost,
+    ),
+    "microblog:comment": (
+        "action",
+        lambda w, u: f"/microblog/p/{w['micropost'].pk}/comment/",
+        lambda w, u: {"text": "说得好"},
+        MicroComment,
+    ),
+    "microblog:like": ("action", lambda w, u: f"/microblog/p/{w['micropost'].pk}/like/", lambda w, u: {}, MicroLike),
+    "microblog:report": (
+        "action",
+        lambda w, u: f"/microblog/p/{w['micropost'].pk}/report/",
+        lambda w, u: {"reason": "spam", "note": ""},
+        Report,
+    ),
+    "microblog:report_comment": (
+        "action",
+        lambda w, u: f"/microblog/c/{w['microcomment'].pk}/report/",
+        lambda w, u: {"reason": "spam", "note": ""},
+        Report,
+    ),
+    "microblog:delete": (
+        "own",
+        lambda w, u: f"/microblog/p/{w['micropost'].pk}/delete/",
+        "an author may always remove",
+    ),
+    "microblog:delete_comment": (
+        "own",
+        lambda w, u: f"/microblog/c/{w['microcomment'].pk}/delete/",
+        "an author may always remove",
+    ),
+    "microblog:feed": ("read", lambda w, u: "/microblog/", ""),
+    "microblog:after": ("read", lambda w, u: "/microblog/after/?after=0", ""),
+    "microblog:street": ("read", lambda w, u: "/microblog/street/", ""),
+    "microblog:city": ("read", lambda w, u: "/microblog/city/", ""),
+    "microblog:tag": ("read", lambda w, u: "/microblog/tag/春天/", ""),
+    "microblog:person": ("read", lambda w, u: f"/microblog/people/{w['other'].pk}/", ""),
+    "microblog:post": ("read", lambda w, u: f"/microblog/p/{w['micropost'].pk}/", ""),
+    # Self-governance
+    "governance:index": ("read", lambda w, u: "/governance/", ""),
+    "ConventionPage.endorse": (
+        "action",
+        lambda w, u: page_path(w, w["convention"], "endorse"),
+        lambda w, u: {},
+        ConventionEndorsement,
+    ),
+    "ConventionPage.index": ("read", lambda w, u: page_path(w, w["convention"]), ""),
+    "ConventionPage.index_route": ("read", lambda w, u: page_path(w, w["convention"]), ""),
+    "ConventionPage.version": (
+        "read",
+        lambda w, u: page_path(w, w["convention"], "version", w["convention"].latest_revision_id),
+        "",
+    ),
     # Deliberations
     "deliberations:propose": (
         "action",
