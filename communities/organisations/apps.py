@@ -18,3 +18,6 @@ class OrganisationsConfig(AppConfig):
             search,  # noqa: F401  (registers the search indexers)
             signals,  # noqa: F401
         )
+        from . import api
+
+        api.connect()

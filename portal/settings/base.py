@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     # The portal
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "portal.live",
     "portal.notifications",
     "portal.wechat",
+    "portal.api",
     "communities.regions",
     "communities.pages",
     "communities.news",
@@ -372,6 +374,14 @@ WECHAT_MAX_BODY_BYTES = int(os.environ.get("WECHAT_MAX_BODY_BYTES", str(64 * 102
 WECHAT_TIMESTAMP_WINDOW_SECONDS = int(os.environ.get("WECHAT_TIMESTAMP_WINDOW_SECONDS", "300"))
 # How long a message id is remembered, so that WeChat's retries (3 within ~15 s) are handled once.
 WECHAT_DEDUP_SECONDS = int(os.environ.get("WECHAT_DEDUP_SECONDS", "300"))
+
+# The API (portal/api, docs/api.md): requests per client address on the read API, per partner key on the
+# Open311 server (each key also has its own limit, set in the admin); the daily open-data exports.
+PORTAL_API_RATE = os.environ.get("PORTAL_API_RATE", "120/m")
+PORTAL_API_MAX_AGE = int(os.environ.get("PORTAL_API_MAX_AGE", "30"))
+NINJA_NUM_PROXIES = 0  # the client address is REMOTE_ADDR; a proxy in front sets it (never X-Forwarded-For)
+OPEN_DATA_ROOT = Path(os.environ.get("OPEN_DATA_ROOT", str(BASE_DIR / "open_data")))
+OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE", "CC-BY-4.0")
 
 LOGGING = {
     "version": 1,
