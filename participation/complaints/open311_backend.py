@@ -39,7 +39,9 @@ def _item(complaint: Complaint, key) -> dict:
         "status_notes": complaint.get_state_display(),
         "service_name": complaint.category.name,
         "service_code": complaint.category.service_code,
-        "description": complaint.description if own else mask_personal_data(complaint.description),
+        "description": complaint.description
+        if own
+        else (mask_personal_data(complaint.description) if complaint.public else ""),
         "agency_responsible": complaint.category.department,
         "requested_datetime": complaint.created_at.isoformat(),
         "updated_datetime": (complaint.last_event_at or complaint.created_at).isoformat(),
@@ -125,7 +127,10 @@ class ComplaintsBackend:
         return [_item(c, key) for c in complaints]
 
     def get_request(self, request_id: int, key):
-        complaint = _with_dates(_visible(key).filter(pk=request_id)).first()
+        """By id also a request filed through this server that is not on the public record (a partner
+        follows it without its key, as GeoReport clients do): its status and dates, not its text."""
+        visible = _visible(key) | Complaint.objects.filter(api_key__isnull=False)
+        complaint = _with_dates(visible.filter(pk=request_id)).first()
         return _item(complaint, key) if complaint else None
 
     def token(self, token: str):
