@@ -14,7 +14,10 @@ class OrganisationsConfig(AppConfig):
             "organisations.question", _("ask organisations questions"), actions.Requirement.MEMBER, content=True
         )
         from . import (  # noqa: F401
+            api,
             privacy,  # noqa: F401  (what erasure redacts)
             search,  # noqa: F401  (registers the search indexers)
             signals,  # noqa: F401
         )
+
+        api.connect()

@@ -8,6 +8,7 @@ class PagesConfig(AppConfig):
     verbose_name = _("Portal and community home pages")
 
     def ready(self):
-        from . import search
+        from . import api, search
 
         search.connect()
+        api.connect()

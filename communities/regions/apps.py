@@ -10,7 +10,8 @@ class RegionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import search
+        from . import api, search
 
         search.connect()
+        api.connect()
         post_migrate.connect(search.grant_term_permissions, sender=self)

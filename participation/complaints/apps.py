@@ -11,12 +11,18 @@ class ComplaintsConfig(AppConfig):
         from portal.accounts import actions
 
         actions.register("complaints.submit", _("make complaints"), actions.Requirement.ACCOUNT, content=True)
+        from portal.api import registry
+
         from . import (  # noqa: F401
+            api,
             checks,
             notifications,
+            open311_backend,
             privacy,
             search,  # noqa: F401  (registers the search indexers)
             wechat,
         )
 
         wechat.register()  # complaints by message, through portal.wechat's handler registry
+        registry.register("complaints", api.router)
+        registry.register_open311(open311_backend.BACKEND)

@@ -210,12 +210,31 @@ class Complaint(models.Model):
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_city_update_at = models.DateTimeField(_("last update from the city"), null=True, blank=True)
+    # Filed by a partner through the Open311 server (portal.api): which key, and the partner's own id
+    # (unique per key, so a re-sent request is the same complaint).
+    api_key = models.ForeignKey(
+        "portal_api.ApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("filed with API key"),
+        editable=False,
+    )
+    partner_request_id = models.CharField(_("partner's request id"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["community", "state"]), models.Index(fields=["community", "public"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "partner_request_id"],
+                condition=~models.Q(partner_request_id=""),
+                name="one_complaint_per_partner_request",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"

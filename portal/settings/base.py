@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     # The portal
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "portal.live",
     "portal.notifications",
     "portal.wechat",
+    "portal.api",
     "communities.regions",
     "communities.pages",
     "communities.news",
@@ -386,6 +388,14 @@ WECHAT_OAUTH_BASE_URL = os.environ.get("WECHAT_OAUTH_BASE_URL", "https://open.we
 # Template messages: tries before giving up, and the first wait (doubled each time).
 WECHAT_SEND_ATTEMPTS = int(os.environ.get("WECHAT_SEND_ATTEMPTS", "4"))
 WECHAT_SEND_BACKOFF_SECONDS = float(os.environ.get("WECHAT_SEND_BACKOFF_SECONDS", "30"))
+
+# The API (portal/api, docs/api.md): requests per client address on the read API, per partner key on the
+# Open311 server (each key also has its own limit, set in the admin); the daily open-data exports.
+PORTAL_API_RATE = os.environ.get("PORTAL_API_RATE", "120/m")
+PORTAL_API_MAX_AGE = int(os.environ.get("PORTAL_API_MAX_AGE", "30"))
+NINJA_NUM_PROXIES = 0  # the client address is REMOTE_ADDR; a proxy in front sets it (never X-Forwarded-For)
+OPEN_DATA_ROOT = Path(os.environ.get("OPEN_DATA_ROOT", str(BASE_DIR / "open_data")))
+OPEN_DATA_LICENCE = os.environ.get("OPEN_DATA_LICENCE", "CC-BY-4.0")
 
 LOGGING = {
     "version": 1,

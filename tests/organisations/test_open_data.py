@@ -11,7 +11,7 @@ from communities.organisations.models import EXPENSE_CATEGORIES, INCOME_CATEGORI
 
 from .conftest import add_event, credit_code, make_organisation, make_project, report
 
-BASE = "/open-data/organisations/"
+BASE = "/api/v1/organisations/"
 TABLES = ["organisations", "financial-lines", "projects", "transactions"]
 
 

@@ -82,7 +82,7 @@ def test_submitted_changes_are_public_only_after_the_community_approves(
     finances = public.get(org_a.url + "finances/").content.decode()
     assert "31000.00" not in finances
     assert org_a.financial_reports.count() == 0  # the live rows are untouched
-    assert public.get("/open-data/organisations/financial-lines.json").json()["count"] == 0
+    assert public.get("/api/v1/organisations/financial-lines.json").json()["count"] == 0
 
     # Another community's editor cannot approve it.
     outsider = admin(client.__class__(), editor_of(city["b1"]))
@@ -139,7 +139,7 @@ def test_new_organisation_submitted_by_staff_is_not_public_until_approved(client
     project = ProjectPage.objects.get(slug="after-school")
     assert not project.live
     assert host_client("a1.localhost").get(org_a.url + "after-school/").status_code == 404
-    assert "四点半课堂" not in host_client("a1.localhost").get("/open-data/organisations/projects.csv").content.decode()
+    assert "四点半课堂" not in host_client("a1.localhost").get("/api/v1/organisations/projects.csv").content.decode()
 
 
 def test_org_staff_do_not_see_the_compliance_view(client, org_a, staff_of):

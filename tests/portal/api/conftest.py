@@ -1,0 +1,42 @@
+import pytest
+
+from participation.complaints import cases
+from participation.complaints.models import Complaint, ServiceCategory
+from portal.api import keys
+from tests.communities.helpers import add_event, add_news, add_notice
+
+
+@pytest.fixture
+def records(city, make_user):
+    """One of each public record in community a1, a private complaint, and a partner key for a1 and b1."""
+    a1 = city["a1"]
+    worker = make_user("api-worker", is_staff=True)
+    road = ServiceCategory.objects.create(service_code="road", name="道路破损", department="市政局")
+    public = cases.submit(
+        community=a1,
+        reporter=make_user("api-reporter", phone="13800138000"),
+        kind=Complaint.Kind.HAZARD,
+        category=road,
+        description="井盖丢了，电话13800138000",
+        address="甲街道3号楼1203室",
+        public=True,
+        contact_phone="13800138000",
+    )
+    cases.accept(public, worker, "已受理")
+    cases.add_note(public, worker, "内部备注：联系人张三", public=False)
+    cases.add_note(public, worker, "已派人处理", public=True)
+    private = cases.submit(
+        community=a1, reporter=None, kind=Complaint.Kind.HAZARD, category=road, description="不公开", address="某处"
+    )
+    key, plain = keys.issue("12345热线", [a1, city["b1"]], requests_per_minute=1000)
+    return {
+        "notice": add_notice(a1, "停水通知", summary="周三停水", issuer="居委会"),
+        "news": add_news(a1, "社区新闻"),
+        "event": add_event(a1, "读书会", capacity=10),
+        "public": public,
+        "private": private,
+        "category": road,
+        "key": key,
+        "plain_key": plain,
+        "worker": worker,
+    }
