@@ -1,4 +1,4 @@
-"""Set up, in one transaction each, a community's organisations section with its moderation workflow,
+"""Set up, in one transaction each, a community's organisations section on the community approval workflow,
 and an organisation's own staff group with rights on its own pages only.
 """
 
@@ -7,16 +7,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.models import (
-    Collection,
-    GroupApprovalTask,
-    GroupCollectionPermission,
-    GroupPagePermission,
-    Workflow,
-    WorkflowPage,
-    WorkflowTask,
-)
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, WorkflowPage
 
+from communities.regions.approval import community_approval_workflow
 from communities.regions.provisioning import ProvisioningError, _permissions
 
 from .models import OrganisationAccess, OrganisationIndexPage, OrganisationPage
@@ -40,7 +33,7 @@ def section_title() -> str:
 
 @transaction.atomic
 def ensure_organisation_section(community) -> OrganisationIndexPage:
-    """The community's organisations index, and a workflow on it approved by the community's editors."""
+    """The community's organisations index, on the one community approval workflow (its staff approve)."""
     home = community.root_page
     index = OrganisationIndexPage.objects.child_of(home).first()
     if index is None:
@@ -49,13 +42,7 @@ def ensure_organisation_section(community) -> OrganisationIndexPage:
                 instance=OrganisationIndexPage(title=section_title(), slug=SECTION_SLUG, show_in_menus=True)
             )
     if not WorkflowPage.objects.filter(page=index).exists():
-        with translation.override(settings.LANGUAGE_CODE):
-            name = _("%(name)s: organisation disclosures") % {"name": community.name}
-            task = GroupApprovalTask.objects.create(name=_("%(name)s editors approve") % {"name": community.name})
-        task.groups.set([community.editors_group])
-        workflow = Workflow.objects.create(name=name)
-        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-        WorkflowPage.objects.create(workflow=workflow, page=index)
+        WorkflowPage.objects.create(workflow=community_approval_workflow(), page=index)
     return index
 
 

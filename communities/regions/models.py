@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Collection, Page, Site
+from wagtail.models import Collection, Page, Site, Task
 
 from themes.colours import validate_primary_colour
 from themes.registry import BASE, get_theme, theme_choices
@@ -171,3 +171,66 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class CommunityApprovalTask(Task):
+    """ONE workflow task for every community: the page's community's staff approve it.
+
+    A page on this task may be approved by a user who acts for the community the page belongs to (the
+    one scoping function, `communities.regions.scoping.communities_for`) and may publish the page
+    (Wagtail's page permissions): the community's editors and the editors of its street, district and
+    city; not its forum moderators, not an organisation's staff. Superusers approve everywhere.
+
+    One task instead of one group-approval task per community: Wagtail's dashboard builds the states a
+    user may review with one filter per active task, so its cost grew with the number of communities.
+    """
+
+    admin_form_fields = Task.admin_form_fields
+
+    class Meta:
+        verbose_name = _("community approval task")
+        verbose_name_plural = _("community approval tasks")
+
+    @classmethod
+    def get_description(cls):
+        return _("The staff of the page's community who may publish it approve it")
+
+    def may_approve(self, obj, user) -> bool:
+        from .approval import may_approve
+
+        return may_approve(obj, user)
+
+    def user_can_access_editor(self, obj, user):
+        return self.may_approve(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self.may_approve(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self.may_approve(obj, user)
+
+    def user_can_unlock(self, obj, user):
+        return False
+
+    def get_actions(self, obj, user):
+        if self.may_approve(obj, user):
+            return [
+                ("reject", _("Request changes"), True),
+                ("approve", _("Approve"), False),
+                ("approve", _("Approve with comment"), True),
+            ]
+        return []
+
+    def start(self, workflow_state, user=None):
+        obj = workflow_state.content_object
+        locked_by = getattr(obj, "locked_by", None)
+        if locked_by is not None and not self.may_approve(obj, locked_by):
+            # As Wagtail's group approval does: a lock held by someone who cannot approve is lifted.
+            obj.locked, obj.locked_by, obj.locked_at = False, None, None
+            obj.save(update_fields=["locked", "locked_by", "locked_at"])
+        return super().start(workflow_state, user=user)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        from .approval import reviewable_task_states
+
+        return reviewable_task_states(self, user)

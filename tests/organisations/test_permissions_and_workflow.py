@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from wagtail.models import Page, WorkflowState
+from wagtail.models import Page, TaskState, WorkflowState
 
 from communities.organisations.models import OrganisationPage, ProjectPage
 from communities.organisations.provisioning import provision_organisation_staff, workflow_for
+from communities.regions.models import CommunityApprovalTask
 
 from .conftest import make_organisation, make_project, organisation_form_data, report_row
 
@@ -22,12 +23,12 @@ def edit_url(page):
     return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
-def test_every_community_gets_a_section_and_a_workflow_approved_by_its_editors(city):
-    for community in city.values():
-        workflow = workflow_for(community)
-        assert workflow is not None and workflow.active
-        task = workflow.tasks.get().specific
-        assert list(task.groups.all()) == [community.editors_group]
+def test_every_community_gets_a_section_on_the_one_community_approval_workflow(city):
+    workflows = {workflow_for(community) for community in city.values()}
+    assert len(workflows) == 1
+    (workflow,) = workflows
+    assert workflow is not None and workflow.active
+    assert isinstance(workflow.tasks.get().specific, CommunityApprovalTask)
 
 
 def test_staff_group_has_rights_on_its_own_organisation_only(org_a, org_b):
@@ -177,3 +178,41 @@ def test_the_command_adds_users_and_explains_bad_input(city, org_a, make_user):
         call_command("provision_organisation_staff", "91350100M000100Y43")
     with pytest.raises(CommandError, match="No user named nobody"):
         call_command("provision_organisation_staff", org_a.credit_code, "--add-user", "nobody")
+
+
+def test_the_communitys_staff_who_may_publish_approve_and_no_one_else(
+    client, city, org_a, staff_of, editor_of, make_user
+):
+    """One task for every community: its approvers are found through the scoping function."""
+    from communities.regions.models import Region
+
+    data = organisation_form_data(org_a, purpose="新的宗旨", change_note="修改宗旨", **{"action-submit": "1"})
+    assert admin(client, staff_of(org_a)).post(edit_url(org_a), data).status_code == 302
+    state = WorkflowState.objects.get(base_content_type__isnull=False, object_id=str(org_a.pk))
+    task_state = state.current_task_state
+    task = task_state.task.specific
+    assert isinstance(task, CommunityApprovalTask)
+
+    street_editor = make_user(is_staff=True)
+    street_editor.groups.add(Region.objects.get(slug="street-a").editors_group)
+    other_street_editor = make_user(is_staff=True)
+    other_street_editor.groups.add(Region.objects.get(slug="street-b").editors_group)
+    moderator = make_user(is_staff=True)
+    moderator.groups.add(city["a1"].moderators_group)
+    approvers = {
+        "superuser": (make_user(is_superuser=True), True),
+        "a1 editor": (editor_of(city["a1"]), True),
+        "street-a editor": (street_editor, True),
+        "b1 editor": (editor_of(city["b1"]), False),
+        "street-b editor": (other_street_editor, False),
+        "a1 moderator": (moderator, False),
+        "organisation staff": (staff_of(org_a), False),
+    }
+    page = org_a.get_latest_revision_as_object()
+    for who, (user, may) in approvers.items():
+        reviewable = set(TaskState.objects.reviewable_by(user).values_list("pk", flat=True))
+        assert (task_state.pk in reviewable) is may, who
+        assert bool(task.get_actions(page, user)) is may, who
+        assert task.locked_for_user(page, user) is not may, who
+        dashboard = admin(client.__class__(), user).get(reverse("wagtailadmin_home")).content.decode()
+        assert (reverse("wagtailadmin_pages:edit", args=[org_a.pk]) in dashboard) is may, who
