@@ -6,11 +6,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Collection, Locale, Page
+from wagtail.models import Collection, Locale, Page, Site
 
-from communities.regions.models import Region
+from communities.pages.search import forget_roots
+from communities.regions.models import Community, Region
 from communities.regions.provisioning import provision_city, provision_community, provision_region
-from portal.core import sites
+from portal.core import page_cache, sites
+from portal.search import places
+from tests import recorded_builds
 
 
 def pytest_collection_modifyitems(config, items):
@@ -26,6 +29,63 @@ def pytest_collection_modifyitems(config, items):
         for marker, skip in skips.items():
             if marker in item.keywords:
                 item.add_marker(skip)
+
+
+CONNECTION_WAIT = 120  # seconds: how long a test that needs many connections waits for them to be free
+CONNECTION_MARGIN = 5
+
+
+def _free_connections(connection) -> tuple[int, int, int]:
+    """(free, at most, in use): the connections this role may still open, may have at all, and has."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT current_setting('max_connections')::int,
+                      (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+                      CASE WHEN rolsuper THEN 0 ELSE current_setting('superuser_reserved_connections')::int END
+               FROM pg_roles WHERE rolname = current_user"""
+        )
+        limit, used, reserved = cursor.fetchone()
+    return limit - reserved - used, limit - reserved, used
+
+
+@pytest.fixture(autouse=True)
+def connection_budget(request):
+    """Tests marked `connections(n)` open n database connections at once (threads posting together).
+    On PostgreSQL only one such test runs at a time among all the workers of every run on this server
+    (an exclusive lock on a file in the shared temporary folder), and it starts once n connections are
+    free, or fails saying so: never a test of fewer, never PostgreSQL's "too many clients"."""
+    marker = request.node.get_closest_marker("connections")
+    if marker is None or not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        yield
+        return
+    import fcntl
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    # The test's threads, and a margin for the other workers' tests of few connections (an ASGI server's threads).
+    needed = marker.args[0] + CONNECTION_MARGIN
+    database = settings.DATABASES["default"]
+    lock_path = Path(tempfile.gettempdir()) / f"portal-tests-postgres-{database['HOST']}-{database['PORT']}.lock"
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, after the test's teardown
+        with request.getfixturevalue("django_db_blocker").unblock():
+            deadline = time.monotonic() + CONNECTION_WAIT
+            while (free := _free_connections(connection))[0] < needed:
+                if free[1] - 1 < needed:  # beside this worker's own: waiting cannot help
+                    pytest.fail(
+                        f"{request.node.nodeid} needs {needed} PostgreSQL connections at once; the server allows "
+                        f"this role {free[1]} (max_connections): raise max_connections"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"{request.node.nodeid} needs {needed} PostgreSQL connections at once and only {free[0]} "
+                        f"of {free[1]} were free after {CONNECTION_WAIT}s: run less beside the suite"
+                    )
+                time.sleep(0.2)  # polling the server's count of connections: others may close theirs
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -106,7 +166,26 @@ def ensure_wagtail_tree():
 
 
 def build_city(communities_per_street: int = 1):
-    """City > 2 districts > 3 streets > communities, made the way production makes them."""
+    """City > 2 districts > 3 streets > communities, made the way production makes them.
+
+    Provisioned for real once per process and recorded; later builds write the recorded rows where
+    that is exact (tests/recorded_builds.py), which saves about a second in most tests."""
+    slugs = [f"{street}{i + 1}" for street in "abc" for i in range(communities_per_street)]
+
+    def result():
+        found = Community.objects.select_related(
+            "site", "root_page", "collection", "editors_group", "moderators_group", "street__parent__parent"
+        ).in_bulk(slugs, field_name="slug")
+        for community in found.values():
+            community.root_page = community.root_page.specific
+        return {slug: found[slug] for slug in slugs}
+
+    return recorded_builds.built(
+        f"city-{communities_per_street}", lambda: _provision_city(communities_per_street), result, forget_process_caches
+    )
+
+
+def _provision_city(communities_per_street: int):
     ensure_wagtail_tree()
     provision_city("测试市", "city")
     provision_region(Region.Kind.DISTRICT, "东区", "east", "city")
@@ -120,6 +199,15 @@ def build_city(communities_per_street: int = 1):
             slug = f"{street.split('-')[1]}{i + 1}"
             made[slug] = provision_community(f"社区{slug}", slug, street).obj
     return made
+
+
+def forget_process_caches():
+    """What the signals of a build clear in this process (replayed rows send no signals)."""
+    sites.forget()
+    Site.clear_site_root_paths_cache()
+    page_cache.purge_all()
+    places.forget()
+    forget_roots()
 
 
 @pytest.fixture(autouse=True)

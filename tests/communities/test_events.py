@@ -140,6 +140,7 @@ on_sqlite = not settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(on_sqlite, reason="needs PostgreSQL row locks; SQLite serialises every writer anyway")
+@pytest.mark.connections(20)
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_signups_confirm_exactly_capacity(city, make_user):
     event = add_event(city["a1"], "限额活动", capacity=5)

@@ -40,6 +40,7 @@ def post_all_at_once(requests):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.connections(N)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_simultaneous_attempts_by_one_voter_store_one_ballot(city, make_topic, resident):
     topic, voter = make_topic(city["a1"]), resident(city["a1"])
@@ -53,6 +54,7 @@ def test_fifty_simultaneous_attempts_by_one_voter_store_one_ballot(city, make_to
 
 
 @pytest.mark.postgres_only
+@pytest.mark.connections(N)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_simultaneous_voters_are_all_counted(city, make_topic, resident):
     topic = make_topic(city["a1"], secret=False)

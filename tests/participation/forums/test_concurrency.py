@@ -8,8 +8,12 @@ from django.db import connection
 from participation.forums.models import Post, PostLike, Thread
 from participation.forums.services import create_thread
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 N = 20
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.connections(N),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def run_at_once(calls):
