@@ -9,7 +9,6 @@ household_of(request.user, community)      # the Home (one household = one vote)
 
 from datetime import date
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,17 +44,6 @@ class AlreadyApplied(MembershipError):
 
 class DuplicateIdentity(MembershipError):
     pass
-
-
-def community_for_request(request):
-    """The community whose site serves this request, or None (the city portal)."""
-    from wagtail.models import Site
-
-    site = Site.find_for_request(request)
-    try:
-        return site.community if site else None
-    except ObjectDoesNotExist:
-        return None
 
 
 def verified_membership(user, community) -> Membership | None:
