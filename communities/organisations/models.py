@@ -22,8 +22,8 @@ from wagtail.models import Collection, Orderable, Page, PageLogEntry, Revision
 
 from communities.pages.models import PortalPage
 from portal.accounts.actions import resident_action
-from portal.accounts.membership import community_for_request
 from portal.core.page_cache import PageCacheMixin
+from portal.core.sites import community_for_request
 
 from .credit_code import normalise, validate_credit_code
 from .forms import DisclosurePageForm

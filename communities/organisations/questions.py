@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Site
 
 from communities.regions.scoping import communities_for, scope_queryset
 from participation.moderation.services import PostingRefused, check_posting
 from portal.accounts.personal_text import screen_public_text
+from portal.core import sites
 from portal.core.admin_scoping import Scoped, community_scoped_view
 
 from .models import Question
@@ -42,8 +42,7 @@ def questions_page(request, organisation):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if form.is_valid():
-            site = Site.find_for_request(request)
-            community = getattr(site, "community", None) or organisation.home_community()
+            community = sites.community_for_request(request) or organisation.home_community()
             body = screen_public_text(form.cleaned_data["body"])  # shown publicly once approved
             try:
                 # The forum's rules: suspensions, rate limits, new-account limits, sensitive words.

@@ -9,12 +9,11 @@ from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from communities.news.models import NewsArticlePage
 from communities.notices.models import NoticePage
 from communities.regions.models import Community
-from portal.core import links
+from portal.core import links, sites
 from portal.core.tree import below
 
 ITEMS = 30
@@ -24,11 +23,11 @@ class SiteFeed(Feed):
     kind = ""
 
     def get_object(self, request, *args, **kwargs):
-        site = Site.find_for_request(request)
+        site = sites.site_for_request(request)
         if site is None:
             raise Http404(_("No site is served on this host."))
         self.request, self.site = request, site
-        self.community = Community.objects.filter(site=site).first()
+        self.community = sites.community_for_request(request)
         return site
 
     def pages(self, site):

@@ -10,9 +10,10 @@ from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
+from portal.core import sites
 from portal.core.page_cache import PageCacheMixin
 from portal.core.page_forms import PortalPageForm
 from portal.core.slugs import needs_short_slug, short_slug
@@ -57,7 +58,12 @@ class PortalPage(PageCacheMixin, Page):
         return tuple(p for p in paths if len(p.root_path) == deepest)
 
 
-class CityHomePage(PortalPage):
+class CityHomePage(RoutablePageMixin, PortalPage):
+    """The city's front door: it does not grow with the number of communities.
+
+    Districts and their streets (a street's page lists its communities), a finder for "my community"
+    by name or address (`find/`), and the latest notices and news from everywhere, bounded."""
+
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -70,19 +76,44 @@ class CityHomePage(PortalPage):
         verbose_name = _("city portal home")
 
     def get_context(self, request, *args, **kwargs):
+        from communities.news.models import NewsArticlePage
         from communities.notices.models import NoticePage
         from communities.regions.models import Region
+
+        from .finder import CommunityFinderForm
 
         context = super().get_context(request, *args, **kwargs)
         context["districts"] = (
             Region.objects.filter(kind=Region.Kind.DISTRICT)
             .select_related("page")
-            .prefetch_related("children__page", "children__communities__site")
+            .prefetch_related(
+                models.Prefetch(
+                    "children", queryset=Region.objects.select_related("page").order_by("name"), to_attr="streets"
+                )
+            )
             .order_by("name")
         )
         notices = NoticePage.objects.live().current().order_by("-pinned", "-first_published_at")
         context["notices"] = gather(notices.only(*LISTED_FIELDS, "pinned")[:60], 10)
+        news = NewsArticlePage.objects.live().order_by("-date", "-pk")
+        context["news"] = gather(news.only(*LISTED_FIELDS, "date")[:60], 10)
+        context.setdefault("finder", CommunityFinderForm())
         return context
+
+    @path("")
+    def home(self, request):
+        # Routable pages render their index route directly; go through the page cache.
+        return PageCacheMixin.serve(self, request)
+
+    @path("find/")
+    def find_community(self, request):
+        """The communities whose name, street, district or office address match what the visitor typed."""
+        from .finder import CommunityFinderForm
+
+        form = CommunityFinderForm(request.GET or None)
+        found = form.matches() if form.is_valid() else None
+        context = {"page": self, "self": self, "finder": form, "found": found}
+        return render(request, "communities/community_finder.html", context, status=400 if form.errors else 200)
 
     def page_cache_seconds(self, request):
         from communities.notices.models import NoticePage
@@ -166,7 +197,7 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
         verbose_name = _("community home")
 
     def route(self, request, path_components):
-        site = Site.find_for_request(request)
+        site = sites.site_for_request(request)
         if site is not None and site.root_page_id != self.pk:
             # Reached through the city site's tree: send the visitor to the community's own host.
             return RouteResult(self, args=(self.redirect_to_own_host, [path_components], {}))

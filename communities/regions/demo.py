@@ -41,6 +41,15 @@ COMMUNITIES = [
 ]
 # Two demo communities show the non-base themes; the others keep the base theme.
 DEMO_THEMES = {"cuiyuan": "civic", "hubin": "warm"}
+# Office addresses: the city home's finder ("my community") matches a resident's road against them.
+DEMO_OFFICES = {
+    "cuiyuan": "翠园路88号翠园小区服务中心",
+    "hubin": "湖滨路1号",
+    "wutongli": "梧桐大道66号",
+    "xinhua": "新华街20号",
+    "qingshixincun": "青石路3弄5号",
+    "shanshuiyuan": "山水苑小区东门",
+}
 
 NOTICES = [
     (
@@ -250,6 +259,7 @@ def seed_demo_city() -> bool:
         fill_community(community)
         if slug in DEMO_THEMES:
             CommunitySettings.objects.filter(site=community.site).update(theme=DEMO_THEMES[slug])
+        CommunitySettings.objects.filter(site=community.site).update(address=DEMO_OFFICES[slug])
     seed_demo_organisations(DEMO_PASSWORD)
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     seed_demo_deliberations(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)

@@ -9,11 +9,11 @@ from django.http import FileResponse, Http404, HttpResponseForbidden, HttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from communities.regions.models import Community, Region
 from communities.regions.scoping import communities_for
 from portal.accounts.actions import resident_action
+from portal.core import sites
 from portal.core.links import site_url
 
 from . import cases, photos
@@ -25,8 +25,7 @@ SESSION_KEY = "complaints_submitted"  # references of complaints this browser su
 
 
 def current_community(request) -> Community:
-    site = Site.find_for_request(request)
-    community = getattr(site, "community", None) if site else None
+    community = sites.community_for_request(request)
     if community is None:
         raise Http404(_("Complaints are made on a community's own site."))
     return community
@@ -153,8 +152,7 @@ def complaint_rate(request, reference):
 
 def my_complaints(request):
     """On a community site, what the user raised there; on the city site (the account menu), everywhere."""
-    site = Site.find_for_request(request)
-    community = getattr(site, "community", None) if site else None
+    community = sites.community_for_request(request)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     mine = Complaint.objects.filter(reporter=request.user).select_related("category", "community__site")
@@ -205,10 +203,10 @@ def _mirror(request, communities, title, scope_name):
 
 def _mirror_scope(request):
     """(communities, scope name): a community site's own record; on the city's site, every community's."""
-    site = Site.find_for_request(request)
-    community = getattr(site, "community", None) if site else None
+    community = sites.community_for_request(request)
     if community is not None:
         return [community], community.name
+    site = sites.site_for_request(request)
     if site is None or not site.is_default_site:
         raise Http404(_("Complaints are made on a community's own site."))
     return Community.objects.all(), site.site_name

@@ -27,8 +27,7 @@ def topic_url(topic) -> str:
 
 
 def _community(request):
-    site = sites.site_for_request(request)
-    community = getattr(site, "community", None) if site else None
+    community = sites.community_for_request(request)
     if community is None:
         raise Http404(_("Deliberations belong to a community site."))
     return community
@@ -298,8 +297,7 @@ def my_votes(request):
     """The topics the user (or their household) voted on, in every community, and where to check a receipt.
 
     The receipt itself is only ever shown to the voter once, when they vote: it is not stored."""
-    site = sites.site_for_request(request)
-    here = getattr(site, "community", None) if site else None
+    here = sites.community_for_request(request)
     rows = paginate(
         request,
         VoterRoll.objects.filter(_my_voter_keys(request.user))

@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Site
 
 from communities.regions.scoping import scope_queryset
 from participation.content.markdown import mask_personal_data
@@ -19,8 +18,7 @@ from participation.moderation.ratelimit import RateLimited, check_rate
 from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
 from portal.accounts.actions import decide, resident_action
-from portal.accounts.membership import cached_community_for_request
-from portal.core import page_cache
+from portal.core import page_cache, sites
 from portal.core.admin_scoping import Scoped, community_scoped_view
 from portal.core.links import site_url
 from portal.core.pagination import paginate
@@ -34,8 +32,8 @@ AFTER_LIMIT = 50
 
 
 def current_community(request):
-    """The community whose site serves this request (404 on the city site), memoised per host."""
-    community = cached_community_for_request(request)
+    """The community whose site serves this request (404 on the city site), from the site map."""
+    community = sites.community_for_request(request)
     if community is None:
         raise Http404(_("The forum belongs to a community site."))
     return community
@@ -400,8 +398,7 @@ def history(request, post):
 @login_required
 def my_posts(request):
     """Everything the user wrote in any community's forum, newest first (the account menu's 我的帖子)."""
-    site = Site.find_for_request(request)
-    here = getattr(site, "community", None) if site else None
+    here = sites.community_for_request(request)
     posts = paginate(
         request,
         Post.objects.filter(author=request.user, deleted_at__isnull=True)

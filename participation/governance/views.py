@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from participation.deliberations.models import Proposal, Topic
 from participation.polls.models import PollPage
-from portal.accounts.membership import cached_community_for_request
+from portal.core.sites import community_for_request
 from portal.core.tree import below
 
 from . import registry
@@ -19,7 +19,7 @@ LISTED = 8
 
 
 def index(request):
-    community = cached_community_for_request(request)
+    community = community_for_request(request)
     if community is None:
         raise Http404(_("Self-governance belongs to a community site."))
     now = timezone.now()

@@ -22,8 +22,8 @@ from participation.moderation.ratelimit import RateLimited, check_rate
 from participation.moderation.services import PostingRefused, check_posting
 from participation.moderation.services import report as file_report
 from portal.accounts.actions import decide, resident_action
-from portal.accounts.membership import cached_community_for_request
 from portal.core.links import site_url
+from portal.core.sites import community_for_request
 
 from . import services
 from .forms import CommentForm, PostForm, RepostForm
@@ -36,7 +36,7 @@ DISCUSSED_LIMIT = 50
 
 
 def current_community(request):
-    community = cached_community_for_request(request)
+    community = community_for_request(request)
     if community is None:
         raise Http404(_("The microblog belongs to a community site."))
     return community
@@ -57,7 +57,7 @@ def may_post_as_community(user, community) -> bool:
 
 def _posting_as_community(request, *args, **kwargs) -> bool:
     return bool(request.POST.get("as_community")) and may_post_as_community(
-        request.user, cached_community_for_request(request)
+        request.user, community_for_request(request)
     )
 
 
@@ -165,7 +165,7 @@ def posts_after(request):
 
 
 def _discussed(request, communities_filter, title, scope):
-    here = cached_community_for_request(request)
+    here = community_for_request(request)
     since = timezone.now() - timedelta(days=getattr(settings, "MICROBLOG_DISCUSSED_DAYS", 7))
     posts = list(
         _with_everything(MicroPost.objects.public().filter(created_at__gte=since, **communities_filter)).order_by(
@@ -197,7 +197,7 @@ def tag_page(request, name):
     tag = Tag.objects.filter(name=name).first()
     if tag is None:
         raise Http404
-    here = cached_community_for_request(request)
+    here = community_for_request(request)
     posts, older = _keyset(request, _with_everything(MicroPost.objects.public().filter(tags=tag)))
     return render(
         request,
@@ -209,7 +209,7 @@ def tag_page(request, name):
 def person(request, user_id):
     """A resident's own page: what they posted in their own name, in every community of the city."""
     author = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
-    here = cached_community_for_request(request)
+    here = community_for_request(request)
     visible = MicroPost.objects.visible_to(request.user).filter(author=author, as_community=False)
     posts, older = _keyset(request, _with_everything(visible))
     return render(

@@ -200,7 +200,7 @@ def _request_in(args):
 
 
 def _community_of_request(*args, **kwargs):
-    from .membership import community_for_request
+    from portal.core.sites import community_for_request
 
     return community_for_request(_request_in(args))
 

@@ -9,7 +9,6 @@ household_of(request.user, community)      # the Home (one household = one vote)
 
 from datetime import date
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,33 +44,6 @@ class AlreadyApplied(MembershipError):
 
 class DuplicateIdentity(MembershipError):
     pass
-
-
-def community_for_request(request):
-    """The community whose site serves this request, or None (the city portal)."""
-    from wagtail.models import Site
-
-    site = Site.find_for_request(request)
-    try:
-        return site.community if site else None
-    except ObjectDoesNotExist:
-        return None
-
-
-HOST_CACHE_SECONDS = 300
-
-
-def cached_community_for_request(request):
-    """`community_for_request`, memoised per host for a few minutes (Site.find_for_request costs a query
-    on every request): for the pages residents read most (the forum, the microblog)."""
-    from django.core.cache import cache
-
-    key = f"community-for-host:{request.get_host()}"
-    community = cache.get(key)
-    if community is None:
-        community = community_for_request(request) or False
-        cache.set(key, community, HOST_CACHE_SECONDS)
-    return community or None
 
 
 def verified_membership(user, community) -> Membership | None:
@@ -197,6 +169,4 @@ def notify_decision(membership: Membership) -> bool:
     url = site_url(membership.community.site, reverse("accounts:me"))
     stamp = membership.decided_at.timestamp() if membership.decided_at else ""
     key = f"membership.{membership.pk}.{membership.status}.{stamp}"
-    return notify(
-        membership.user, f"membership.{membership.status}", text, url=url, key=key, community=membership.community
-    )
+    return notify(membership.user, f"membership.{membership.status}", text, url=url, key=key)

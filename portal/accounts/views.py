@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core import sites
 from portal.core.redirects import safe_next
 
 from . import consent, membership, throttle
@@ -141,7 +142,7 @@ def logout_everywhere(request):
 @login_required
 def join_community(request):
     """Apply to join the community of this site."""
-    community = membership.community_for_request(request)
+    community = sites.community_for_request(request)
     if community is None:
         raise Http404(_("Open your community's own site to apply for membership."))
     form = MembershipApplicationForm(request.POST or None, community=community)

@@ -94,7 +94,6 @@ def _bump_now_and_on_commit(generation) -> None:
 
 def purge_site(site_id) -> None:
     """Invalidate every cached page of one site and of the default site, which aggregates them."""
-    from wagtail.models import Site
 
     _bump_now_and_on_commit(site_id)
     default_id = Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
@@ -132,7 +131,7 @@ class PageCacheMixin:
         if not isinstance(root_paths, sites.IndexedRootPaths):
             return super().get_url(request, current_site)
         if current_site is None and request is not None:
-            current_site = Site.find_for_request(request)
+            current_site = sites.site_for_request(request)
         url_parts = self.get_url_parts(request=request)
         if url_parts is None or url_parts[1] is None and url_parts[2] is None:
             return None  # not routable

@@ -6,6 +6,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from . import sites
 from .page_cache import purge_all, purge_site
 
 
@@ -59,4 +60,13 @@ def site_changed(sender, instance, **kwargs):
 def site_setting_changed(sender, instance, **kwargs):
     # The site maps hold every site's settings.
     if isinstance(instance, BaseSiteSetting):
+        purge_all()
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def community_changed(sender, instance, **kwargs):
+    # The site maps hold every site's community (portal.core.sites.community_for_request).
+    relation = sites.community_relation()
+    if relation is not None and sender is relation.related_model:
         purge_all()

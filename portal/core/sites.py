@@ -12,6 +12,10 @@ menu (the live in-menu children of its root: publishing, unpublishing or deletin
 too), its site settings (saving them bumps it) and the paths of the pages that may carry a view
 restriction (saving or deleting a restriction bumps it), so that a page outside them needs no
 restriction query.
+
+It also holds each site's community (the row linked one-to-one to the Site, found through the relation,
+since portal imports nothing from `communities`): `community_for_request` is the one way a view finds the
+community whose site serves a request, without a query. Saving a community bumps the generation.
 """
 
 import datetime
@@ -23,6 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS
 from django.http.request import split_domain_port
 from wagtail.contrib.settings.models import BaseSiteSetting
@@ -69,15 +74,26 @@ class SiteEntry:
     menu: tuple = ()
     # {site setting model: its row's values} for the settings this site has.
     settings: dict = field(default_factory=dict)
+    # The values of the site's community (empty: the site has none, e.g. the city's; None: not shareable).
+    community_values: tuple | None = ()
 
     def build(self) -> Site:
-        """A fresh Site with its root page for one request (never shared: Wagtail caches on instances)."""
+        """A fresh Site with its root page and community for one request (never shared: Wagtail and Django
+        cache on instances). `site.community` answers without a query, or raises DoesNotExist."""
         site = Site.from_db(DEFAULT_DB_ALIAS, SITE_FIELDS, self.site_values)
         if self.root_class is not None:
             fields = [f.attname for f in self.root_class._meta.concrete_fields]
             site.root_page = self.root_class.from_db(DEFAULT_DB_ALIAS, fields, self.root_values)
         else:
             site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
+        relation = community_relation()
+        if relation is not None and self.community_values is not None:
+            if self.community_values:
+                model = relation.related_model
+                community = model.from_db(DEFAULT_DB_ALIAS, _attnames(model), self.community_values)
+                setattr(community, relation.field.name, site)  # caches both directions
+            else:
+                relation.set_cached_value(site, None)  # site.community raises DoesNotExist, no query
         return site
 
     def attach_settings(self, request, site: Site) -> None:
@@ -89,6 +105,32 @@ class SiteEntry:
 
 
 SITE_FIELDS = [f.attname for f in Site._meta.concrete_fields]
+
+
+def _attnames(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def community_relation():
+    """The one-to-one relation from a Site to its community (`site.community`), or None without one."""
+    try:
+        relation = Site._meta.get_field("community")
+    except FieldDoesNotExist:
+        return None
+    return relation if relation.one_to_one and relation.auto_created else None
+
+
+def _communities(sites) -> dict:
+    """{site id: the values of its community}, in one query."""
+    relation = community_relation()
+    if relation is None:
+        return {}
+    model, link = relation.related_model, relation.field.attname
+    names = _attnames(model)
+    rows = model._default_manager.filter(**{f"{link}__in": [site.pk for site in sites]}).values_list(*names)
+    return {row[names.index(link)]: row if all(isinstance(v, IMMUTABLE) for v in row) else None for row in rows}
+
+
 PAGE_FIELDS = [f.attname for f in Page._meta.concrete_fields]
 IMMUTABLE = (str, int, float, bool, type(None), datetime.date, datetime.time, decimal.Decimal, uuid.UUID)
 
@@ -161,7 +203,7 @@ class SiteMap:
     def load(cls, generation) -> "SiteMap":
         sites = list(Site.objects.select_related("root_page").order_by("pk"))
         specific_roots = {page.pk: page for page in Page.objects.filter(sites_rooted_here__isnull=False).specific()}
-        menus, site_settings = _menus(sites), _site_settings()
+        menus, site_settings, communities = _menus(sites), _site_settings(), _communities(sites)
         entries = []
         for site in sites:
             root_class, root_values = _specific_values(specific_roots[site.root_page_id])
@@ -177,6 +219,7 @@ class SiteMap:
                     root_values=root_values,
                     menu=menus[site.pk],
                     settings=site_settings.get(site.pk, {}),
+                    community_values=communities.get(site.pk, ()),
                 )
             )
         return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()), _maybe_restricted_paths())
@@ -232,6 +275,20 @@ def site_for_request(request) -> Site | None:
         entry = site_map(cache.get(ALL_KEY, 0)).match(split_domain_port(request._get_raw_host())[0], request.get_port())
         request._wagtail_site = entry.build() if entry else None
     return request._wagtail_site
+
+
+def community_for_request(request):
+    """The community whose site serves `request`, or None (the city's site, an unknown host).
+
+    The one way a view finds its community from a request: from this process's site map, no query.
+    """
+    site = site_for_request(request)
+    if site is None:
+        return None
+    try:
+        return site.community
+    except (ObjectDoesNotExist, AttributeError):
+        return None
 
 
 def forget() -> None:

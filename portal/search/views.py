@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from wagtail.models import Site
+
+from portal.core import sites
 
 from . import dictionary, places, registry
 from .query import DATE_RANGES, SORTS, SearchRequest
@@ -55,7 +56,7 @@ class SearchPage:
         get = request.GET
         cleaned = clean_query(get.get("q", ""))
         self.q, self.shortened = cleaned.text, cleaned.shortened
-        site = Site.find_for_request(request)
+        site = sites.site_for_request(request)
         self.home = places.for_site(site.pk) if site else None
         self.scopes = self._scopes()
         wanted = get.get("scope", "")

@@ -1,4 +1,5 @@
-"""The community home page costs the same number of queries in a city of 5 communities as of 200."""
+"""The community home page costs the same number of queries in a city of 5 communities as of 200, and
+the city's front door the same in a city of 6 as of 60 (issue 20)."""
 
 from django.core.cache import cache
 from django.db import connection
@@ -43,6 +44,14 @@ def test_community_home_queries_do_not_grow_with_the_number_of_communities(db):
     fill_community(communities["a1"], light=True)
     grow_city_to(5)
     with_5, cold_5 = queries_for_home("a1.localhost"), queries_for_home("a1.localhost", cold=True)
+    grow_city_to(6)
+    city_6 = queries_for_home("localhost")
+    grow_city_to(60)
+    city_60 = queries_for_home("localhost")
+    # The city's front door: districts and streets, not every community; the same queries at 6 and 60.
+    assert len(city_60) == len(city_6), "\n".join(city_60)
+    page = Client(HTTP_HOST="localhost").get("/").content.decode()
+    assert "扩展社区59" not in page and "扩展街道5" in page
     grow_city_to(200)
     with_200, cold_200 = queries_for_home("a1.localhost"), queries_for_home("a1.localhost", cold=True)
     assert len(with_200) == len(with_5), "\n".join(with_200)

@@ -98,3 +98,23 @@ def test_site_settings_show_at_once(city, host_client, cache_seconds):
         settings.save()
         assert "翠湖社区服务站" in host_client("a1.localhost").get("/").content.decode()
         assert "翠湖社区服务站" not in host_client("b1.localhost").get("/").content.decode()
+
+
+def test_a_renamed_community_shows_its_new_name_at_once(city, host_client, cache_seconds):
+    """The map holds each site's community (portal.core.sites.community_for_request): saving one renews it."""
+    with override_settings(PORTAL_PAGE_CACHE_SECONDS=cache_seconds):
+        assert "社区a1" in host_client("a1.localhost").get("/mirror/").content.decode()
+        community = city["a1"]
+        community.name = "改名社区"
+        community.save()
+        assert "改名社区" in host_client("a1.localhost").get("/mirror/").content.decode()
+
+
+def test_community_for_request_needs_no_query(city, rf, cache_seconds):
+    from portal.core import sites
+
+    sites.community_for_request(rf.get("/", HTTP_HOST="a1.localhost"))  # loads the map
+    with CaptureQueriesContext(connection) as captured:
+        assert sites.community_for_request(rf.get("/", HTTP_HOST="a1.localhost")) == city["a1"]
+        assert sites.community_for_request(rf.get("/", HTTP_HOST="localhost")) is None
+    assert [q["sql"] for q in captured if "cache" not in q["sql"]] == []

@@ -6,7 +6,6 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_noop
 from wagtail import hooks
-from wagtail.models import Site
 
 from portal.core import links, navigation, sites
 from portal.core.navigation import SECTION_ORDER, Section
@@ -17,7 +16,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def current_site(context):
     request = context.get("request")
-    return Site.find_for_request(request) if request else None
+    return sites.site_for_request(request) if request else None
 
 
 # The order residents know from the city's community sites; sections not listed come last.

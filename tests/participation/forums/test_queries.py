@@ -56,3 +56,26 @@ def test_thread_page_query_count_does_not_grow_with_replies(city, categories, ma
     assert len(set(counts.values())) == 1, counts
     # 17 logged in: the page asks decide() whether this reader may reply, to say why not before they write
     assert counts[("big", "last")] <= (17 if logged_in else 16), counts
+
+
+def make_threads(community, category, author, n):
+    for _ in range(n):
+        make_thread(community, category, author, replies=2)
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_the_index_category_and_my_posts_cost_the_same_for_few_and_many_threads(
+    city, categories, make_user, host_client, logged_in
+):
+    """a1's forum holds 2 threads by one writer, b1's 25 (more than a page) by another."""
+    writers = {"a1": make_user("few"), "b1": make_user("many")}
+    make_threads(city["a1"], categories["a1"], writers["a1"], 2)
+    make_threads(city["b1"], categories["b1"], writers["b1"], 25)
+    counts = {}
+    for slug, writer in writers.items():
+        client = host_client(f"{slug}.localhost", writer if logged_in else None)
+        urls = ["/forum/", "/forum/?page=2", f"/forum/c/{categories[slug].slug}/"]
+        counts[slug] = [count_queries(client, url) for url in urls]
+        if logged_in:
+            counts[slug].append(count_queries(client, "/forum/mine/"))
+    assert counts["a1"] == counts["b1"], counts
