@@ -97,6 +97,29 @@ class Account(models.Model):
     callback_url.short_description = _("callback URL")
 
 
+def has_service_account(community_id: int) -> bool:
+    """Whether the community has a WeChat service account; kept in the cache (pages ask on every render),
+    forgotten whenever an account is saved or deleted."""
+    from django.core.cache import cache
+
+    key = f"wechat:service:{community_id}"
+    found = cache.get(key)
+    if found is None:
+        found = Account.objects.filter(community_id=community_id, kind=Account.Kind.SERVICE).exists()
+        cache.set(key, found, 3600)
+    return found
+
+
+def forget_service_account(sender, instance, **kwargs):
+    from django.core.cache import cache
+
+    cache.delete(f"wechat:service:{instance.community_id}")
+
+
+models.signals.post_save.connect(forget_service_account, sender=Account, dispatch_uid="wechat.forget_service")
+models.signals.post_delete.connect(forget_service_account, sender=Account, dispatch_uid="wechat.forget_service_del")
+
+
 class Follower(models.Model):
     """A WeChat user who follows (or followed) an account; unsubscribed ones get no more messages."""
 
