@@ -26,6 +26,7 @@ urlpatterns = [
     path("open-data/organisations/", include("communities.organisations.urls")),
     path("", include("participation.complaints.urls")),
     path("deliberations/", include("participation.deliberations.urls")),
+    path("elections/", include("participation.elections.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("wechat/", include("portal.wechat.urls")),
     # Served on community sites only (the views 404 on the city site); before Wagtail's catch-all.

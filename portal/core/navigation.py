@@ -62,6 +62,7 @@ SECTION_ORDER = [
     "services",
     "forum",
     "deliberations",
+    "elections",
     "polls",
     "complaints",
     "mirror",
