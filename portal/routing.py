@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from participation.deliberations.routing import websocket_urlpatterns as deliberation_websockets
+from participation.elections.routing import websocket_urlpatterns as election_websockets
 from participation.forums.routing import websocket_urlpatterns as forum_websockets
 from participation.microblog.routing import websocket_urlpatterns as microblog_websockets
 from portal.core.consumers import HealthConsumer
@@ -13,5 +14,6 @@ websocket_urlpatterns = [
     *forum_websockets,
     *deliberation_websockets,
     *microblog_websockets,
+    *election_websockets,
     re_path(r"", NotFoundConsumer.as_asgi()),  # last: any other path is closed with 4404, not a routing error
 ]

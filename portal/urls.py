@@ -27,6 +27,7 @@ urlpatterns = [
     path("open311/v2/", include("portal.api.open311_urls")),
     path("", include("participation.complaints.urls")),
     path("deliberations/", include("participation.deliberations.urls")),
+    path("elections/", include("participation.elections.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("wechat/", include("portal.wechat.urls")),
     path("wechat-auth/", include("portal.wechat.auth_urls")),

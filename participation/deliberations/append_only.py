@@ -12,6 +12,9 @@ Installed by migration 0006. On SQLite, a later migration that rebuilds one of t
 from contextlib import contextmanager
 
 TABLES = ("deliberations_ballot", "deliberations_logentry", "deliberations_ballotcommitment")
+# Every ballot box's tables (an election's too: participation.elections registers them): what
+# suspended() lifts the triggers of.
+REGISTERED = list(TABLES)
 MESSAGE = "ballots are append-only"
 
 POSTGRES_FUNCTION = f"""
@@ -38,31 +41,35 @@ def _sqlite_create(table: str) -> list[str]:
     ]
 
 
-def create_statements(vendor: str) -> list[str]:
+def register(*tables: str) -> None:
+    """Another ballot box's tables (call from AppConfig.ready; its migration calls install(…, tables))."""
+    REGISTERED.extend(t for t in tables if t not in REGISTERED)
+
+
+def create_statements(vendor: str, tables=TABLES) -> list[str]:
     if vendor == "postgresql":
-        return [POSTGRES_FUNCTION] + [_postgres_create(table) for table in TABLES]
+        return [POSTGRES_FUNCTION] + [_postgres_create(table) for table in tables]
     if vendor == "sqlite":
-        return [sql for table in TABLES for sql in _sqlite_create(table)]
+        return [sql for table in tables for sql in _sqlite_create(table)]
     return []
 
 
-def drop_statements(vendor: str) -> list[str]:
+def drop_statements(vendor: str, tables=TABLES, *, keep_function=False) -> list[str]:
     if vendor == "postgresql":
-        return [f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}";' for table in TABLES] + [
-            "DROP FUNCTION IF EXISTS deliberations_append_only();"
-        ]
+        drops = [f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}";' for table in tables]
+        return drops if keep_function else drops + ["DROP FUNCTION IF EXISTS deliberations_append_only();"]
     if vendor == "sqlite":
-        return [f'DROP TRIGGER IF EXISTS "{table}_no_{op}";' for table in TABLES for op in ("update", "delete")]
+        return [f'DROP TRIGGER IF EXISTS "{table}_no_{op}";' for table in tables for op in ("update", "delete")]
     return []
 
 
-def install(schema_editor) -> None:
-    for sql in create_statements(schema_editor.connection.vendor):
+def install(schema_editor, tables=TABLES) -> None:
+    for sql in create_statements(schema_editor.connection.vendor, tables):
         schema_editor.execute(sql)
 
 
-def uninstall(schema_editor) -> None:
-    for sql in drop_statements(schema_editor.connection.vendor):
+def uninstall(schema_editor, tables=TABLES, *, keep_function=False) -> None:
+    for sql in drop_statements(schema_editor.connection.vendor, tables, keep_function=keep_function):
         schema_editor.execute(sql)
 
 
@@ -72,11 +79,11 @@ def suspended(connection):
     PostgreSQL's is TRUNCATE, which row triggers do not see). Nothing in the portal uses it."""
     vendor = connection.vendor
     with connection.cursor() as cursor:
-        for sql in drop_statements(vendor) if vendor == "sqlite" else []:
+        for sql in drop_statements(vendor, REGISTERED) if vendor == "sqlite" else []:
             cursor.execute(sql)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            for sql in create_statements(vendor) if vendor == "sqlite" else []:
+            for sql in create_statements(vendor, REGISTERED) if vendor == "sqlite" else []:
                 cursor.execute(sql)

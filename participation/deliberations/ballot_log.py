@@ -1,6 +1,7 @@
 """The published ballot log: a hash chain anyone can check and recount. Pure: works on a dict.
 
-header   = the topic, its options, rules and eligible totals frozen at the close
+header   = the topic, its options, rules and eligible totals frozen at the close (an election's header
+           names its own "format", which says how it is recounted)
 genesis  = sha256(canonical JSON of the header)
 entry i  = {"seq", "option", "weight", "receipt_hash"[, "voter"]}
 hash i   = sha256(hash i-1 + canonical JSON of entry i), hash 0 = genesis
@@ -35,7 +36,7 @@ def genesis(header: dict) -> str:
 
 
 def entry_body(entry: dict) -> dict:
-    return {k: entry[k] for k in ("seq", "option", "weight", "receipt_hash", "voter") if k in entry}
+    return {k: entry[k] for k in ("seq", "option", "choices", "weight", "receipt_hash", "voter") if k in entry}
 
 
 def chain_hash(prev_hash: str, body: dict) -> str:
@@ -48,8 +49,10 @@ def receipt_hash(receipt: str) -> str:
 
 def ballot_hash(entry: dict) -> str:
     """One ballot's content, whatever its place: what the running commitment covers."""
+    # A topic's ballot holds one option; an election's holds its choices per post (a dict of lists).
+    what = {"choices": entry["choices"]} if "choices" in entry else {"option": str(entry["option"])}
     body = {
-        "option": str(entry["option"]),
+        **what,
         "weight": tally.area_str(entry["weight"]),
         "receipt_hash": entry["receipt_hash"],
         "voter": entry.get("voter") or "",
@@ -63,7 +66,20 @@ def commitment(salt: str, ballot_hashes) -> str:
     return sha256(f"ballot-commitment:{salt}:{len(ordered)}:" + "".join(ordered))
 
 
+# Recounts of other kinds of log (an election's), by the header's "format"; filled from above.
+_recounts = {}
+
+
+def register_format(log_format: str, recount_function) -> None:
+    """`recount_function(header, entries) -> result` for logs whose header has this "format"."""
+    _recounts[log_format] = recount_function
+
+
 def recount(header: dict, entries: list[dict]) -> dict:
+    if header.get("format", FORMAT) != FORMAT:
+        if header["format"] not in _recounts:
+            raise ValueError(f"unknown log format {header['format']!r}")
+        return _recounts[header["format"]](header, entries)
     options = [tally.OptionInfo(o["key"], o["label"], o["abstention"]) for o in header["options"]]
     return tally.tally(
         options,

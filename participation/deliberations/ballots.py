@@ -1,4 +1,13 @@
-"""Casting votes, sealing the ballot log when voting closes, and building the published document."""
+"""The one ballots core: casting votes, the running commitment, sealing the log, the published document.
+
+It works on a *ballot box*: whatever people vote on, described by a `BallotBox` (which models hold its
+roll, ballots, commitments, log entries and vote nonces, how a choice is checked and hashed, who may
+vote, what the log's header holds and how it is recounted). A deliberation topic is one (`TopicBox`,
+below); an election is another (`participation.elections.box`). The owner of a box (a Topic, an
+Election) has the same few attributes: `sealed_at`, `is_voting_open()`, `voting_closed(now)`, the
+related managers `roll`, `ballots`, `commitments`, `log_entries`, and the sealed fields
+(`sealed_eligible_headcount`, `sealed_eligible_area`, `log_head`, `sealed_result`).
+"""
 
 import secrets
 from datetime import timedelta
@@ -30,112 +39,226 @@ def new_receipt() -> str:
 NONCE_LIFETIME = timedelta(days=1)
 
 
-def issue_nonce(topic: Topic, user) -> str:
-    VoteNonce.objects.filter(topic=topic, user=user, created_at__lt=timezone.now() - NONCE_LIFETIME).delete()
+def lock_shared(queryset):
+    """The one row of `queryset`, read under a lock that votes share and that seal() and edits exclude.
+
+    On PostgreSQL this is FOR SHARE: votes on one box run side by side (one vote per voter is the
+    roll's unique constraint, a replayed nonce finds its row already deleted), while seal() (FOR
+    UPDATE) and any UPDATE of the row wait for the votes in flight, and votes that arrive meanwhile
+    wait for them and then read the row as they left it (sealed_at set). Django's ORM has no FOR
+    SHARE, hence the raw query. Elsewhere: FOR UPDATE where the database has it; SQLite runs write
+    transactions one at a time (BEGIN IMMEDIATE).
+    """
+    model = queryset.model
+    if connection.vendor != "postgresql":
+        return queryset.select_for_update().get()
+    sql, params = queryset.order_by().query.sql_with_params()
+    locked = next(iter(model.objects.raw(f"{sql} FOR SHARE", params)), None)
+    if locked is None:
+        raise model.DoesNotExist
+    return locked
+
+
+class BallotBox:
+    """What the core needs of one kind of thing people vote on. Subclass it and `register_box` it.
+
+    `field` is the name of the foreign key to the owner on each of the box's models; `lock_key` keeps
+    its commitments' advisory locks apart from other kinds' (owner ids repeat across kinds).
+    """
+
+    owner_model = None
+    field = ""
+    roll_model = ballot_model = commitment_model = log_model = nonce_model = None
+    lock_key = 0
+    messages = {}
+
+    def of(self, owner) -> dict:
+        return {self.field: owner}
+
+    def lock_for_voting(self, pk, choice):
+        """(the owner read under lock_shared, whatever `content` needs of the choice)."""
+        raise NotImplementedError
+
+    def content(self, locked, prepared, user, electorate) -> dict:
+        """The ballot's fields for its choice (raises VoteRefused for a choice that cannot be stored)."""
+        raise NotImplementedError
+
+    def electorate(self, owner):
+        raise NotImplementedError
+
+    def hashes(self, owner_pk) -> dict:
+        """{ballot id: ballot_log.ballot_hash} of every ballot of the owner as the database holds it now."""
+        raise NotImplementedError
+
+    def entry(self, ballot, seq: int) -> dict:
+        raise NotImplementedError
+
+    def header(self, owner) -> dict:
+        raise NotImplementedError
+
+    def voted(self, owner) -> None:
+        """Inside the vote's transaction, after the ballot: live pushes and the like."""
+
+    def sealed(self, owner) -> None:
+        """Inside the seal's transaction."""
+
+
+_boxes: dict = {}
+
+
+def register_box(box: BallotBox) -> BallotBox:
+    _boxes[box.owner_model] = box
+    return box
+
+
+def box_for(owner) -> BallotBox:
+    return _boxes[type(owner)]
+
+
+def box_named(field: str) -> BallotBox | None:
+    """The registered box whose owners are called `field` ("topic", "election"), for commands."""
+    return next((box for box in _boxes.values() if box.field == field), None)
+
+
+def issue_nonce(owner, user) -> str:
+    box = box_for(owner)
+    box.nonce_model.objects.filter(**box.of(owner), user=user, created_at__lt=timezone.now() - NONCE_LIFETIME).delete()
     nonce = secrets.token_urlsafe(24)
-    VoteNonce.objects.create(nonce=nonce, topic=topic, user=user)
+    box.nonce_model.objects.create(nonce=nonce, **box.of(owner), user=user)
     return nonce
 
 
 def lock_for_voting(topic_pk, option_id=None) -> Topic:
-    """The topic, read under a lock that votes share and that seal() and edits of the topic exclude.
-
-    On PostgreSQL this is FOR SHARE: votes on one topic run side by side (one vote per voter is
-    the roll's unique constraint, a replayed nonce finds its row already deleted), while seal()
-    (FOR UPDATE) and any UPDATE of the topic wait for the votes in flight, and votes that arrive
-    meanwhile wait for them and then read the row as they left it (sealed_at set). Django's ORM
-    has no FOR SHARE, hence the raw query. Elsewhere: FOR UPDATE where the database has it; SQLite
-    runs write transactions one at a time (BEGIN IMMEDIATE).
-
-    The same query answers whether `option_id` is an option of this topic: `chosen_option_id` is
-    its id, or None.
-    """
+    """The topic under lock_shared; `chosen_option_id` says whether `option_id` is one of its options."""
     chosen = Option.objects.filter(pk=option_id if str(option_id).isdigit() else None, topic=OuterRef("pk"))
-    topics = Topic.objects.filter(pk=topic_pk).annotate(chosen_option_id=Subquery(chosen.values("pk"))).order_by()
-    if connection.vendor != "postgresql":
-        return topics.select_for_update().get()
-    sql, params = topics.query.sql_with_params()
-    locked = next(iter(Topic.objects.raw(f"{sql} FOR SHARE", params)), None)
-    if locked is None:
-        raise Topic.DoesNotExist
-    return locked
+    return lock_shared(Topic.objects.filter(pk=topic_pk).annotate(chosen_option_id=Subquery(chosen.values("pk"))))
 
 
-def cast_vote(topic: Topic, user, option_id, *, channel=VoterRoll.Channel.ONLINE, recorded_by=None, nonce=None) -> str:
+def cast_vote(owner, user, choice, *, channel="online", recorded_by=None, nonce=None, **roll_fields) -> str:
     """Store one vote and return the receipt code (shown once, stored only as a hash).
 
-    Everything is checked under a lock on the topic's row that excludes seal() (see
-    lock_for_voting); the unique constraint on the roll is the last word on double votes.
+    Everything is checked under a lock on the owner's row that excludes seal() (see lock_shared);
+    the unique constraint on the roll is the last word on double votes.
     """
+    box = box_for(owner)
     try:
         with transaction.atomic():
-            locked = lock_for_voting(topic.pk, option_id)
-            fresh = VoteNonce.objects.filter(
-                nonce=nonce, topic=locked, user=user, created_at__gte=timezone.now() - NONCE_LIFETIME
+            locked, prepared = box.lock_for_voting(owner.pk, choice)
+            fresh = box.nonce_model.objects.filter(
+                nonce=nonce, **box.of(locked), user=user, created_at__gte=timezone.now() - NONCE_LIFETIME
             )
             if nonce is not None and not fresh.delete()[0]:
                 raise VoteRefused(_("This vote form was already used or has expired. Reload the page and try again."))
             # sealed_at as well as the clock: a vote that waited for seal() must not follow it,
             # even from a server whose clock is behind.
             if locked.sealed_at or not locked.is_voting_open():
-                raise VoteRefused(_("Voting on this topic is not open."))
-            if locked.chosen_option_id is None:
-                raise VoteRefused(_("Choose one of the options of this topic."))
-            electorate = electorate_for(locked)
+                raise VoteRefused(box.messages["not_open"])
+            electorate = box.electorate(locked)
+            content = box.content(locked, prepared, user, electorate)
             refusal = electorate.refusal(user, locked)
             if refusal:
                 raise VoteRefused(refusal)
             key = electorate.voter_key(user, locked)
             # No "has this key voted?" query: the unique constraint answers it (IntegrityError below).
-            VoterRoll.objects.create(topic=locked, voter_key=key, channel=channel, recorded_by=recorded_by)
+            box.roll_model.objects.create(
+                **box.of(locked), voter_key=key, channel=channel, recorded_by=recorded_by, **roll_fields
+            )
             receipt = new_receipt()
-            ballot = Ballot.objects.create(
-                topic=locked,
-                option_id=locked.chosen_option_id,
+            ballot = box.ballot_model.objects.create(
+                **box.of(locked),
                 weight=electorate.weight(user, locked),
                 receipt_hash=ballot_log.receipt_hash(receipt),
-                voter_name="" if locked.secret else user.public_name,
+                **content,
             )
             commit(locked, ballot)
-            live.tally_changed(locked)  # watchers get the tally once this commits
+            box.voted(locked)  # watchers get the news once this commits
     except IntegrityError as error:
-        raise VoteRefused(_("A vote has already been recorded for you (or your household) on this topic.")) from error
+        raise VoteRefused(box.messages["already"]) from error
     return receipt
+
+
+class TopicBox(BallotBox):
+    """A deliberation topic: one option per ballot."""
+
+    owner_model = Topic
+    field = "topic"
+    roll_model, ballot_model, commitment_model, log_model, nonce_model = (
+        VoterRoll,
+        Ballot,
+        BallotCommitment,
+        LogEntry,
+        VoteNonce,
+    )
+    lock_key = 0x42414C4C
+    messages = {
+        "not_open": _("Voting on this topic is not open."),
+        "already": _("A vote has already been recorded for you (or your household) on this topic."),
+    }
+
+    def lock_for_voting(self, pk, choice):
+        return lock_for_voting(pk, choice), None
+
+    def content(self, locked, prepared, user, electorate) -> dict:
+        if locked.chosen_option_id is None:
+            raise VoteRefused(_("Choose one of the options of this topic."))
+        return {"option_id": locked.chosen_option_id, "voter_name": "" if locked.secret else user.public_name}
+
+    def electorate(self, owner):
+        return electorate_for(owner)
+
+    def hashes(self, owner_pk) -> dict:
+        rows = Ballot.objects.filter(topic_id=owner_pk).values_list(
+            "pk", "option_id", "weight", "receipt_hash", "voter_name"
+        )
+        return {
+            pk: ballot_log.ballot_hash({"option": option, "weight": weight, "receipt_hash": receipt, "voter": voter})
+            for pk, option, weight, receipt, voter in rows
+        }
+
+    def entry(self, ballot, seq: int) -> dict:
+        return _entry(ballot, seq)
+
+    def header(self, owner) -> dict:
+        return header(owner)
+
+    def voted(self, owner) -> None:
+        live.tally_changed(owner)
+
+    def sealed(self, owner) -> None:
+        live.topic_sealed(owner)  # the final result to watchers; participants notified
+
+
+register_box(TopicBox())
 
 
 # The running commitment --------------------------------------------------------------------------
 
-COMMITMENT_LOCK = 0x42414C4C  # pg_advisory_xact_lock(COMMITMENT_LOCK, topic id): one commitment at a time
+COMMITMENT_LOCK = TopicBox.lock_key  # pg_advisory_xact_lock(box lock key, owner id): one commitment at a time
 
 
 def _ballot_hashes(topic_pk) -> dict:
     """{ballot id: ballot hash} of every ballot of the topic as the database holds it now."""
-    rows = Ballot.objects.filter(topic_id=topic_pk).values_list(
-        "pk", "option_id", "weight", "receipt_hash", "voter_name"
-    )
-    return {
-        pk: ballot_log.ballot_hash({"option": option, "weight": weight, "receipt_hash": receipt, "voter": voter})
-        for pk, option, weight, receipt, voter in rows
-    }
+    return TopicBox().hashes(topic_pk)
 
 
-def commit(topic: Topic, ballot: Ballot) -> BallotCommitment:
+def commit(owner, ballot):
     """Write the commitment after `ballot`, in the vote's transaction.
 
-    Votes run side by side under the topic's shared lock (lock_for_voting); only this step takes
+    Votes run side by side under the owner's shared lock (lock_shared); only this step takes
     turns, under a transaction-level advisory lock on PostgreSQL (SQLite runs one writer at a time).
     Under READ COMMITTED each query after the lock sees every vote committed before it, so each
     commitment covers exactly the ballots of the votes before it plus this one.
     """
+    box = box_for(owner)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [COMMITMENT_LOCK, topic.pk % 2**31])
-    previous = BallotCommitment.objects.filter(topic_id=topic.pk).order_by("-pk").first()
-    hashes = _ballot_hashes(topic.pk)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [box.lock_key, owner.pk % 2**31])
+    previous = owner.commitments.order_by("-pk").first()
+    hashes = box.hashes(owner.pk)
     own = hashes.pop(ballot.pk)
     salt = secrets.token_hex(16)
-    return BallotCommitment.objects.create(
-        topic_id=topic.pk,
+    return box.commitment_model.objects.create(
+        **box.of(owner),
         found=len(hashes),
         prior_digest=ballot_log.commitment(previous.salt if previous else "", hashes.values()),
         count=len(hashes) + 1,
@@ -144,9 +267,9 @@ def commit(topic: Topic, ballot: Ballot) -> BallotCommitment:
     )
 
 
-def running_commitment(topic: Topic) -> dict | None:
+def running_commitment(owner) -> dict | None:
     """What is published while voting is open: the count and the digest, never the salt."""
-    last = topic.commitments.order_by("-pk").first()
+    last = owner.commitments.order_by("-pk").first()
     return {"count": last.count, "digest": last.digest} if last else None
 
 
@@ -167,30 +290,33 @@ def _difference_message(kind: str, number: int, when: str) -> str:
     return _g("A ballot was changed outside the vote path %(when)s.") % {"when": when}
 
 
-def commitment_problems(topic: Topic) -> list[str]:
+def commitment_problems(owner) -> list[str]:
     """Every change, deletion or insertion of ballots made outside the vote path since the first vote.
 
     Each vote's commitment records what that vote found before adding its own ballot; it must be
     exactly what the vote before it committed to. And the ballots now must be exactly what the
     last vote committed to. Works during the vote and after the seal.
     """
+    box = box_for(owner)
+    adopted = getattr(box.commitment_model, "Origin", BallotCommitment.Origin).ADOPTED
     problems = []
     expected_count, expected_digest = 0, ballot_log.commitment("", [])
-    commitments = list(topic.commitments.order_by("pk"))
+    commitments = list(owner.commitments.order_by("pk"))
     vote = 0  # votes counted in commitment order (an adopted first commitment stands for the votes before it)
     for position, row in enumerate(commitments, start=1):
         vote += 1
-        if row.origin == BallotCommitment.Origin.ADOPTED and position == 1:
+        origin = getattr(row, "origin", "vote")
+        if origin == adopted and position == 1:
             expected_count, expected_digest, vote = row.count, row.digest, row.count
             continue
-        if row.origin != BallotCommitment.Origin.VOTE or row.count != row.found + 1:
+        if origin != "vote" or row.count != row.found + 1:
             problems.append(_g("Commitment %(n)s was not written by a vote.") % {"n": position})
         kind = _difference(row.found, expected_count, expected_digest, row.prior_digest)
         if kind:
             number = abs(row.found - expected_count) or 1
             problems.append(_difference_message(kind, number, _g("before vote %(vote)s") % {"vote": vote}))
         expected_count, expected_digest = row.count, row.digest
-    hashes = _ballot_hashes(topic.pk)
+    hashes = box.hashes(owner.pk)
     if commitments:
         now_digest = ballot_log.commitment(commitments[-1].salt, hashes.values())
         kind = _difference(len(hashes), expected_count, expected_digest, now_digest)
@@ -200,7 +326,7 @@ def commitment_problems(topic: Topic) -> list[str]:
             problems.append(_difference_message(kind, number, when))
     elif hashes:
         problems.append(_difference_message("inserted", len(hashes), _g("before any vote")))
-    roll = topic.roll.count()
+    roll = owner.roll.count()
     if roll != len(hashes):
         problems.append(
             _g("%(ballots)s ballots but %(roll)s on the voter roll.") % {"ballots": len(hashes), "roll": roll}
@@ -252,7 +378,7 @@ def _entry(ballot: Ballot, seq: int) -> dict:
     return entry
 
 
-def seal(topic: Topic, now=None) -> Topic:
+def seal(owner, now=None):
     """Close the log once voting has ended: order, chain, count, freeze. Idempotent.
 
     The sealed log carries the last running commitment with its salt (see document()), so anyone
@@ -262,23 +388,25 @@ def seal(topic: Topic, now=None) -> Topic:
     Chain order is the order of receipt hashes, which are random: it says nothing about when
     anyone voted, so the roll's times cannot be lined up with the log.
     """
+    box = box_for(owner)
     with transaction.atomic():
-        locked = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+        locked = type(owner).objects.select_for_update().select_related("community").get(pk=owner.pk)
         if locked.sealed_at or not locked.voting_closed(now):
             return locked
-        headcount, area = electorate_for(locked).eligible_totals(locked)
+        headcount, area = box.electorate(locked).eligible_totals(locked)
         locked.sealed_eligible_headcount, locked.sealed_eligible_area = headcount, Decimal(area)
-        prev = ballot_log.genesis(header(locked))
+        head = box.header(locked)
+        prev = ballot_log.genesis(head)
         entries, links = [], []
         for seq, ballot in enumerate(locked.ballots.order_by("receipt_hash"), start=1):
-            entry = _entry(ballot, seq)
+            entry = box.entry(ballot, seq)
             chained = ballot_log.chain_hash(prev, entry)
-            links.append(LogEntry(ballot=ballot, topic=locked, seq=seq, prev_hash=prev, chain_hash=chained))
+            links.append(box.log_model(ballot=ballot, **box.of(locked), seq=seq, prev_hash=prev, chain_hash=chained))
             entries.append(entry)
             prev = chained
-        LogEntry.objects.bulk_create(links)  # inserts only: ballots are append-only
+        box.log_model.objects.bulk_create(links)  # inserts only: ballots are append-only
         locked.log_head = prev
-        locked.sealed_result = ballot_log.recount(header(locked), entries)
+        locked.sealed_result = ballot_log.recount(head, entries)
         locked.sealed_at = timezone.now()
         locked.save(
             update_fields=[
@@ -289,31 +417,32 @@ def seal(topic: Topic, now=None) -> Topic:
                 "sealed_at",
             ]
         )
-        live.topic_sealed(locked)  # the final result to watchers; participants notified
+        box.sealed(locked)
     return locked
 
 
-def seal_if_due(topic: Topic) -> Topic:
-    if topic.sealed_at or not topic.voting_closed():
-        return topic
-    return seal(topic)
+def seal_if_due(owner):
+    if owner.sealed_at or not owner.voting_closed():
+        return owner
+    return seal(owner)
 
 
-def document(topic: Topic) -> dict:
+def document(owner) -> dict:
     """The published log, exactly as stored: verification recomputes every hash from it."""
-    head = header(topic)
+    box = box_for(owner)
+    head = box.header(owner)
     entries = []
-    for link in topic.log_entries.select_related("ballot").order_by("seq"):
-        entry = _entry(link.ballot, link.seq)
+    for link in owner.log_entries.select_related("ballot").order_by("seq"):
+        entry = box.entry(link.ballot, link.seq)
         entry["prev_hash"], entry["hash"] = link.prev_hash, link.chain_hash
         entries.append(entry)
-    last = topic.commitments.order_by("-pk").first()
+    last = owner.commitments.order_by("-pk").first()
     return {
         "header": head,
         "genesis": ballot_log.genesis(head),
         "entries": entries,
-        "head": topic.log_head,
-        "roll_count": topic.roll.count(),
-        "result": topic.sealed_result,
+        "head": owner.log_head,
+        "roll_count": owner.roll.count(),
+        "result": owner.sealed_result,
         "commitment": {"count": last.count, "digest": last.digest, "salt": last.salt} if last else None,
     }

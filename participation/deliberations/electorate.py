@@ -65,6 +65,9 @@ class MembershipElectorate:
     def buildings(self, topic) -> list:
         """The buildings the topic is limited to ([] for the whole community), cached per topic."""
         if topic.pk not in self._buildings:
+            if not hasattr(topic, "voting_buildings"):  # an election's electorate is the whole community
+                self._buildings[topic.pk] = []
+                return []
             links = topic.voting_buildings.select_related("building").order_by("building__name")
             self._buildings[topic.pk] = [link.building for link in links]
         return self._buildings[topic.pk]

@@ -64,6 +64,7 @@ SECTION_ORDER = [
     "microblog",
     "governance",
     "deliberations",
+    "elections",
     "polls",
     "complaints",
     "mirror",

@@ -28,6 +28,7 @@ from wagtail.models import Page
 from communities.organisations.models import Question
 from communities.regions.models import Community, SearchTerm
 from participation.deliberations.models import Comment, DeliberationSettings, Option, Proposal, Topic, VoterRegister
+from participation.elections.models import Candidate, Election, Objection, Post, VoterListEntry
 from participation.forums.models import ForumCategory, Thread
 from participation.microblog.models import MicroPost
 from participation.moderation.models import ModerationPolicy, SensitiveWord
@@ -123,6 +124,19 @@ def make_rows(community, staff, tag):
     home = Home.objects.create(community=community, building=building, room="101")
     category = ForumCategory.objects.create(community=community, name=f"{tag}版块", slug="chat")
     poll_response = Response.objects.create(poll=_poll(community), community=community)
+    election = Election.objects.create(
+        community=community,
+        title=f"{tag}选举",
+        announcement=f"{tag}公告",
+        announced_at=now - timedelta(days=5),
+        voter_list_from=now - timedelta(days=4),
+        nominations_from=now - timedelta(days=3),
+        acceptance_from=now - timedelta(days=2),
+        candidates_from=now - timedelta(days=1),
+        voting_starts=now + timedelta(days=1),
+        voting_ends=now + timedelta(days=2),
+    )
+    post = Post.objects.create(election=election, name=f"{tag}主任", seats=1)
     rows = {
         Community: community,
         Topic: topic,
@@ -155,6 +169,10 @@ def make_rows(community, staff, tag):
             community=community, name=f"{tag}公众号", app_id=f"wx{community.pk:016x}", welcome_text=f"{tag}欢迎"
         ),
         KeywordReply: KeywordReply.objects.create(community=community, keyword=f"{tag}关键词", reply_text=f"{tag}回复"),
+        Election: election,
+        Candidate: Candidate.objects.create(election=election, post=post, person=staff, statement=f"{tag}陈述"),
+        VoterListEntry: VoterListEntry.objects.create(election=election, number=1, user=staff),
+        Objection: Objection.objects.create(election=election, author=staff, text=f"{tag}异议"),
     }
     return rows
 

@@ -187,6 +187,7 @@ def world(city, make_user, settings):
         instance=ConventionPage(title="居民公约", slug="convention", body="<p>爱护环境</p>")
     )
     convention.save_revision().publish()
+    voting, nominating = _elections(b, member, other)
     # b1 asks the strictest requirement each action allows, so every action refuses a non-member.
     ActionRule.objects.bulk_create(
         ActionRule(community=b, action=action.key, requirement=action.choices[0]) for action in actions.registered()
@@ -210,7 +211,49 @@ def world(city, make_user, settings):
         "micropost": micropost,
         "microcomment": microcomment,
         "convention": convention,
+        "election": voting,
+        "nominating": nominating,
     }
+
+
+def _elections(community, member, other):
+    """An election in its voting phase (member and other on its list; other a candidate for 主任) and one
+    taking nominations (a nomination of other collecting co-signers)."""
+    from participation.elections import phases
+    from participation.elections.models import Candidate, Election, Post, VoterListEntry
+
+    now = timezone.now()
+    made = []
+    for offsets in ((-5, -4, -3, -2, -1, 1), (-2, -1, 3, 4, 5, 6)):
+        dates = [now + timedelta(days=d) for d in offsets]
+        election = Election.objects.create(
+            community=community,
+            title="居委会选举",
+            announcement="公告",
+            announced_at=now - timedelta(days=9),
+            voter_list_from=dates[0],
+            nominations_from=dates[1],
+            acceptance_from=dates[2],
+            candidates_from=dates[3],
+            voting_starts=dates[4],
+            voting_ends=dates[5],
+            voter_list_built_at=now,
+        )
+        post = Post.objects.create(election=election, name="主任", seats=1)
+        for number, user in enumerate((member, other), start=1):
+            VoterListEntry.objects.create(election=election, number=number, user=user)
+        status = Candidate.Status.ACCEPTED if not made else Candidate.Status.COLLECTING
+        Candidate.objects.create(election=election, post=post, person=other, proposer=other, status=status)
+        made.append(phases.advance(election))  # its phase is announced now, not by the first request
+    return made
+
+
+def election_vote(world, user):
+    from participation.deliberations import ballots
+
+    election = world["election"]
+    candidate = election.candidates.get()
+    return {"nonce": ballots.issue_nonce(election, user), f"post_{candidate.post_id}": candidate.key}
 
 
 def page_path(world, page, route="", *args):
@@ -352,6 +395,38 @@ ENDPOINTS = {
     "deliberations:topic": ("read", lambda w, u: f"/deliberations/{w['topic'].pk}/", ""),
     "deliberations:ballot_log": ("read", lambda w, u: f"/deliberations/{w['topic'].pk}/ballots.json", ""),
     "deliberations:verify": ("read", lambda w, u: f"/deliberations/{w['topic'].pk}/verify/", ""),
+    # Elections
+    "elections:vote": (
+        "action",
+        lambda w, u: f"/elections/{w['election'].pk}/vote/",
+        election_vote,
+        apps.get_model("elections", "VoterRoll"),
+    ),
+    "elections:object": (
+        "action",
+        lambda w, u: f"/elections/{w['nominating'].pk}/object/",
+        lambda w, u: {"kind": "wrong", "about_number": "2", "text": "此人已搬走"},
+        apps.get_model("elections", "Objection"),
+    ),
+    "elections:nominate": (
+        "action",
+        lambda w, u: f"/elections/{w['nominating'].pk}/nominate/",
+        lambda w, u: {"post": str(w["nominating"].posts.get().pk), "number": "1"},
+        apps.get_model("elections", "Candidate"),
+    ),
+    "elections:support": (
+        "action",
+        lambda w, u: f"/elections/candidates/{w['nominating'].candidates.get(person=w['other']).pk}/support/",
+        lambda w, u: {},
+        apps.get_model("elections", "CandidateSupport"),
+    ),
+    "elections:answer": ("own", None, "only the nominee answers their own nomination"),
+    "elections:list": ("read", lambda w, u: "/elections/", ""),
+    "elections:detail": ("read", lambda w, u: f"/elections/{w['election'].pk}/", ""),
+    "elections:voter_list": ("read", lambda w, u: f"/elections/{w['election'].pk}/voter-list/", ""),
+    "elections:results": ("read", lambda w, u: f"/elections/{w['election'].pk}/results/", ""),
+    "elections:ballot_log": ("read", lambda w, u: f"/elections/{w['election'].pk}/ballots.json", ""),
+    "elections:verify": ("read", lambda w, u: f"/elections/{w['election'].pk}/verify/", ""),
     # Complaints
     "complaints:new": (
         "action",

@@ -22,6 +22,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo city is already there; nothing re-seeded.")
         rows = create_demo_accounts()
+        from communities.regions.models import Community
+        from participation.elections.demo import seed_demo_elections
+
+        seed_demo_elections(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)  # after 王阿姨's account
         from communities.wechat.demo import seed_demo_wechat
 
         if seed_demo_wechat():
