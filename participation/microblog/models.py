@@ -120,7 +120,7 @@ class MicroPost(ModeratedContent):
         post_state_changed(self, old_state)
 
     def recount(self) -> None:
-        """Recompute the stored counters (after moderation, and by `manage.py recount_microblog`)."""
+        """Recompute the stored counters from the rows (after a moderation decision)."""
         published = {"moderation_state": ModerationState.PUBLISHED, "deleted_at__isnull": True}
         MicroPost.objects.filter(pk=self.pk).update(
             comment_count=MicroComment.objects.filter(post=self, **published).count(),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.new_post, name="new"),
     path("tag/<str:name>/", views.tag_page, name="tag"),  # a topic's name, Chinese included
     path("people/<id:user_id>/", views.person, name="person"),
+    path("me/", views.my_page, name="me"),
     path("p/<id:post_id>/", views.post_detail, name="post"),
     path("p/<id:post_id>/comment/", views.comment, name="comment"),
     path("p/<id:post_id>/like/", views.like, name="like"),

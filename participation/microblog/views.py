@@ -49,7 +49,8 @@ def microblog_action(action, **kwargs):
 def may_post_as_community(user, community) -> bool:
     """Workers of the community (the one scoping function) post in its name."""
     return (
-        getattr(user, "is_authenticated", False)
+        community is not None
+        and getattr(user, "is_authenticated", False)
         and user.is_staff
         and communities_for(user).filter(pk=community.pk).exists()
     )
@@ -217,6 +218,12 @@ def person(request, user_id):
         "microblog/person.html",
         {"author": author, "posts": _decorate(request, posts, here), "older": older, "community": here},
     )
+
+
+@login_required
+def my_page(request):
+    """The account menu's 我的微博: the signed-in resident's own page (on any site, the city's too)."""
+    return person(request, request.user.pk)
 
 
 def _get_post(request, community, post_id, **extra):

@@ -41,7 +41,7 @@ def microblog_section(request, site):
 
 @hooks.register("register_account_menu_item")
 def microblog_account_menu(request):
-    return AccountLink("microblog", _("My microblog"), reverse("microblog:person", args=[request.user.pk]), 35)
+    return AccountLink("microblog", _("My microblog"), reverse("microblog:me"), 35)
 
 
 HOME_POSTS = 5

@@ -10,6 +10,7 @@ MENU = [
     "/accounts/me/",
     "/complaints/",
     "/forum/mine/",
+    "/microblog/me/",
     "/deliberations/mine/",
     "/notifications/",
     "/accounts/me/data/",

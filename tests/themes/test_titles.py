@@ -31,6 +31,8 @@ PAGES = [
     ("a1.localhost", "/tags/", None),
     ("a1.localhost", "/forum/", None),
     ("a1.localhost", "/deliberations/", None),
+    ("a1.localhost", "/microblog/", None),
+    ("a1.localhost", "/governance/", None),
     ("a1.localhost", "/mirror/", None),
     ("a1.localhost", "/complaints/new/", "me"),
     ("a1.localhost", "/accounts/signup/", None),

@@ -141,6 +141,11 @@ def test_workers_post_as_the_community_and_pin(city, people, host_client, make_u
     assert client.post("/microblog/new/", {"text": "社区通知：周六义诊", "as_community": "1"}).status_code == 302
     notice = MicroPost.objects.get()
     assert notice.as_community
+    # The city portal has no microblog of its own: a 404, in the community's name or not.
+    assert (
+        host_client("localhost", worker).post("/microblog/new/", {"text": "城市", "as_community": "1"}).status_code
+        == 404
+    )
     # A resident's "as community" is ignored: they post as themselves.
     host_client("a1.localhost", people["wang"]).post("/microblog/new/", {"text": "我来了", "as_community": "1"})
     assert not MicroPost.objects.get(text="我来了").as_community
@@ -215,3 +220,18 @@ def test_the_feed_costs_the_same_queries_whatever_its_length(city, people, host_
     )
     many = queries()
     assert few == many, (few, many)
+
+
+def test_the_demo_microblog(city, make_user, host_client):
+    from participation.microblog.demo import seed_demo_microblog
+
+    editor = make_user("editor", is_staff=True)
+    editor.groups.add(city["a1"].editors_group)
+    for name in ("resident", "demo-neighbour", "demo-neighbour-2"):
+        make_user(name)
+    assert seed_demo_microblog("a1", "b1")
+    assert not seed_demo_microblog("a1", "b1")
+    feed = host_client("a1.localhost").get("/microblog/").content.decode()
+    assert "【社区通知】" in feed and "pinned" in feed and "#垃圾分类#" in feed and "b1.localhost" in feed
+    assert MicroPost.objects.filter(community=city["a1"], repost_of__community=city["b1"]).exists()
+    assert MicroComment.objects.count() == 3

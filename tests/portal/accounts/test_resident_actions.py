@@ -353,6 +353,7 @@ ENDPOINTS = {
     "microblog:city": ("read", lambda w, u: "/microblog/city/", ""),
     "microblog:tag": ("read", lambda w, u: "/microblog/tag/春天/", ""),
     "microblog:person": ("read", lambda w, u: f"/microblog/people/{w['other'].pk}/", ""),
+    "microblog:me": ("read", lambda w, u: "/microblog/me/", ""),
     "microblog:post": ("read", lambda w, u: f"/microblog/p/{w['micropost'].pk}/", ""),
     # Self-governance
     "governance:index": ("read", lambda w, u: "/governance/", ""),

@@ -182,3 +182,28 @@ def test_one_community_does_not_see_another(city, committed):
     committed(add_notice, city["a1"], "停水通知", "water-a1")
     other = committed(add_notice, city["b1"], "停水通知", "water-b1")
     assert found("停水", community=city["b1"]) == {("notice", str(other.pk))}
+
+
+def test_microblog_posts_are_found_with_their_comments_and_leave_when_hidden(city, make_user, committed):
+    from participation.microblog import services as microblog
+
+    author = make_user()
+    post = committed(
+        microblog.create_post,
+        community=city["a1"],
+        author=author,
+        text="东门的 #桂花# 开了",
+        state=ModerationState.PUBLISHED,
+    )
+    assert found("桂花") == {("microblog", str(post.pk))}
+    committed(
+        microblog.create_comment,
+        post=post,
+        author=make_user(),
+        text="停车场旁边也有",
+        state=ModerationState.PUBLISHED,
+        community=city["a1"],
+    )
+    assert found("停车场") == {("microblog", str(post.pk))}
+    committed(moderation.act, post, "hide", make_user(), "不合适")
+    assert found("桂花") == set()

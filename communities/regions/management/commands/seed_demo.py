@@ -30,6 +30,14 @@ class Command(BaseCommand):
 
         if seed_demo_wechat():
             self.stdout.write("WeChat demo account of 翠园: manage.py wechat_account cuiyuan --show-test-credentials")
+        from participation.governance.demo import seed_demo_governance
+        from participation.microblog.demo import seed_demo_microblog
+
+        # After the accounts: the community posts in its name through its editor.
+        if seed_demo_microblog():
+            self.stdout.write("Microblog of 翠园: http://cuiyuan.localhost:8000/microblog/")
+        if seed_demo_governance():
+            self.stdout.write("社区自治 of 翠园: http://cuiyuan.localhost:8000/governance/")
         if communities:
             with tqdm(total=max(0, communities - self._count()), desc="communities", unit="c") as bar:
                 seed_bench_communities(communities, progress=bar.update)
