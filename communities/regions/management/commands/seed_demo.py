@@ -26,6 +26,9 @@ class Command(BaseCommand):
 
         if seed_demo_wechat():
             self.stdout.write("WeChat demo account of 翠园: manage.py wechat_account cuiyuan --show-test-credentials")
+        from participation.complaints.demo import DEMO_API_KEY
+
+        self.stdout.write(f"Open311 partner key (湖滨, 翠园; docs/api.md): {DEMO_API_KEY}")
         if communities:
             with tqdm(total=max(0, communities - self._count()), desc="communities", unit="c") as bar:
                 seed_bench_communities(communities, progress=bar.update)
