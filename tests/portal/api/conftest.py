@@ -3,14 +3,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from participation.deliberations.models import Option, Topic
-from participation.polls.models import PollIndexPage, PollPage
-from tests.participation.polls.conftest import QUESTIONS
-
 from participation.complaints import cases
 from participation.complaints.models import Complaint, ServiceCategory
+from participation.deliberations.models import Option, Topic
+from participation.polls.models import PollIndexPage, PollPage
 from portal.api import keys
 from tests.communities.helpers import add_event, add_news, add_notice
+from tests.participation.polls.conftest import QUESTIONS
 
 
 @pytest.fixture
