@@ -22,5 +22,5 @@ class ComplaintsConfig(AppConfig):
             search,  # noqa: F401  (registers the search indexers)
         )
 
-        registry.register("complaints", api.router)
+        api.connect()
         registry.register_open311(open311_backend.BACKEND)

@@ -238,3 +238,16 @@ def test_every_open311_answer_field_is_allowed(records):
     since = records["public"].created_at.isoformat()
     items = client.get("/open311/v2/servicerequestupdates.json", {"start_date": since}).json()
     assert items and all(set(item) <= OPEN311_UPDATE for item in items)
+
+
+def test_every_daily_export_column_is_allowed():
+    from portal.api import registry
+
+    allowed = {
+        "complaints": ALLOWED["ComplaintOut"],
+        "notices": ALLOWED["NoticeOut"],
+        "events": ALLOWED["EventOut"],
+    } | {f"organisation-{name}": fields for name, fields in OPEN_DATA.items()}
+    tables = {t.name: {f.name for f in t.fields} for t in registry.exports()}
+    assert set(tables) <= set(allowed), "a new export: add its columns to the allow-list"
+    assert {name: fields - allowed[name] for name, fields in tables.items()} == {name: set() for name in tables}
