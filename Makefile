@@ -76,6 +76,7 @@ bench: install-dev wrk
 	$(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 	$(PY) -m tests.benchmarks.forum_thread --seconds 5
 	$(PY) -m tests.benchmarks.microblog_feed --posts 100000 --seconds 5
+	$(PY) -m tests.benchmarks.api --seconds 10  # the notices API and Open311 GET requests against /healthz
 	$(PY) -m tests.benchmarks.bench_votes 1000
 	$(PY) -m tests.benchmarks.live_tally  # needs REDIS_URL (the channel layer between processes)
 	$(PY) -m tests.benchmarks.search --posts 100000  # needs DATABASE_URL on PostgreSQL

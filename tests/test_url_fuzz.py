@@ -21,8 +21,13 @@ HUGE = "99999999999999999999"  # beyond a signed 64-bit integer
 SLOT_VALUES = [HUGE, "abc", '"\x00', "x" * 3000]
 QUERY_VALUES = [HUGE, '"\x00']
 QUERY_KEYS = ["id", "pk", "q", "p", "page", "next", "ordering", "parent_page_id", "collection_id", "tag"]
+# The API's and Open311's own parameters too (cursor pages, filters, dates, keys).
+QUERY_KEYS += ["cursor", "limit", "format", "community", "since", "start_date", "status", "api_key", "service_code"]
 METHODS = ["get", "post", "put", "delete"]
 SLOT = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+# Slots whose converter takes a fixed word: the base request puts a valid one there, so the view itself is
+# reached (Open311's `.json`/`.xml`) and the query string and POST body are fuzzed on it.
+VALID_SLOT_VALUES = {"open311fmt": "json"}
 
 
 def walk(patterns, prefix=""):
@@ -82,8 +87,9 @@ def requests_for(route: str):
             path = "/" + SLOT.sub(lambda _m, v=value: quote(v, safe=""), route)
             for method in METHODS if value == HUGE else ["get"]:
                 yield method, path, "", {}
-    base = "/" + SLOT.sub("0", route)  # no object has id 0: a POST here changes nothing that exists
-    if not SLOT.search(route):
+    # No object has id 0: a POST here changes nothing that exists.
+    base = "/" + SLOT.sub(lambda m: VALID_SLOT_VALUES.get(m.group("converter"), "0"), route)
+    if not SLOT.search(route) or {m.group("converter") for m in SLOT.finditer(route)} <= set(VALID_SLOT_VALUES):
         for method in METHODS:
             yield method, base, "", {}
     for value in QUERY_VALUES:
@@ -116,7 +122,16 @@ def clients(city, make_user):
 def test_the_walk_reaches_every_part_of_the_project():
     routes = every_pattern()
     assert len(routes) > 300
-    for expected in ("forum/t/<id:thread_id>/reply/", "open311/updates", "admin/bulk/", "complaints/new/"):
+    for expected in (
+        "forum/t/<id:thread_id>/reply/",
+        "open311/updates",
+        "admin/bulk/",
+        "complaints/new/",
+        "api/v1/notices",
+        "api/v1/complaints/<id:complaint_id>",
+        "open311/v2/requests.<open311fmt:fmt>",
+        "admin/api_keys/",
+    ):
         assert any(expected in route for route in routes), expected
     assert set(AREAS) == {"site", *ADMIN_SPLITS}
 

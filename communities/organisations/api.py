@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from portal.api.http import ERRORS
 from portal.api.registry import register
 
-from .opendata import RESOURCES, FilterError, csv_value, descriptor, json_value, parse_filters
+from .opendata import RESOURCES, FilterError, Filters, csv_value, descriptor, json_value, parse_filters
 
 router = Router(tags=["organisations"])
 
@@ -74,5 +74,19 @@ def table_json(request, table: str, community: str | None = None, period: str | 
     return {"resource": table, "filters": {"community": community, "period": period}, "count": len(data), "data": data}
 
 
+def _export_rows(resource):
+    def rows(communities):
+        community = communities.first() if communities is not None else None
+        return resource.rows(Filters(community=community))
+
+    return rows
+
+
 def connect():
+    from portal.api.opendata import Table
+    from portal.api.registry import register_export
+
     register("organisations", router)
+    for resource in RESOURCES.values():
+        # The same tables as /api/v1/organisations/, in the daily packages (the Field lists are compatible).
+        register_export(Table(f"organisation-{resource.name}", resource.title, resource.fields, _export_rows(resource)))

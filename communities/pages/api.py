@@ -17,6 +17,7 @@ from communities.notices.models import NoticePage
 from communities.regions.models import Community, Region
 from communities.services.models import ServicePage
 from portal.api.http import DEFAULT_LIMIT, ERRORS, check_format, csv_response, page_of, paginate, set_last_modified
+from portal.api.opendata import Field as OpenDataField
 from portal.api.registry import register
 from portal.core.tree import below
 
@@ -279,7 +280,87 @@ def services(
     )
 
 
+def _export(model, extra, current=False, prepare=None):
+    def rows(communities):
+        queryset = model.objects.live().public()
+        if prepare is not None:
+            queryset = prepare(queryset)
+        if current:
+            queryset = queryset.current()
+        if communities is not None:
+            subtree = Q()
+            for path in communities.values_list("root_page__path", flat=True):
+                subtree |= below(Page(path=path))
+            queryset = queryset.filter(subtree)
+        pages = list(queryset.order_by("pk"))
+        homes = _homes(pages)
+        return [_base(p, homes) | extra(p) for p in pages]
+
+    return rows
+
+
+def _fields(schema, types):
+    return [OpenDataField(name, types.get(name, "string"), name.replace("_", " ")) for name in schema.model_fields]
+
+
+BASE_TYPES = {"id": "integer", "first_published": "datetime", "last_published": "datetime"}
+
+
 def connect():
+    from portal.api.opendata import Table
+    from portal.api.registry import register_export
+
+    register_export(
+        Table(
+            "notices",
+            "Notices in force",
+            _fields(NoticeOut, BASE_TYPES | {"pinned": "boolean", "valid_from": "datetime", "valid_until": "datetime"}),
+            _export(
+                NoticePage,
+                lambda p: {
+                    "summary": p.summary,
+                    "issuer": p.issuer,
+                    "pinned": p.pinned,
+                    "valid_from": p.valid_from,
+                    "valid_until": p.valid_until,
+                },
+                current=True,
+            ),
+        )
+    )
+    register_export(
+        Table(
+            "events",
+            "Events",
+            _fields(
+                EventOut,
+                BASE_TYPES
+                | {
+                    "start": "datetime",
+                    "end": "datetime",
+                    "capacity": "integer",
+                    "free_places": "integer",
+                    "signup_open": "boolean",
+                },
+            ),
+            _export(
+                EventPage,
+                lambda p: {
+                    "summary": p.summary,
+                    "start": p.start,
+                    "end": p.end,
+                    "place": p.place,
+                    "organiser": p.organiser,
+                    "capacity": p.capacity or None,
+                    "free_places": max(p.capacity - p.confirmed, 0) if p.capacity else None,
+                    "signup_open": p.signup_possible,
+                },
+                prepare=lambda queryset: queryset.annotate(
+                    confirmed=Count("signups", filter=Q(signups__status=EventSignup.Status.CONFIRMED))
+                ),
+            ),
+        )
+    )
     register("notices", notices_router)
     register("news", news_router)
     register("events", events_router)

@@ -12,7 +12,7 @@ from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
 from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
-from participation.complaints.demo import seed_demo_complaints
+from participation.complaints.demo import seed_demo_api_key, seed_demo_complaints
 from participation.deliberations.demo import seed_demo_deliberations
 from participation.forums.demo import seed_demo_forum
 from participation.polls.demo import seed_demo_poll
@@ -264,6 +264,7 @@ def seed_demo_city() -> bool:
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     seed_demo_deliberations(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)
     seed_demo_complaints(Community.objects.get(slug="hubin"))
+    seed_demo_api_key(Community.objects.filter(slug__in=["hubin", "cuiyuan"]))
     for community in Community.objects.filter(slug__in=[slug for _name, slug, _street in COMMUNITIES]):
         seed_demo_forum(community)
     # 湖滨 limits forum posting to verified residents; the others take any member (the default).

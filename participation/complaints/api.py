@@ -123,3 +123,35 @@ def complaint(request, complaint_id: int):
     if found is None:
         raise HttpError(404, "No such complaint on the public record.")
     return row(found)
+
+
+def export_rows(communities):
+    for c in public_record(communities).order_by("pk"):
+        item = row(c)
+        yield item | {"replies": len(item["replies"])}
+
+
+def connect():
+    from portal.api import registry
+    from portal.api.opendata import Field, Table
+
+    registry.register("complaints", router)
+    registry.register_export(
+        Table(
+            "complaints",
+            "The public record of complaints (反光镜)",
+            [
+                Field("id", "integer", "Complaint number on the public record"),
+                Field("community", "string", "Community slug"),
+                Field("kind", "string", "dispute, hazard, suggestion or consultation"),
+                Field("category", "string", "Service code of the category"),
+                Field("category_name", "string", "Category"),
+                Field("status", "string", "Case state"),
+                Field("submitted", "datetime", "When it was submitted"),
+                Field("closed", "datetime", "When it was closed"),
+                Field("description", "string", "What happened (phone, ID and door numbers masked)"),
+                Field("replies", "integer", "Number of public timeline entries"),
+            ],
+            export_rows,
+        )
+    )

@@ -24,5 +24,5 @@ class ComplaintsConfig(AppConfig):
         )
 
         wechat.register()  # complaints by message, through portal.wechat's handler registry
-        registry.register("complaints", api.router)
+        api.connect()
         registry.register_open311(open311_backend.BACKEND)

@@ -113,3 +113,14 @@ def seed_demo_city_case(community, worker=None) -> Complaint:
         found_at=now,
     )
     return complaint
+
+
+# Published in README.md and docs/api.md, for trying the Open311 server with curl: never use it elsewhere.
+DEMO_API_KEY = "demo1234.demo-partner-key-not-secret"
+
+
+def seed_demo_api_key(communities):
+    """A partner key (演示合作方, the 12345 hotline's stand-in) that may file for the given communities."""
+    from portal.api import keys
+
+    return keys.issue("演示合作方（12345热线）", communities, requests_per_minute=60, plain=DEMO_API_KEY)[0]

@@ -18,7 +18,10 @@ class DeliberationsConfig(AppConfig):
             "deliberations.vote", _("vote in deliberations"), Requirement.VERIFIED, choices=[Requirement.VERIFIED]
         )
         from . import (  # noqa: F401  (export and deletion of a resident's data; notifications)
+            api,
             privacy,
             search,  # noqa: F401  (registers the search indexers)
             signals,
         )
+
+        api.connect()

@@ -12,6 +12,9 @@ class PollsConfig(AppConfig):
 
         actions.register("polls.answer", _("answer polls"), actions.Requirement.ACCOUNT, content=True)
         from . import (
+            api,
             privacy,  # noqa: F401  (export and deletion of a resident's data)
             search,  # noqa: F401  (registers the search indexers)
         )
+
+        api.connect()

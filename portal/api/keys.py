@@ -27,10 +27,16 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def issue(partner: str, communities, requests_per_minute: int = 60, created_by=None) -> tuple[ApiKey, str]:
-    """A new key; the plain key is returned once and never stored."""
+def issue(
+    partner: str, communities, requests_per_minute: int = 60, created_by=None, plain: str = ""
+) -> tuple[ApiKey, str]:
+    """A new key; the plain key is returned once and never stored. `plain` (`<8 characters>.<secret>`)
+    is for the demo's published key only."""
     key = ApiKey(partner=partner, requests_per_minute=requests_per_minute, created_by=created_by)
-    plain = set_secret(key)
+    if plain:
+        key.prefix, key.key_hash = plain.split(".", 1)[0][:PREFIX_LENGTH], _hash(plain)
+    else:
+        plain = set_secret(key)
     key.save()
     key.communities.set(communities)
     return key, plain

@@ -34,6 +34,8 @@ from participation.microblog.models import MicroPost
 from participation.moderation.models import ModerationPolicy, SensitiveWord
 from participation.polls.models import Answer, Response
 from portal.accounts.models import Building, Home, Membership
+from portal.api import keys as api_keys
+from portal.api.models import ApiKey
 from portal.audit.models import AuditEntry
 from portal.core.admin_scoping import (
     CommunityScopedChooserViewSet,
@@ -157,6 +159,7 @@ def make_rows(community, staff, tag):
         Home: home,
         Membership: Membership.objects.create(user=staff, community=community, home=home, real_name=f"{tag}姓名"),
         SearchTerm: SearchTerm.objects.create(community=community, word=f"{tag}词", note=f"{tag}备注"),
+        ApiKey: api_keys.issue(f"{tag}合作方", [community])[0],
         Answer: Answer.objects.create(
             response=poll_response, question_key="ideas", value=f"{tag}答案", text_status=Answer.TextStatus.PENDING
         ),

@@ -309,6 +309,7 @@ NOT_REDACTED = {
     "accounts.Membership": "deleted with the account",
     "audit.AuditEntry": "append-only; ids and fixed descriptions, the reason is the staff member's",
     "complaints.CityDuplicate": "the city's request id of a copy, no one's written text",
+    "portal_api.ApiKey": "the partner's organisation name, typed by the staff member who issued the key",
 }
 
 

@@ -1,9 +1,15 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from participation.complaints import cases
 from participation.complaints.models import Complaint, ServiceCategory
+from participation.deliberations.models import Option, Topic
+from participation.polls.models import PollIndexPage, PollPage
 from portal.api import keys
 from tests.communities.helpers import add_event, add_news, add_notice
+from tests.participation.polls.conftest import QUESTIONS
 
 
 @pytest.fixture
@@ -29,7 +35,30 @@ def records(city, make_user):
         community=a1, reporter=None, kind=Complaint.Kind.HAZARD, category=road, description="不公开", address="某处"
     )
     key, plain = keys.issue("12345热线", [a1, city["b1"]], requests_per_minute=1000)
+    now = timezone.now()
+    topic = Topic.objects.create(
+        community=a1,
+        title="加装电梯",
+        description="是否加装电梯",
+        proposal_starts=now - timedelta(days=10),
+        discussion_starts=now - timedelta(days=3),
+        voting_starts=now - timedelta(days=2),
+        voting_ends=now - timedelta(days=1),
+    )
+    Option.objects.create(topic=topic, label="赞成", sort_order=0)
+    index = a1.root_page.get_children().type(PollIndexPage).first().specific
+    poll = PollPage(
+        title="意见征集",
+        slug="api-poll",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+        results_visibility=PollPage.ResultsVisibility.LIVE,
+        questions=QUESTIONS,
+    )
+    index.add_child(instance=poll)
     return {
+        "topic": topic,
+        "poll": poll,
         "notice": add_notice(a1, "停水通知", summary="周三停水", issuer="居委会"),
         "news": add_news(a1, "社区新闻"),
         "event": add_event(a1, "读书会", capacity=10),

@@ -55,7 +55,13 @@ def test_the_interactive_docs_are_served_by_the_project_itself(db):
 
 
 def path_values(records, city):
-    return {"slug": city["a1"].slug, "complaint_id": records["public"].pk, "table": "organisations"}
+    return {
+        "slug": city["a1"].slug,
+        "complaint_id": records["public"].pk,
+        "table": "organisations",
+        "topic_id": records["topic"].pk,
+        "poll_id": records["poll"].pk,
+    }
 
 
 @pytest.mark.parametrize("host", HOSTS)
@@ -85,7 +91,7 @@ def test_every_documented_get_answers_its_documented_schema(records, city, host)
             assert response.status_code == 400, (url, parameter["name"], response.status_code)
             check(doc, operation, 400, response)
             assert response.json()["detail"]
-    assert checked >= 9
+    assert checked >= 14
 
 
 def test_unknown_ids_are_404(records):
@@ -142,3 +148,16 @@ def test_the_read_api_is_rate_limited_per_address(records, settings):
     limited = client.get("/api/v1/regions", HTTP_X_FORWARDED_FOR="10.9.9.9")  # a client's XFF is not trusted
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
     assert Client(HTTP_HOST="localhost", REMOTE_ADDR="10.0.0.8").get("/api/v1/regions").status_code == 200
+
+
+def test_deliberation_results_and_log_once_sealed_and_poll_results_once_published(records):
+    client = Client(HTTP_HOST="localhost")
+    topic = client.get(f"/api/v1/deliberations/{records['topic'].pk}").json()
+    assert topic["phase"] == "decided" and topic["sealed"] and topic["result"] is not None
+    log = client.get(f"/api/v1/deliberations/{records['topic'].pk}/ballots").json()
+    assert log["header"]["topic"] == records["topic"].pk if "header" in log else log
+    poll = client.get(f"/api/v1/polls/{records['poll'].pk}").json()
+    assert poll["results_published"] and poll["responses"] == 0 and len(poll["results"]) == len(poll["questions"])
+    records["poll"].results_visibility = "after_close"
+    records["poll"].save_revision().publish()
+    assert client.get(f"/api/v1/polls/{records['poll'].pk}").json()["results"] is None

@@ -35,9 +35,12 @@ class Command(BaseCommand):
 
         # After the accounts: the community posts in its name through its editor.
         if seed_demo_microblog():
-            self.stdout.write("Microblog of 翠园: http://cuiyuan.localhost:8000/microblog/")
+            self.stdout.write("Microblog of 翠园: /microblog/ on cuiyuan's site")
         if seed_demo_governance():
-            self.stdout.write("社区自治 of 翠园: http://cuiyuan.localhost:8000/governance/")
+            self.stdout.write("社区自治 of 翠园: /governance/ on cuiyuan's site")
+        from participation.complaints.demo import DEMO_API_KEY
+
+        self.stdout.write(f"Open311 partner key (湖滨, 翠园; docs/api.md): {DEMO_API_KEY}")
         if communities:
             with tqdm(total=max(0, communities - self._count()), desc="communities", unit="c") as bar:
                 seed_bench_communities(communities, progress=bar.update)
