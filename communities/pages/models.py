@@ -14,6 +14,7 @@ from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
 from portal.core import sites
+from portal.core.child_counts import ChildCountsMixin
 from portal.core.page_cache import PageCacheMixin
 from portal.core.page_forms import PortalPageForm
 from portal.core.slugs import needs_short_slug, short_slug
@@ -26,7 +27,7 @@ from .aggregate import gather
 LISTED_FIELDS = ("title", "url_path", "path", "depth", "first_published_at")
 
 
-class PortalPage(PageCacheMixin, Page):
+class PortalPage(ChildCountsMixin, PageCacheMixin, Page):
     """Base of every public page type: served from the per-site page cache to visitors."""
 
     # What listings (communities/_item_list.html) ask of every item. Page types without such a

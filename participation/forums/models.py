@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from communities.regions.models import Community
 from participation.moderation.models import ModeratedContent, ModerationState
+from portal.core.child_counts import ChildCountsMixin
 from portal.core.links import site_url
 
 POSTS_PER_PAGE = 20
@@ -222,7 +223,7 @@ class ThreadRead(models.Model):
         return f"{self.user_id} read {self.thread_id} to #{self.last_read_number}"
 
 
-class ForumPage(Page):
+class ForumPage(ChildCountsMixin, Page):
     """The forum's entry in a community's navigation. The forum itself is served by Django views under
     /forum/ (participation.forums.urls); this page only gives the menu a link and redirects there."""
 

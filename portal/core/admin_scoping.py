@@ -27,11 +27,12 @@ Every Wagtail admin screen of a model whose rows belong to a community goes thro
 the scoping function's queryset.
 """
 
+from contextlib import suppress
 from functools import cached_property, wraps
 
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.forms import ModelMultipleChoiceField
 from django.forms.models import modelform_factory
 from django.http import Http404
@@ -69,6 +70,16 @@ def valid_pks(model, raw_pks):
     return valid
 
 
+def acts_for_some_community(user) -> bool:
+    """Whether `user` acts for any community; asked once per request (a listing asks it for every row)."""
+    cached = getattr(user, "_acts_for_some_community", None)
+    if cached is None:
+        cached = staff_communities(user).exists()
+        with suppress(AttributeError):  # a user object that takes no attributes asks every time
+            user._acts_for_some_community = cached
+    return cached
+
+
 class CommunityScopedPolicy(ModelPermissionPolicy):
     """Model permissions (or "acts for a community") AND the row's community among the user's.
 
@@ -94,7 +105,26 @@ class CommunityScopedPolicy(ModelPermissionPolicy):
         return queryset.filter(**{f"{self.community_field}__in": staff_communities(user)})
 
     def in_scope(self, user, instance) -> bool:
-        return instance.pk is not None and self.pk_in_scope(user, instance.pk)
+        if instance.pk is None:
+            return False
+        if instance.pk in self._listed(user):
+            return True
+        return self.pk_in_scope(user, instance.pk)
+
+    def _listed(self, user) -> set:
+        """Keys of this model's rows a scoped listing showed `user` in this request: known in scope."""
+        listed = getattr(user, "_community_scoped_listed", None)
+        if listed is None:
+            listed = {}
+            try:
+                user._community_scoped_listed = listed
+            except AttributeError:  # AnonymousUser and such: nothing is listed for them
+                return set()
+        return listed.setdefault(self.model, set())
+
+    def remember_listed(self, user, rows) -> None:
+        """Rows a scoped listing is showing `user`: asking their scope again per row costs a query each."""
+        self._listed(user).update(row.pk for row in rows)
 
     def pk_in_scope(self, user, pk) -> bool:
         """Whether the row with this (URL) primary key exists and is in scope; a malformed key is not."""
@@ -108,7 +138,7 @@ class CommunityScopedPolicy(ModelPermissionPolicy):
             return False
         if self.model_permissions:
             return super().user_has_permission(user, action)
-        return bool(user.is_active and (user.is_superuser or staff_communities(user).exists()))
+        return bool(user.is_active and (user.is_superuser or acts_for_some_community(user)))
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
@@ -255,11 +285,30 @@ def guard_object_urls(urlpatterns, policy):
     return urlpatterns
 
 
+def _is_forward_key(model, name) -> bool:
+    if not isinstance(name, str):
+        return False
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return field.many_to_one or (field.one_to_one and field.concrete)
+
+
 class ScopedListingMixin:
     """An admin listing (and its results, exports and filters) of only the rows in the user's scope."""
 
     def get_base_queryset(self):
-        return scoped_policy_for(self.model).scope(super().get_base_queryset(), self.request.user)
+        queryset = scoped_policy_for(self.model).scope(super().get_base_queryset(), self.request.user)
+        # A column showing a foreign key would cost a query per row: join it instead.
+        joined = [name for name in (getattr(self, "list_display", None) or ()) if _is_forward_key(self.model, name)]
+        return queryset.select_related(*joined) if joined else queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        paginated = super().paginate_queryset(queryset, page_size)
+        # Iterating fills the page's result cache: the listing then renders these same rows.
+        scoped_policy_for(self.model).remember_listed(self.request.user, paginated[2])
+        return paginated
 
     @cached_property
     def filters(self):

@@ -1,0 +1,119 @@
+"""Every admin page the project has costs the same number of queries in a city of 3 communities as of 12.
+
+Issue 20: with one approval workflow per community, `/admin/` cost 739 queries for a street editor at
+700 communities. Counted for a superuser, a street editor and a community worker on `/admin/`, the page
+explorer (root and a community's), and every admin listing of the project: the index of each viewset
+of a project model and each argument-free admin URL a project app registers (complaints, memberships,
+moderation, ...), found by walking the registries, not listed by hand.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from communities.regions.models import Community, Region
+from communities.regions.provisioning import provision_community
+from tests.conftest import build_city
+from tests.portal.admin_scoping_audit import all_viewsets
+
+PROJECT = ("portal.", "communities.", "participation.")
+# Not listings (downloads, forms, log-in and out), or a listing's results-only twin (the same queries).
+SKIP_SUFFIXES = ("export", "logout", "login", "jsi18n", "add", "results")
+
+
+def project_admin_urls():
+    """The argument-free URLs under /admin/ whose view a project app wrote or whose model is the project's."""
+    urls = set()
+    for viewset in all_viewsets():
+        model = getattr(viewset, "model", None)
+        if not (isinstance(model, type) and model.__module__.startswith(PROJECT)):
+            continue
+        try:
+            urls.add(reverse(viewset.get_url_name("index")))
+        except (NoReverseMatch, AttributeError, TypeError):
+            continue
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.pattern.converters:
+                    continue
+                name = ":".join(filter(None, [namespace, pattern.namespace]))
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), name)
+            elif isinstance(pattern, URLPattern) and not pattern.pattern.converters:
+                view = pattern.callback
+                view = getattr(view, "view_class", None) or getattr(view, "__wrapped__", view)
+                if getattr(view, "__module__", "").startswith(PROJECT):
+                    yield "/" + prefix + str(pattern.pattern)
+
+    for url in walk(get_resolver().url_patterns, "", None):
+        if url.startswith("/admin/") and "^" not in url and not url.rstrip("/").endswith(SKIP_SUFFIXES):
+            urls.add(url)
+    return sorted(urls)
+
+
+def grow_street_to(street_slug, count):
+    """More communities on one street (so its editor's scope grows too), made by the provisioning code."""
+    n = Community.objects.count()
+    while n < count:
+        provision_community(f"扩展社区{n}", f"grow-c{n}", street_slug)
+        n += 1
+
+
+def measure(users, urls, warm):
+    """{(user, url): (status, queries)}; `warm` asks each URL once first (per-process maps and caches)."""
+    found = {}
+    for who, user in users.items():
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        client.get("/admin/")
+        for url in urls[who]:
+            follow = url == "/admin/pages/"  # Wagtail sends staff on to the root of what they may explore
+            if warm:
+                client.get(url, follow=follow)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url, follow=follow)
+            found[who, url] = response.status_code, [q["sql"] for q in captured.captured_queries]
+    return found
+
+
+@pytest.mark.django_db
+@override_settings(PORTAL_PAGE_CACHE_SECONDS=0)
+def test_admin_queries_do_not_grow_with_the_number_of_communities(make_user):
+    city = build_city(communities_per_street=1)
+    superuser = make_user(is_superuser=True, is_staff=True)
+    street_editor = make_user(is_staff=True)
+    street_editor.groups.add(Region.objects.get(slug="street-a").editors_group)
+    worker = make_user(is_staff=True)
+    worker.groups.add(city["a1"].editors_group, city["a1"].moderators_group)
+    users = {"superuser": superuser, "street editor": street_editor, "community worker": worker}
+    named = [
+        "/admin/",
+        "/admin/pages/",
+        f"/admin/pages/{city['a1'].root_page_id}/",
+        reverse("complaints_admin:index"),
+        "/admin/memberships/",
+        "/admin/moderation/",
+    ]
+    listings = [url for url in project_admin_urls() if url not in named]
+    assert set(named[3:]) <= set(project_admin_urls()) and len(listings) > 10, listings
+    # Every user on the named pages; the other listings for the users whose rows grow with the city
+    # (a community worker's scope stays one community: the named pages show that it costs the same).
+    urls = {"superuser": named + listings, "street editor": named + listings, "community worker": named}
+
+    small = measure(users, urls, warm=True)
+    grow_street_to("street-a", 12)  # 3 -> 12 communities, 1 -> 10 of them the street editor's
+    large = measure(users, urls, warm=False)
+    grew = []
+    for key, (status, queries) in small.items():
+        large_status, large_queries = large[key]
+        assert large_status == status, key
+        if len(large_queries) != len(queries):
+            grew.append(f"{key}: {len(queries)} -> {len(large_queries)}")
+            grew.extend(sql[:300] for sql in large_queries[-12:])
+    assert not grew, "\n".join(grew)
+    denied = {key for key, (status, _queries) in small.items() if key[1] in named and status != 200}
+    # A street editor has page rights only; memberships and moderation are the community's workers'.
+    assert denied == {("street editor", "/admin/memberships/"), ("street editor", "/admin/moderation/")}, denied
