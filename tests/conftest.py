@@ -11,8 +11,9 @@ from wagtail.models import Collection, Locale, Page, Site
 from communities.pages.search import forget_roots
 from communities.regions.models import Community, Region
 from communities.regions.provisioning import provision_city, provision_community, provision_region
+from participation.moderation.screening import words_changed
 from portal.core import page_cache, sites
-from portal.search import places
+from portal.search import dictionary, places
 from tests import recorded_builds
 
 
@@ -180,9 +181,8 @@ def build_city(communities_per_street: int = 1):
             community.root_page = community.root_page.specific
         return {slug: found[slug] for slug in slugs}
 
-    return recorded_builds.built(
-        f"city-{communities_per_street}", lambda: _provision_city(communities_per_street), result, forget_process_caches
-    )
+    build = lambda: _provision_city(communities_per_street)  # noqa: E731
+    return recorded_builds.built(f"city-{communities_per_street}", build, forget_process_caches, result)
 
 
 def _provision_city(communities_per_street: int):
@@ -201,6 +201,14 @@ def _provision_city(communities_per_street: int):
     return made
 
 
+def seed_demo_city_once() -> bool:
+    """communities.regions.demo.seed_demo_city() (the whole demo city: seconds), recorded and replayed
+    like build_city. Returns what the seeding returned."""
+    from communities.regions.demo import seed_demo_city
+
+    return recorded_builds.built("demo-city", seed_demo_city, forget_process_caches)
+
+
 def forget_process_caches():
     """What the signals of a build clear in this process (replayed rows send no signals)."""
     sites.forget()
@@ -208,6 +216,8 @@ def forget_process_caches():
     page_cache.purge_all()
     places.forget()
     forget_roots()
+    dictionary.changed()
+    words_changed()
 
 
 @pytest.fixture(autouse=True)

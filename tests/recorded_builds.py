@@ -23,7 +23,6 @@ import re
 from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TRIGGER_WRITES = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
@@ -140,19 +139,26 @@ def _record(build: Callable[[], object]) -> Recording:
     with connection.cursor() as cursor:
         tables = _tables(cursor)
         before = {name: table.rows(cursor) for name, table in tables.items()}
+    named = set()
+
+    def note(execute, sql, params, many, context):
+        named.update(WORD.findall(sql))
+        return execute(sql, params, many, context)
+
     with transaction.atomic():
-        with CaptureQueriesContext(connection) as queries:
-            build()
+        with connection.execute_wrapper(note):
+            value = build()
         with connection.cursor() as cursor:
             after = {name: table.rows(cursor) for name, table in tables.items()}
         transaction.set_rollback(True)
-    assert len(queries) < 9000, "the build ran more queries than the capture keeps"
-    named = {word for query in queries.captured_queries for word in WORD.findall(query["sql"])} & set(tables)
-    return Recording(tables, before, after, named)
+    recording = Recording(tables, before, after, named & set(tables))
+    recording.value = value
+    return recording
 
 
-def built(key: str, build: Callable[[], object], result: Callable[[], object], forget: Callable[[], None]):
-    """build() -> its result, or the rows it wrote when recorded under `key`, then result() read from them."""
+def built(key: str, build: Callable[[], object], forget: Callable[[], None], result: Callable | None = None):
+    """build() -> its result; or the rows it wrote when recorded under `key`, then result() read from them
+    (without `result`, what build() returned when recorded: plain values, not model instances)."""
     if not connection.in_atomic_block:
         stats["built"] += 1
         return build()
@@ -167,4 +173,4 @@ def built(key: str, build: Callable[[], object], result: Callable[[], object], f
             recording.replay(cursor)
             stats["replayed"] += 1
     forget()
-    return result()
+    return result() if result else recording.value

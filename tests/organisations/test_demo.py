@@ -2,11 +2,11 @@ from datetime import date
 
 from communities.organisations.compliance import findings_for
 from communities.organisations.models import OrganisationPage, ProjectPage
-from communities.regions.demo import seed_demo_city
+from tests.conftest import seed_demo_city_once
 
 
 def test_demo_city_has_two_disclosing_organisations_and_their_staff(db, host_client, django_user_model):
-    assert seed_demo_city()
+    assert seed_demo_city_once()
     organisations = OrganisationPage.objects.live().order_by("credit_code")
     assert organisations.count() == 2
     elder = OrganisationPage.objects.get(slug="cuiyuan-elder-care")

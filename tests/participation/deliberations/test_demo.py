@@ -1,11 +1,11 @@
 """The demo city shows a homeowners' decision with documents and photos, and a proposal collecting co-signers."""
 
-from communities.regions.demo import seed_demo_city
 from participation.deliberations.models import Proposal, Topic
+from tests.conftest import seed_demo_city_once
 
 
 def test_demo_city_has_deliberations(db, host_client):
-    assert seed_demo_city()
+    assert seed_demo_city_once()
     topic = Topic.objects.get(title="3号楼1单元加装电梯")
     page = host_client("cuiyuan.localhost").get(f"/deliberations/{topic.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     body = page.content.decode()
@@ -25,7 +25,7 @@ def test_the_demo_resident_can_vote_and_answer_right_after_seeding(db, host_clie
     from participation.polls.models import PollPage
     from portal.accounts.models import User
 
-    assert seed_demo_city()
+    assert seed_demo_city_once()
     create_demo_accounts()
     client = host_client("cuiyuan.localhost", User.objects.get(username="resident"))
     open_topics = [t for t in Topic.objects.all() if t.is_voting_open()]

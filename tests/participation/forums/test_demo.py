@@ -3,13 +3,14 @@
 
 from django.contrib.auth import get_user_model
 
-from communities.regions.demo import COMMUNITIES, create_demo_accounts, seed_demo_city
+from communities.regions.demo import COMMUNITIES, create_demo_accounts
 from communities.regions.models import Community
 from participation.forums.models import ForumCategory, Thread
+from tests.conftest import seed_demo_city_once
 
 
 def test_every_demo_community_has_categories_with_threads(db):
-    assert seed_demo_city()
+    assert seed_demo_city_once()
     for _name, slug, _street in COMMUNITIES:
         community = Community.objects.get(slug=slug)
         categories = ForumCategory.objects.filter(community=community)
@@ -18,7 +19,7 @@ def test_every_demo_community_has_categories_with_threads(db):
 
 
 def test_the_demo_resident_posts_in_cuiyuan_and_is_told_how_to_join_hubin(db, host_client):
-    assert seed_demo_city()
+    assert seed_demo_city_once()
     create_demo_accounts()
     resident = get_user_model().objects.get(username="resident")
     category = ForumCategory.objects.get(community__slug="cuiyuan", slug="neighbours")
