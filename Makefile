@@ -74,6 +74,7 @@ wrk:
 ## make bench: 700 communities, gunicorn, wrk; writes docs/performance.md (BENCH_ARGS="--seconds 20" etc.)
 bench: install-dev wrk
 	$(PY) -m tests.benchmarks.run $(BENCH_ARGS)
+	$(PY) -m tests.benchmarks.admin_pages  # the admin at 700 communities against 6 (issue 20)
 	$(PY) -m tests.benchmarks.forum_thread --seconds 5
 	$(PY) -m tests.benchmarks.microblog_feed --posts 100000 --seconds 5
 	$(PY) -m tests.benchmarks.api --seconds 10  # the notices API and Open311 GET requests against /healthz
