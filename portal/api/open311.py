@@ -124,7 +124,7 @@ def endpoint(methods=("GET",)):
 
 def _has_nul(request, kwargs) -> bool:
     texts = [*kwargs.values()]
-    for params in (request.GET, request.POST if request.method == "POST" else {}):
+    for params in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
         for name, values in params.lists():
             texts += [name, *values]
     return any("\x00" in str(text) for text in texts)
