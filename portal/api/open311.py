@@ -104,6 +104,8 @@ def endpoint(methods=("GET",)):
             try:
                 if request.method not in methods:
                     raise Open311Error(405, f"Method {request.method} is not allowed here.")
+                if _has_nul(request, kwargs):
+                    raise Open311Error(400, "Parameters may not contain NUL characters.")
                 if open311_backend() is None:
                     raise Open311Error(404, "This portal files no requests.")
                 return view(request, fmt, **kwargs)
@@ -118,6 +120,14 @@ def endpoint(methods=("GET",)):
         return wrapped
 
     return decorate
+
+
+def _has_nul(request, kwargs) -> bool:
+    texts = [*kwargs.values()]
+    for params in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for name, values in params.lists():
+            texts += [name, *values]
+    return any("\x00" in str(text) for text in texts)
 
 
 def _optional_key(request):
@@ -216,8 +226,6 @@ def _post_request(request, fmt):
             attributes[name[len("attribute[") : -1]] = request.POST.get(name)
         else:
             fields[name] = request.POST.get(name)
-    if "\x00" in "".join([*fields.values(), *(str(v) for v in attributes.values())]):
-        raise Open311Error(400, "Text may not contain NUL characters.")
     if not fields.get("service_code"):
         raise Open311Error(400, "service_code is required.")
     item, _created = open311_backend().create_request(

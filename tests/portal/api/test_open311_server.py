@@ -166,3 +166,13 @@ def test_the_portals_own_client_files_follows_and_receives_updates(records, city
     assert x.state == CaseState.CLOSED
     assert "已修复路面" in [e.text for e in x.events.all()]
     assert Outbox.objects.get(pk=outbox.pk).state == Outbox.State.DELIVERED
+
+
+def test_a_nul_in_any_parameter_is_a_400_in_the_protocols_shape(records):
+    client = Client(HTTP_HOST="localhost")
+    for response in (
+        client.get(REQUESTS, {"api_key": "x\x00"}),
+        client.get("/open311/v2/servicerequestupdates.xml", {"start_date": "\x00"}),
+        post(client, {"api_key": records["plain_key"], "service_code": "road", "description": "a\x00"}),
+    ):
+        assert response.status_code == 400
