@@ -30,7 +30,7 @@ from participation.polls.models import Answer, Response
 from portal.accounts.models import Building, Home, Membership
 from portal.audit.models import AuditEntry
 from portal.core.admin_scoping import CommunityScopedChooserViewSet, CommunityScopedViewSetMixin, scoped_policy_for
-from portal.wechat.models import Account, KeywordReply
+from portal.wechat.models import Account, KeywordReply, MessageTemplate
 
 # Text every row of community B carries (its community's name too): it must never reach A's staff.
 MARK = "乙机密"
@@ -144,6 +144,9 @@ def make_rows(community, staff, tag):
         ),
         KeywordReply: KeywordReply.objects.create(community=community, keyword=f"{tag}关键词", reply_text=f"{tag}回复"),
     }
+    rows[MessageTemplate] = MessageTemplate.objects.create(
+        account=rows[Account], event=MessageTemplate.Event.COMPLAINT, template_id=f"{tag}模板", fields={"a": "{text}"}
+    )
     return rows
 
 
