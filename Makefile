@@ -81,6 +81,7 @@ bench: install-dev wrk
 	$(PY) -m tests.benchmarks.bench_votes 1000
 	$(PY) -m tests.benchmarks.live_tally  # needs REDIS_URL (the channel layer between processes)
 	$(PY) -m tests.benchmarks.search --posts 100000  # needs DATABASE_URL on PostgreSQL
+	$(PY) -m tests.benchmarks.wechat --seconds 5  # safe-mode WeChat keyword replies against /healthz
 
 screenshots: install-dev browser
 	$(BIN)/pytest -q tests/browser -k screenshots --screenshots

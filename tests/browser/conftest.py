@@ -60,6 +60,7 @@ def _free_port() -> int:
 class PortalServer:
     def __init__(self, port: int, db_path: Path, log_path: Path):
         self.port = port
+        self.wechat_port = _free_port()  # WeChat's API and OAuth pages: the `wechat_standin` fixture serves them
         self.db_path = db_path
         self.log_path = log_path
 
@@ -103,6 +104,8 @@ def portal_server(tmp_path_factory):
         "PORTAL_SITE_PORT": str(port),
         "MEDIA_ROOT": str(workdir / "media"),
         "LOG_LEVEL": "WARNING",
+        "WECHAT_API_BASE_URL": f"http://127.0.0.1:{server.wechat_port}",
+        "WECHAT_OAUTH_BASE_URL": f"http://127.0.0.1:{server.wechat_port}/connect/",
     }
     with open(server.log_path, "w") as log:
         _manage(env, "compile_translations", log=log)
@@ -156,3 +159,14 @@ def elder_visitor(browser, portal_server):
     context.add_cookies([{"name": "elder_mode", "value": "1", "url": portal_server.url(host)} for host in ALL_HOSTS])
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(scope="package")
+def wechat_standin(portal_server):
+    """The stand-in for WeChat's API and OAuth pages on the port the server was told, for 翠园's demo app."""
+    from communities.wechat.demo import DEMO_APP_ID, DEMO_SECRET
+    from portal.wechat.standin import WeChatStandIn
+
+    standin = WeChatStandIn({DEMO_APP_ID: DEMO_SECRET}, port=portal_server.wechat_port).start()
+    yield standin
+    standin.stop()

@@ -44,7 +44,7 @@ from portal.core.admin_scoping import (
     Scoped,
     scoped_policy_for,
 )
-from portal.wechat.models import Account, KeywordReply
+from portal.wechat.models import Account, KeywordReply, MessageTemplate
 
 # Text every row of community B carries (its community's name too): it must never reach A's staff.
 MARK = "乙机密"
@@ -177,6 +177,9 @@ def make_rows(community, staff, tag):
         VoterListEntry: VoterListEntry.objects.create(election=election, number=1, user=staff),
         Objection: Objection.objects.create(election=election, author=staff, text=f"{tag}异议"),
     }
+    rows[MessageTemplate] = MessageTemplate.objects.create(
+        account=rows[Account], event=MessageTemplate.Event.COMPLAINT, template_id=f"{tag}模板", fields={"a": "{text}"}
+    )
     return rows
 
 
