@@ -20,3 +20,6 @@ class ElectionsConfig(AppConfig):
         from .models import APPEND_ONLY_TABLES
 
         append_only.register(*APPEND_ONLY_TABLES)
+        from . import governance
+
+        governance.register()  # the self-governance section (社区自治) lists elections and committees

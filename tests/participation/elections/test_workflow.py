@@ -8,6 +8,7 @@ from participation.deliberations import ballots
 from participation.elections import live
 from participation.elections.demo import seed_demo_elections
 from participation.elections.models import Election, Phase, VoterRoll
+from participation.governance import registry as governance_registry
 
 from .conftest import close, publish_list
 
@@ -122,3 +123,27 @@ def test_the_demo_has_an_open_and_a_finished_election(city):
     assert finished.sealed_result["empty_seats"] == "1"
     assert running.current_phase(timezone.now()) == Phase.VOTING and running.candidates.count() == 7
     assert ballots.commitment_problems(finished) == []
+
+
+def test_the_self_governance_section_shows_the_committee_and_the_elections(city, host_client):
+    """社区自治 lists this app's elections (open and past) and the committee the announced one made."""
+    community = city["a1"]
+    seed_demo_elections(community, "demo-pass-1")
+    finished, running = Election.objects.filter(community=community).order_by("pk")
+    elected = {
+        (row["name"], post["name"])
+        for post in finished.sealed_result["posts"]
+        for row in post["rows"]
+        if row["status"] == "elected"
+    }
+    assert elected
+    (committee,) = governance_registry.committees(community)
+    assert committee.name == finished.title and committee.kind == finished.kind
+    assert {(m.name, m.post) for m in committee.members} == elected
+    open_, past = governance_registry.elections(community)
+    assert [e.title for e in open_] == [running.title] and [e.title for e in past] == [finished.title]
+    assert governance_registry.committees(city["b1"]) == [] and governance_registry.elections(city["b1"]) == ([], [])
+
+    page = host_client("a1.localhost").get("/governance/").content.decode()
+    assert running.title in page and finished.title in page
+    assert all(name in page for name, _ in elected)
