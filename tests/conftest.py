@@ -135,7 +135,10 @@ def pytest_runtest_teardown(item, nextitem):
     migrations made, with the same ids, so the tests after it see the database they expect."""
     yield
     marker = item.get_closest_marker("django_db")
-    if nextitem is None or not (marker and marker.kwargs.get("transaction")):
+    transactional = (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+        getattr(item, "fixturenames", ())
+    )
+    if nextitem is None or not transactional:
         return  # after the last test the test database is already gone
     from django.core.management import call_command
     from django.db import connections
