@@ -13,6 +13,7 @@ from communities.pages.models import CityHomePage, CommunityHomePage, DistrictPa
 from communities.regions.demo import fill_community
 from communities.services.models import ServiceDirectoryPage, ServicePage
 from participation.forums.models import ForumPage
+from participation.governance.models import ConventionPage, MinutesIndexPage
 from participation.polls.models import PollIndexPage
 from tests.conftest import build_city
 
@@ -108,9 +109,11 @@ class PageTreeRuleTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(StreetPage, {DistrictPage})
         self.assertAllowedSubpageTypes(StreetPage, {CommunityHomePage})
         self.assertAllowedParentPageTypes(CommunityHomePage, {StreetPage})
-        # The foundation's sections, plus the sections other apps add under a community home.
+        # The foundation's sections, plus the sections other apps add under a community home
+        # (polls, organisations, the forum, and self-governance's convention and minutes).
         self.assertAllowedSubpageTypes(
-            CommunityHomePage, set(SECTIONS) | {PollIndexPage, OrganisationIndexPage, ForumPage}
+            CommunityHomePage,
+            set(SECTIONS) | {PollIndexPage, OrganisationIndexPage, ForumPage, ConventionPage, MinutesIndexPage},
         )
 
     def test_sections_hold_only_their_own_items(self):

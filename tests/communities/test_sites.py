@@ -42,10 +42,22 @@ def test_unknown_host_gets_the_city_portal(city, host_client):
 
 
 def test_city_host_serves_the_city_portal_listing_communities(city, host_client):
-    response = host_client("localhost").get("/")
+    """The city's front door does not list every community (issue 20): it leads to every one through
+    its district's and street's pages (a street's page lists its communities) and through the finder."""
+    client = host_client("localhost")
+    response = client.get("/")
     assert served_page(response).specific_class.__name__ == "CityHomePage"
-    for community in city.values():
-        assert community.name in response.content.decode()
+    home = response.content.decode()
+    assert 'action="/find/"' in home
+    for slug, community in city.items():
+        street, district = community.street, community.street.parent
+        street_path = f"/{district.page.slug}/{street.page.slug}/"
+        assert f'href="/{district.page.slug}/"' in home and f'href="{street_path}"' in home, slug
+        street_page = client.get(street_path)
+        assert served_page(street_page).pk == street.page.pk
+        assert f'<a href="http://{slug}.localhost/">{community.name}</a>' in street_page.content.decode()
+        found = client.get("/find/", {"q": community.name})
+        assert [c.pk for c in found.context["found"]] == [community.pk]
 
 
 def test_unknown_path_on_a_community_host_is_404_not_500(city, host_client):

@@ -11,8 +11,12 @@ def test_unknown_host_gets_city_portal(city, host_client):
 
 
 def test_community_pages_link_to_their_own_host_from_the_city(city, host_client):
-    body = host_client("localhost").get("/").content.decode()
-    assert 'href="http://a1.localhost/"' in body
+    # The city's front door leads to a community through its finder and its street's page (issue 20).
+    client = host_client("localhost")
+    assert 'action="/find/"' in client.get("/").content.decode()
+    for path, query in (("/find/", {"q": "社区a1"}), ("/east/street-a/", {})):
+        body = client.get(path, query).content.decode()
+        assert 'href="http://a1.localhost/"' in body, path
 
 
 def test_community_reached_through_city_tree_redirects_to_its_host(city, host_client):

@@ -1,5 +1,5 @@
 """Links between the portal's sites follow the scheme and port the portal is served on (issue 19):
-the city's list of communities, notifications, the admin's "view live", the seed step's Sites."""
+the city's finder of communities, notifications, the admin's "view live", the seed step's Sites."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -67,9 +67,13 @@ def test_stored_links_follow_the_current_port(stored, expected):
 
 
 def test_city_home_links_to_communities_on_the_port_it_is_served_on(city, host_client):
-    html = host_client("localhost:8176").get("/").content.decode()
-    assert 'href="http://a1.localhost:8176/"' in html
-    assert "a1.localhost/" not in html and "a1.localhost:80" not in html
+    # The front door finds communities (issue 20): its finder answers with links on the served port.
+    client = host_client("localhost:8176")
+    assert 'action="/find/"' in client.get("/").content.decode()
+    html = client.get("/find/", {"q": "东区"}).content.decode()
+    for slug in ("a1", "b1"):
+        assert f'href="http://{slug}.localhost:8176/"' in html, slug
+        assert f"{slug}.localhost/" not in html and f"{slug}.localhost:80" not in html, slug
 
 
 def test_street_and_district_pages_link_on_the_served_port(city, host_client):

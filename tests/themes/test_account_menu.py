@@ -13,6 +13,7 @@ MENU = [
     "/microblog/me/",
     "/deliberations/mine/",
     "/notifications/",
+    "/wechat-auth/bindings/",
     "/accounts/me/data/",
 ]
 HOSTS = ["localhost", "a1.localhost"]
@@ -32,7 +33,7 @@ def test_signed_in_header_has_the_account_menu_in_order(city, host_client, make_
     links, menu = menu_links(html)
     assert links == MENU
     assert "我的" in menu and "王阿姨" in menu
-    for label in ("我的诉求", "我的帖子", "我的投票与回执", "退出"):
+    for label in ("我的诉求", "我的帖子", "我的微博", "我的投票与回执", "微信绑定", "退出"):
         assert label in menu, label
     assert 'action="/accounts/logout/"' in menu and 'method="post"' in menu
     assert "/accounts/signup/" not in html
