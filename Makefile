@@ -53,10 +53,11 @@ browser:
 	  else echo "Browser tests need Debian's chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
 
 ## make test: the whole suite (SQLite and in-memory layers unless DATABASE_URL / REDIS_URL are set),
-## in parallel: one pytest-xdist worker per CPU core (TEST_WORKERS=auto; TEST_WORKERS=0 runs it in one
+## in parallel: one pytest-xdist worker per CPU core plus one, since workers wait on PostgreSQL, servers and the
+## browser about a third of the time (TEST_WORKERS=auto for one per core; TEST_WORKERS=0 runs it in one
 ## process), each with its own test database, Redis key prefixes and media folder (docs/testing.md).
 ## The browser tests stay together on one worker (--dist loadgroup): one demo server, one Chromium.
-TEST_WORKERS ?= auto
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: install-dev browser
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings.test
