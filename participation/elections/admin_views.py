@@ -2,29 +2,34 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities.regions.scoping import scope_queryset
 from participation.deliberations import ballots
+from portal.core.admin_scoping import Scoped, community_scoped_view
 
 from . import phases
 from .box import accepted
 from .forms import PaperBallotForm
 from .models import Election, VoterListEntry, VoterRoll
 
+# The election of each URL is found in the user's scope (portal.core.admin_scoping), else a 404; the
+# worker screens change the election, so they also ask for the permission to change elections.
+ELECTION = Scoped(Election, to="election", select_related=("community",))
 
-def _scoped(user):
+
+def _may_change(user):
     if not user.has_perm("elections.change_election"):
         raise PermissionDenied
-    return scope_queryset(Election.objects.select_related("community"), user)
 
 
-def workflow(request, pk):
+@community_scoped_view(pk=ELECTION)
+def workflow(request, election):
     """Where the election stands and what the worker can do next."""
-    election = phases.advance(get_object_or_404(_scoped(request.user), pk=pk))
+    _may_change(request.user)
+    election = phases.advance(election)
     uncontested = phases.uncontested_posts(election)
     if uncontested:
         messages.warning(
@@ -43,17 +48,20 @@ def workflow(request, pk):
     return TemplateResponse(request, "elections/admin/workflow.html", context)
 
 
+@community_scoped_view(pk=ELECTION)
 @require_POST
-def publish_voter_list(request, pk):
-    election = get_object_or_404(_scoped(request.user), pk=pk)
+def publish_voter_list(request, election):
+    _may_change(request.user)
     count = phases.build_voter_list(election)
     messages.success(request, _("The voter list is published: %(n)s voters.") % {"n": count})
     return redirect("elections_workflow", election.pk)
 
 
+@community_scoped_view(pk=ELECTION)
 @require_POST
-def announce(request, pk):
-    election = phases.advance(get_object_or_404(_scoped(request.user), pk=pk))
+def announce(request, election):
+    _may_change(request.user)
+    election = phases.advance(election)
     try:
         phases.announce_results(election)
     except phases.Refused as refusal:
@@ -63,9 +71,10 @@ def announce(request, pk):
     return redirect("elections_workflow", election.pk)
 
 
+@community_scoped_view(pk=ELECTION)
 @require_POST
-def open_second_round(request, pk):
-    election = get_object_or_404(_scoped(request.user), pk=pk)
+def open_second_round(request, election):
+    _may_change(request.user)
     try:
         again = phases.second_round(election, request.user)
     except phases.Refused as refusal:
@@ -75,9 +84,11 @@ def open_second_round(request, pk):
     return redirect("wagtailsnippets_elections_election:edit", again.pk)
 
 
-def paper_ballot(request, pk):
+@community_scoped_view(pk=ELECTION)
+def paper_ballot(request, election):
     """A paper ballot (polling station or roving ballot box), recorded by a worker (two for the roving box)."""
-    election = phases.advance(get_object_or_404(_scoped(request.user), pk=pk))
+    _may_change(request.user)
+    election = phases.advance(election)
     posts = accepted(election)
     form = PaperBallotForm(posts, request.POST or None, worker=request.user, election=election)
     receipt = None

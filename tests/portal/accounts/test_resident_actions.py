@@ -498,6 +498,11 @@ ENDPOINTS = {
     "CommunityHomePage.tag_listing": ("read", lambda w, u: "/tags/x/", ""),
     "CommunityHomePage.index_route": ("read", lambda w, u: "/", ""),
     "wagtail_serve": ("read", lambda w, u: "/events/", ""),
+    # The city home (communities.pages): its routes render the front door and the finder (which reads only
+    # the query string). The world has no city site: on b1's host these paths reach b1's own pages.
+    "CityHomePage.home": ("read", lambda w, u: "/", ""),
+    "CityHomePage.index_route": ("read", lambda w, u: "/", ""),
+    "CityHomePage.find_community": ("read", lambda w, u: "/find/?q=湖滨", ""),
     # Everywhere, or on the city portal
     "healthz": ("read", lambda w, u: "/healthz", ""),
     "favicon": ("read", lambda w, u: "/favicon.ico", ""),
