@@ -18,15 +18,19 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt requirements-interop.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-interop.txt
 	touch $@
 
+## the pinned map and chart libraries (themes/vendor.json) from the npm registry, once (docs/frontend.md)
 install: $(VENV)/.installed
 	$(PY) manage.py compile_translations
+	$(PY) manage.py vendor_assets
 
 install-dev: $(VENV)/.installed-dev
 	$(PY) manage.py compile_translations
+	$(PY) manage.py vendor_assets
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -80,12 +84,15 @@ bench: install-dev wrk
 	$(PY) -m tests.benchmarks.microblog_feed --posts 100000 --seconds 5
 	$(PY) -m tests.benchmarks.api --seconds 10  # the notices API and Open311 GET requests against /healthz
 	$(PY) -m tests.benchmarks.bench_votes 1000
+	$(PY) -m tests.benchmarks.bench_poll --seconds 300  # a city-wide poll: 100 responses/s for 5 minutes (PostgreSQL)
+	$(PY) -m tests.benchmarks.page_floor  # each public page type against a bare Wagtail page, 700 communities
 	$(PY) -m tests.benchmarks.live_tally  # needs REDIS_URL (the channel layer between processes)
 	$(PY) -m tests.benchmarks.search --posts 100000  # needs DATABASE_URL on PostgreSQL
 	$(PY) -m tests.benchmarks.wechat --seconds 5  # safe-mode WeChat keyword replies against /healthz
+	$(PY) -m tests.benchmarks.insights_dashboard  # needs DATABASE_URL on PostgreSQL; --complaints 100000 for a quick run
 
 screenshots: install-dev browser
 	$(BIN)/pytest -q tests/browser -k screenshots --screenshots
 
 clean:
-	rm -rf $(VENV) db.sqlite3* static_collected
+	rm -rf $(VENV) db.sqlite3* static_collected themes/static/vendor

@@ -214,7 +214,10 @@ def seed_demo_city_once() -> bool:
 
 def forget_process_caches():
     """What the signals of a build clear in this process (replayed rows send no signals)."""
+    from portal.wechat import config as wechat_config
+
     sites.forget()
+    wechat_config.forget()
     Site.clear_site_root_paths_cache()
     page_cache.purge_all()
     places.forget()
@@ -227,11 +230,22 @@ def forget_process_caches():
 def clear_cache():
     """Wagtail caches site root paths and the page cache keeps generations: start every test clean.
     (On Redis, clear() deletes this worker's keys only: see portal.core.cache and the test settings.)"""
-    cache.clear()
-    sites.forget()
+    from portal.search.text import segmenter
+    from portal.wechat import config as wechat_config
+
+    def forget():
+        cache.clear()
+        sites.forget()
+        wechat_config.forget()
+        # A rolled-back test sends no signals: the community places and the segmenter's dictionary
+        # version it saw must not reach the next test (ids are reused after a rollback on SQLite).
+        places.forget()
+        forget_roots()
+        segmenter.recheck()
+
+    forget()
     yield
-    cache.clear()
-    sites.forget()
+    forget()
 
 
 @pytest.fixture

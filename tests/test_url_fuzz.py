@@ -22,6 +22,8 @@ SLOT_VALUES = [HUGE, "abc", '"\x00', "x" * 3000]
 QUERY_VALUES = [HUGE, '"\x00']
 QUERY_KEYS = ["id", "pk", "q", "p", "page", "next", "ordering", "parent_page_id", "collection_id", "tag"]
 # The API's and Open311's own parameters too (cursor pages, filters, dates, keys).
+# Decision support's filters and exports.
+QUERY_KEYS += ["start", "end", "area", "category", "figure", "export", "table", "shading", "level"]
 QUERY_KEYS += ["cursor", "limit", "format", "community", "since", "start_date", "status", "api_key", "service_code"]
 METHODS = ["get", "post", "put", "delete"]
 SLOT = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -131,6 +133,7 @@ def test_the_walk_reaches_every_part_of_the_project():
         "api/v1/complaints/<id:complaint_id>",
         "open311/v2/requests.<open311fmt:fmt>",
         "admin/api_keys/",
+        "admin/insights/",
     ):
         assert any(expected in route for route in routes), expected
     assert set(AREAS) == {"site", *ADMIN_SPLITS}

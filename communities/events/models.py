@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -62,7 +63,7 @@ class EventPage(RoutablePageMixin, PortalPage):
             [FieldPanel("start"), FieldPanel("end"), FieldPanel("place"), FieldPanel("organiser")],
             heading=_("When and where"),
         ),
-        MultiFieldPanel([FieldPanel("capacity"), FieldPanel("signup_open")], heading=_("Sign-up")),
+        MultiFieldPanel([FieldPanel("capacity"), FieldPanel("signup_open")], heading=pgettext_lazy("event", "Sign-up")),
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("tags"),

@@ -21,3 +21,7 @@ class OrganisationsConfig(AppConfig):
         )
 
         api.connect()
+        from . import insights, mapping
+
+        insights.register()  # decision-support figures (portal.insights registry)
+        mapping.register()  # their offices on the insights map

@@ -21,6 +21,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Collection, Orderable, Page, PageLogEntry, Revision
 
 from communities.pages.models import PortalPage
+from communities.regions.located import Located
 from portal.accounts.actions import resident_action
 from portal.core.page_cache import PageCacheMixin
 from portal.core.sites import community_for_request
@@ -119,7 +120,7 @@ class OrganisationIndexPage(PortalPage):
         return context
 
 
-class OrganisationPage(RoutablePageMixin, DisclosurePage):
+class OrganisationPage(RoutablePageMixin, Located, DisclosurePage):
     """One social organisation's profile; its finances, major events and leaders are inlines."""
 
     class LegalForm(models.TextChoices):
@@ -217,6 +218,7 @@ class OrganisationPage(RoutablePageMixin, DisclosurePage):
         MultiFieldPanel(
             [FieldPanel("contact_phone"), FieldPanel("contact_email"), FieldPanel("address")], heading=_("Contact")
         ),
+        Located.location_panel(),
         FieldPanel("communities", widget=forms.CheckboxSelectMultiple),
         InlinePanel("leaders", heading=_("Leaders"), label=_("leader")),
         InlinePanel("financial_reports", heading=_("Financial reports"), label=_("financial report")),

@@ -280,7 +280,9 @@ def services(
     )
 
 
-def _export(model, extra, current=False, prepare=None):
+def page_export(model, extra, current=False, prepare=None):
+    """The rows(communities) of an open-data table of live, public pages of one type."""
+
     def rows(communities):
         queryset = model.objects.live().public()
         if prepare is not None:
@@ -299,7 +301,9 @@ def _export(model, extra, current=False, prepare=None):
     return rows
 
 
-def _fields(schema, types):
+def export_fields(schema, types):
+    """Open-data fields from an API schema's fields (types default to string)."""
+
     return [OpenDataField(name, types.get(name, "string"), name.replace("_", " ")) for name in schema.model_fields]
 
 
@@ -314,8 +318,10 @@ def connect():
         Table(
             "notices",
             "Notices in force",
-            _fields(NoticeOut, BASE_TYPES | {"pinned": "boolean", "valid_from": "datetime", "valid_until": "datetime"}),
-            _export(
+            export_fields(
+                NoticeOut, BASE_TYPES | {"pinned": "boolean", "valid_from": "datetime", "valid_until": "datetime"}
+            ),
+            page_export(
                 NoticePage,
                 lambda p: {
                     "summary": p.summary,
@@ -332,7 +338,7 @@ def connect():
         Table(
             "events",
             "Events",
-            _fields(
+            export_fields(
                 EventOut,
                 BASE_TYPES
                 | {
@@ -343,7 +349,7 @@ def connect():
                     "signup_open": "boolean",
                 },
             ),
-            _export(
+            page_export(
                 EventPage,
                 lambda p: {
                     "summary": p.summary,
@@ -359,6 +365,22 @@ def connect():
                     confirmed=Count("signups", filter=Q(signups__status=EventSignup.Status.CONFIRMED))
                 ),
             ),
+        )
+    )
+    register_export(
+        Table(
+            "news",
+            "News",
+            export_fields(NewsOut, BASE_TYPES | {"date": "date"}),
+            page_export(NewsArticlePage, lambda p: {"date": p.date, "summary": p.intro}),
+        )
+    )
+    register_export(
+        Table(
+            "services",
+            "Services",
+            export_fields(ServiceOut, BASE_TYPES),
+            page_export(ServicePage, lambda p: {"kind": p.kind, "summary": p.summary, "provider": p.provider}),
         )
     )
     register("notices", notices_router)

@@ -99,7 +99,23 @@ class CityHomePage(RoutablePageMixin, PortalPage):
         news = NewsArticlePage.objects.live().order_by("-date", "-pk")
         context["news"] = gather(news.only(*LISTED_FIELDS, "date")[:60], 10)
         context.setdefault("finder", CommunityFinderForm())
+        context["numbers"] = self.city_numbers()
         return context
+
+    @staticmethod
+    def city_numbers() -> dict:
+        """The city in three numbers, in a bounded number of queries whatever the number of communities: the
+        communities, the deliberations open for voting now and the complaints closed this month (the last two
+        from the insights roll-ups and today's live figures; None when that part is not installed)."""
+        from communities.regions.models import Community
+        from portal.insights.query import city_total
+
+        today = timezone.localdate()
+        return {
+            "communities": Community.objects.count(),
+            "open_deliberations": city_total("deliberations.open", today, today),
+            "closed_this_month": city_total("complaints.closed", today.replace(day=1), today),
+        }
 
     @path("")
     def home(self, request):

@@ -10,8 +10,12 @@ class RegionsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import api, search
+        from . import api, mapping, search
 
         search.connect()
         api.connect()
+        mapping.register()
         post_migrate.connect(search.grant_term_permissions, sender=self)
+        from . import insights
+
+        insights.register()  # decision-support figures (portal.insights registry)

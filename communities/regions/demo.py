@@ -12,17 +12,20 @@ from communities.news.models import NewsArticlePage, NewsIndexPage
 from communities.notices.models import NoticeIndexPage, NoticePage
 from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
-from participation.complaints.demo import seed_demo_api_key, seed_demo_complaints
+from participation.complaints.demo import seed_demo_api_key, seed_demo_complaint_history, seed_demo_complaints
 from participation.deliberations.demo import seed_demo_deliberations
 from participation.forums.demo import seed_demo_forum
 from participation.polls.demo import seed_demo_poll
 from portal.accounts.demo import seed_demo_staff_access
 from portal.accounts.models import ActionRule, Building, Home, Membership
+from portal.insights import rollup
 
+from .boundaries import demo_grid
 from .models import Community, CommunitySettings, Region, SearchTerm
 from .provisioning import provision_city, provision_community, provision_region
 
 DEMO_PASSWORD = "demo-2026"
+DEMO_HISTORY_DAYS = 56
 
 CITY = ("江城市", "city")
 DISTRICTS = [("东湖区", "donghu"), ("西山区", "xishan")]
@@ -39,6 +42,15 @@ COMMUNITIES = [
     ("青石新村社区", "qingshixincun", "qingshi"),
     ("山水苑社区", "shanshuiyuan", "qingshi"),
 ]
+# Populations workers entered (decision support compares participation and services with them).
+DEMO_POPULATIONS = {
+    "cuiyuan": 8600,
+    "hubin": 12400,
+    "wutongli": 6900,
+    "xinhua": 15300,
+    "qingshixincun": 9800,
+    "shanshuiyuan": 7200,
+}
 # Two demo communities show the non-base themes; the others keep the base theme.
 DEMO_THEMES = {"cuiyuan": "civic", "hubin": "warm"}
 # Office addresses: the city home's finder ("my community") matches a resident's road against them.
@@ -260,11 +272,23 @@ def seed_demo_city() -> bool:
         if slug in DEMO_THEMES:
             CommunitySettings.objects.filter(site=community.site).update(theme=DEMO_THEMES[slug])
         CommunitySettings.objects.filter(site=community.site).update(address=DEMO_OFFICES[slug])
+        Community.objects.filter(pk=community.pk).update(population=DEMO_POPULATIONS[slug])
     seed_demo_organisations(DEMO_PASSWORD)
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     seed_demo_deliberations(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)
     seed_demo_complaints(Community.objects.get(slug="hubin"))
     seed_demo_api_key(Community.objects.filter(slug__in=["hubin", "cuiyuan"]))
+    seed_demo_complaint_history(
+        Community.objects.filter(slug__in=[slug for _name, slug, _street in COMMUNITIES]), days=DEMO_HISTORY_DAYS
+    )
+    # The same weeks a year earlier, fewer: the complaints' summary compares the period with a year before.
+    seed_demo_complaint_history(
+        Community.objects.filter(slug__in=[slug for _name, slug, _street in COMMUNITIES]),
+        days=DEMO_HISTORY_DAYS,
+        per_community=12,
+        seed=2025,
+        ago=365,
+    )
     for community in Community.objects.filter(slug__in=[slug for _name, slug, _street in COMMUNITIES]):
         seed_demo_forum(community)
     # 湖滨 limits forum posting to verified residents; the others take any member (the default).
@@ -274,7 +298,76 @@ def seed_demo_city() -> bool:
     SearchTerm.objects.get_or_create(
         community=Community.objects.get(slug="cuiyuan"), word="翠园", defaults={"note": "小区名（演示）"}
     )
+    # Decision support: the finished days of the demo's history rolled up, as the nightly task would have.
+    yesterday = rollup.today() - timedelta(days=1)
+    rollup.rebuild(yesterday - timedelta(days=DEMO_HISTORY_DAYS), yesterday)
     return True
+
+
+# The demo city's box on the map (WGS84 west, south, east, north), inside the default PORTAL_CITY_BOUNDS.
+DEMO_CITY_BOX = (114.22, 30.54, 114.38, 30.64)
+
+
+@transaction.atomic
+def seed_demo_boundaries() -> int:
+    """Generated rectangles for every region and community of the city that has no boundary yet (district ⊃
+    street ⊃ community, each box cut into strips for its children); the complaints of a community that gets
+    its boundary now, if they have no point, get one inside it. Returns how many boundaries were set."""
+    city = Region.objects.filter(kind=Region.Kind.CITY).first()
+    if city is None:
+        return 0
+    regions = list(Region.objects.order_by("pk"))
+    communities = list(Community.objects.order_by("pk"))
+    tree = {("region", city.pk): []}
+    for region in regions:
+        if region.parent_id is not None:
+            tree.setdefault(("region", region.parent_id), []).append(("region", region.pk))
+    for community in communities:
+        tree.setdefault(("region", community.street_id), []).append(("community", community.pk))
+    grid = demo_grid(tree, DEMO_CITY_BOX)
+    changed = []
+    for kind, rows in (("region", regions), ("community", communities)):
+        for row in rows:
+            if row.boundary is None and (kind, row.pk) in grid:
+                row.boundary = grid[(kind, row.pk)]
+                row.save(update_fields=["boundary"])
+                changed.append(row)
+    _pin_demo_complaints([row for row in changed if isinstance(row, Community)])
+    _pin_demo_places(communities)
+    return len(changed)
+
+
+def _pin_demo_places(communities) -> None:
+    """Live services and organisations without a place get one inside their community's box (published as a new
+    revision, as staff would in the admin), so that the map's service and organisation layers show them."""
+    from communities.organisations.models import OrganisationPage
+    from communities.services.models import ServicePage
+
+    boxes = {c.root_page.path: c.boundary["coordinates"][0] for c in communities if c.boundary and c.root_page_id}
+    for offset, model in ((0.15, ServicePage), (0.65, OrganisationPage)):
+        pages = model.objects.live().filter(latitude__isnull=True).order_by("path")
+        for i, page in enumerate(pages):
+            root = next((path for path in boxes if page.path.startswith(path)), None)
+            if root is None:
+                continue
+            (west, south), (east, north) = boxes[root][0], boxes[root][2]
+            page.longitude = Decimal(f"{west + (east - west) * (offset + 0.05 * (i % 5)):.6f}")
+            page.latitude = Decimal(f"{south + (north - south) * (0.2 + 0.15 * (i % 4)):.6f}")
+            page.save_revision().publish()
+
+
+def _pin_demo_complaints(communities) -> None:
+    """Demo complaints without a point get one inside their community's box (a few metres apart)."""
+    from participation.complaints.models import Complaint
+
+    boxes = {c.pk: c.boundary["coordinates"][0] for c in communities if c.boundary}
+    for i, complaint in enumerate(Complaint.objects.filter(latitude__isnull=True, community_id__in=boxes)):
+        ring = boxes[complaint.community_id]
+        west, south = ring[0]
+        east, north = ring[2]
+        complaint.longitude = Decimal(f"{west + (east - west) * (0.3 + 0.1 * (i % 5)):.6f}")
+        complaint.latitude = Decimal(f"{south + (north - south) * (0.4 + 0.08 * (i % 4)):.6f}")
+        complaint.save(update_fields=["latitude", "longitude"])
 
 
 def seed_bench_communities(count: int, progress=None) -> int:

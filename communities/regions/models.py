@@ -9,6 +9,8 @@ from wagtail.models import Collection, Page, Site, Task
 from themes.colours import validate_primary_colour
 from themes.registry import BASE, get_theme, theme_choices
 
+from .boundaries import validate_boundary
+
 # A community's slug becomes a DNS label: lower-case letters, digits and inner hyphens.
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
@@ -37,6 +39,13 @@ class Region(models.Model):
     )
     editors_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="edited_region", verbose_name=_("editors group")
+    )
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        validators=[validate_boundary],
+        help_text=_("GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS84, inside the city. Empty: none."),
     )
 
     class Meta:
@@ -80,7 +89,23 @@ class Community(models.Model):
     moderators_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="moderated_community", verbose_name=_("moderators group")
     )
+    population = models.PositiveIntegerField(
+        _("population"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many people live in the community (from the latest count); decision support compares "
+            "participation and services with it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        validators=[validate_boundary],
+        help_text=_("GeoJSON Polygon or MultiPolygon, [longitude, latitude] in WGS84, inside the city. Empty: none."),
+    )
 
     class Meta:
         verbose_name = _("community")

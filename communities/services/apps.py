@@ -8,4 +8,11 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Service directory")
 
     def ready(self):
-        from . import search  # noqa: F401  (registers the search indexers)
+        from . import (
+            insights,
+            mapping,
+            search,  # noqa: F401  (registers the search indexers)
+        )
+
+        insights.register()  # decision-support figures (portal.insights registry)
+        mapping.register()  # its entries on the insights map

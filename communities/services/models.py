@@ -6,6 +6,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from communities.pages.models import PortalPage
+from communities.regions.located import Located
 
 
 class ServiceDirectoryPage(PortalPage):
@@ -31,7 +32,7 @@ class ServiceDirectoryPage(PortalPage):
         return context
 
 
-class ServicePage(PortalPage):
+class ServicePage(Located, PortalPage):
     """One service: administrative (政务服务), public-benefit (公益服务) or market (便民/市场服务)."""
 
     class Kind(models.TextChoices):
@@ -57,6 +58,7 @@ class ServicePage(PortalPage):
             [FieldPanel("materials"), FieldPanel("office_hours"), FieldPanel("place"), FieldPanel("phone")],
             heading=_("How to apply"),
         ),
+        Located.location_panel(),
         FieldPanel("fee"),
         FieldPanel("body"),
     ]

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from communities.regions.models import Community
 from communities.regions.scoping import communities_for, scope_queryset
@@ -82,7 +82,9 @@ class ActionForm(forms.Form):
             ("requeue", gettext_lazy("Requeue the delivery")),
         ]
     )
-    text = forms.CharField(label=gettext_lazy("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=pgettext_lazy("complaint", "Text"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     original = forms.IntegerField(label=gettext_lazy("Original complaint number"), required=False)
 
     def clean(self):
@@ -311,19 +313,8 @@ def city_link(request):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = ComplaintSettings
-        fields = ["allow_anonymous", "boundary", "hidden_categories"]
+        fields = ["allow_anonymous", "hidden_categories"]
         widgets = {"hidden_categories": forms.CheckboxSelectMultiple}
-
-    def clean_boundary(self):
-        boundary = self.cleaned_data["boundary"] or []
-        valid = isinstance(boundary, list) and all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(c, int | float) for c in p) for p in boundary
-        )
-        if not valid or len(boundary) == 1:
-            raise forms.ValidationError(
-                _("Give [[lat, lon], [lat, lon]] for a box, or three or more [lat, lon] points for a polygon.")
-            )
-        return boundary
 
 
 @community_scoped_view(community_id=Scoped(Community, to="community"))

@@ -16,6 +16,8 @@ class ComplaintsConfig(AppConfig):
         from . import (  # noqa: F401
             api,
             checks,
+            insights,
+            mapping,
             notifications,
             open311_backend,
             privacy,
@@ -25,4 +27,6 @@ class ComplaintsConfig(AppConfig):
 
         wechat.register()  # complaints by message, through portal.wechat's handler registry
         api.connect()
+        insights.register()
+        mapping.register()
         registry.register_open311(open311_backend.BACKEND)

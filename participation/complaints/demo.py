@@ -3,6 +3,7 @@ case escalated to the city with the answers the city asks for (消防通道堵�
 holds twice (the copy is listed for staff with its note for the city, and in the city-link overview)."""
 
 import io
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -124,3 +125,173 @@ def seed_demo_api_key(communities):
     from portal.api import keys
 
     return keys.issue("演示合作方（12345热线）", communities, requests_per_minute=60, plain=DEMO_API_KEY)[0]
+
+
+# The moves the demo history makes, each with its weight: most cases are accepted and closed, some go to the
+# city, some are reopened, a few are sent back.
+HISTORY_WALK = {
+    CaseState.SUBMITTED: [(CaseState.ACCEPTED, 9), (CaseState.RETURNED, 1)],
+    CaseState.ACCEPTED: [(CaseState.IN_PROGRESS, 5), (CaseState.ESCALATED, 3), (CaseState.REPLIED, 2)],
+    CaseState.ESCALATED: [(CaseState.DISPATCHED, 3), (CaseState.CLOSED, 1)],
+    CaseState.DISPATCHED: [(CaseState.IN_PROGRESS, 1)],
+    CaseState.IN_PROGRESS: [(CaseState.REPLIED, 2), (CaseState.CLOSED, 3)],
+    CaseState.REPLIED: [(CaseState.CLOSED, 1)],
+    CaseState.CLOSED: [(CaseState.EVALUATED, 3), (CaseState.REOPENED, 1)],
+    CaseState.REOPENED: [(CaseState.IN_PROGRESS, 1)],
+}
+HISTORY_TEXTS = [
+    ("noise", "夜间广场舞音响声音过大，影响休息。"),
+    ("road", "小区门口人行道地砖松动，雨天溅水。"),
+    ("fire_lane", "楼道内堆放杂物，堵塞消防通道。"),
+]
+
+
+def seed_demo_complaint_history(
+    communities, days: int = 56, per_community: int = 18, seed: int = 2026, ago: int = 0
+) -> int:
+    """Private complaints over the last `days` days (ending `ago` days back: 365 gives the same weeks a year
+    earlier, for the dashboard's comparison) in every state, with their timelines (decision support's
+    dashboards then show trends). No reporter, no photo, nothing sent to the city."""
+    import random
+
+    rng = random.Random(seed)
+    categories = {
+        c.service_code: c for c in ServiceCategory.objects.filter(service_code__in=[t[0] for t in HISTORY_TEXTS])
+    }
+    now = timezone.now()
+    made = 0
+    for community in communities:
+        for _i in range(per_community):
+            code, text = rng.choice(HISTORY_TEXTS)
+            if code not in categories:
+                continue
+            at = now - timedelta(days=ago + rng.uniform(0.2, days))
+            complaint = Complaint.objects.create(
+                community=community,
+                category=categories[code],
+                kind=Complaint.Kind.HAZARD,
+                description=text,
+                address=f"{community.name}内",
+                created_at=at,
+            )
+            made += 1
+            while complaint.state in HISTORY_WALK and rng.random() < 0.85:
+                at += timedelta(hours=rng.choice([2, 6, 20, 40, 80, 150]))
+                if at >= now:
+                    break
+                moves, weights = zip(*HISTORY_WALK[complaint.state], strict=True)
+                to_state = rng.choices(moves, weights)[0]
+                if to_state == CaseState.EVALUATED:
+                    complaint.rating = rng.choice([Complaint.Rating.SATISFIED] * 4 + [Complaint.Rating.NOT_SATISFIED])
+                move(complaint, to_state, at=at)
+    return made
+
+
+# The demo resident's own cases in 翠园, one in each step a case passes through, so that 我的投诉 shows every
+# state, the worker has cases to accept, escalate and answer, and staff see a delivery that failed for good.
+RESIDENT_CASES = [
+    # (final state, kind, category, description, address, public)
+    (
+        CaseState.SUBMITTED,
+        Complaint.Kind.SUGGESTION,
+        "greening",
+        "建议在2号楼前的空地上增设几张休息长椅。",
+        "翠园小区2号楼前",
+        True,
+    ),
+    (
+        CaseState.ACCEPTED,
+        Complaint.Kind.HAZARD,
+        "greening",
+        "5号楼旁的大树枝干开裂，刮风时可能掉落。",
+        "翠园小区5号楼东侧",
+        True,
+    ),
+    (
+        CaseState.IN_PROGRESS,
+        Complaint.Kind.DISPUTE,
+        "noise",
+        "夜里十一点后楼下烧烤店仍很吵，影响休息。",
+        "翠园路8号沿街商铺",
+        False,
+    ),
+    (CaseState.REPLIED, Complaint.Kind.CONSULTATION, "greening", "小区垃圾分类督导员几点在岗？", "翠园小区", False),
+    (CaseState.CLOSED, Complaint.Kind.HAZARD, "road", "3号楼门口地砖松动，老人容易绊倒。", "翠园小区3号楼门口", True),
+    (
+        CaseState.EVALUATED,
+        Complaint.Kind.SUGGESTION,
+        "greening",
+        "希望小区花坛补种一些花草。",
+        "翠园小区中心花坛",
+        True,
+    ),
+    (CaseState.REOPENED, Complaint.Kind.HAZARD, "road", "小区东门路灯不亮，上次报修后又坏了。", "翠园小区东门", True),
+    (CaseState.RETURNED, Complaint.Kind.CONSULTATION, "noise", "隔壁小区的事能反映吗？", "翠园小区", False),
+    (
+        CaseState.ESCALATED,
+        Complaint.Kind.HAZARD,
+        "road",
+        "翠园路与湖滨路路口的井盖下沉，车辆经过有异响。",
+        "翠园路与湖滨路路口",
+        True,
+    ),
+]
+
+
+def seed_demo_resident_cases(community, resident, worker) -> int:
+    """The demo resident's cases in every state (once); the escalated one's delivery is dead-lettered, for
+    staff to requeue. Returns how many were made."""
+    if Complaint.objects.filter(community=community, reporter=resident).exists():
+        return 0
+    categories = {}
+    for code, name, group, department, to_city in DEMO_CATEGORIES:
+        defaults = {"name": name, "group": group, "department": department, "goes_to_city": to_city}
+        categories[code], _ = ServiceCategory.objects.get_or_create(service_code=code, defaults=defaults)
+    for state, kind, category, description, address, public in RESIDENT_CASES:
+        complaint = cases.submit(
+            community=community,
+            reporter=resident,
+            kind=kind,
+            category=categories[category],
+            description=description,
+            address=address,
+            public=public,
+            contact_preference=Complaint.Contact.SITE,
+        )
+        _bring_to(complaint, state, worker)
+    return len(RESIDENT_CASES)
+
+
+def _bring_to(complaint, state, worker) -> None:
+    if state == CaseState.SUBMITTED:
+        return
+    if state == CaseState.RETURNED:
+        cases.set_aside(complaint, CaseState.RETURNED, worker, "这属于隔壁小区的事务，请向其所在社区反映。")
+        return
+    cases.accept(complaint, worker)
+    if state == CaseState.ACCEPTED:
+        return
+    if state == CaseState.ESCALATED:
+        move(complaint, CaseState.ESCALATED, author=worker)
+        now = timezone.now()
+        Outbox.objects.create(
+            complaint=complaint,
+            state=Outbox.State.DEAD,
+            attempts=8,
+            endpoint_key="default",
+            last_error="演示：市里的系统连续 8 次没有应答。",
+            created_at=now,
+            next_try_at=now,
+        )
+        return
+    if state == CaseState.IN_PROGRESS:
+        move(complaint, CaseState.IN_PROGRESS, author=worker, text="已约谈商户，正在跟进。")
+        return
+    if state == CaseState.REPLIED:
+        move(complaint, CaseState.REPLIED, author=worker, text="督导员每天 7:00–9:00、18:00–20:00 在岗。")
+        return
+    cases.settle_locally(complaint, worker, "已安排维修，感谢您的反映！")
+    if state == CaseState.EVALUATED:
+        cases.rate(complaint, Complaint.Rating.SATISFIED, "处理得很及时。")
+    elif state == CaseState.REOPENED:
+        cases.rate(complaint, Complaint.Rating.NOT_SATISFIED, "修好两天又不亮了。")

@@ -3,12 +3,14 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from communities.regions.boundaries import point_error
 from participation.content.uploads import max_bytes, validate_image
 from portal.accounts.phone import normalise_phone, validate_mobile
 
 from . import attributes
-from .geo import gcj02_to_wgs84, point_in_boundary
+from .geo import gcj02_to_wgs84
 from .models import DESCRIPTION_MAX_LENGTH, MAX_PHOTOS, Complaint, ServiceCategory
 
 
@@ -144,19 +146,16 @@ class ComplaintForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
-        if (lat is None) != (lon is None):
-            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
-        elif lat is not None:
-            if cleaned.get("coordinate_system") == "gcj02":
+        if not {"latitude", "longitude"} & set(self.errors):
+            if lat is not None and lon is not None and cleaned.get("coordinate_system") == "gcj02":
                 lat, lon = gcj02_to_wgs84(lat, lon)
-            if not point_in_boundary(lat, lon, self.complaint_settings.boundary):
-                self.add_error(
-                    "latitude",
-                    _("This point is outside %(community)s. Choose a place inside the community.")
-                    % {"community": self.community},
-                )
-            cleaned["latitude"] = Decimal(f"{lat:.6f}")
-            cleaned["longitude"] = Decimal(f"{lon:.6f}")
+            # The region's boundary (Community.boundary, set in the admin's Regions), or the city's box.
+            problem = point_error(lat, lon, self.community.boundary, self.community)
+            if problem:
+                self.add_error("latitude", problem)
+            elif lat is not None:
+                cleaned["latitude"] = Decimal(f"{lat:.6f}")
+                cleaned["longitude"] = Decimal(f"{lon:.6f}")
         if cleaned.get("contact_preference") == Complaint.Contact.PHONE and not cleaned.get("contact_phone"):
             self.add_error("contact_phone", _("Give a phone number if you want to be called."))
         self._clean_attributes(cleaned)
@@ -182,7 +181,10 @@ class RatingForm(forms.Form):
         label=_("Are you satisfied with the result?"), choices=Complaint.Rating.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("complaint", "Comment"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

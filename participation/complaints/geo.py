@@ -1,4 +1,4 @@
-"""Coordinates: GCJ-02 (the offset datum Chinese web maps use) to WGS84, and boundary tests.
+"""Coordinates: GCJ-02 (the offset datum Chinese web maps use) to WGS84 (boundaries: communities.regions.boundaries).
 
 GCJ-02 is WGS84 plus a published, deterministic obfuscation inside mainland China. The forward
 transform is public; its inverse has no closed form, so we invert it by fixed-point iteration,
@@ -56,22 +56,3 @@ def gcj02_to_wgs84(lat: float, lon: float, tolerance: float = 1e-9) -> tuple[flo
             break
         guess_lat, guess_lon = guess_lat - err_lat, guess_lon - err_lon
     return guess_lat, guess_lon
-
-
-def point_in_boundary(lat: float, lon: float, boundary) -> bool:
-    """`boundary` is [[lat, lon], [lat, lon]] (a bounding box: two opposite corners) or a polygon
-    of three or more [lat, lon] vertices. An empty boundary admits every point."""
-    if not boundary:
-        return True
-    if len(boundary) == 2:
-        (lat1, lon1), (lat2, lon2) = boundary
-        return min(lat1, lat2) <= lat <= max(lat1, lat2) and min(lon1, lon2) <= lon <= max(lon1, lon2)
-    inside = False
-    j = len(boundary) - 1
-    for i in range(len(boundary)):
-        yi, xi = boundary[i]
-        yj, xj = boundary[j]
-        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
-    return inside

@@ -10,6 +10,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 
 from communities.regions.models import Community
@@ -91,15 +92,6 @@ class ComplaintSettings(models.Model):
         Community, on_delete=models.CASCADE, related_name="complaint_settings", verbose_name=_("community")
     )
     allow_anonymous = models.BooleanField(_("allow anonymous complaints"), default=False)
-    boundary = models.JSONField(
-        _("boundary"),
-        default=list,
-        blank=True,
-        help_text=_(
-            "WGS84 [latitude, longitude] pairs: two opposite corners of a box, or three or more polygon "
-            "vertices. Empty: points are not checked."
-        ),
-    )
     hidden_categories = models.ManyToManyField(
         ServiceCategory, blank=True, related_name="+", verbose_name=_("hidden categories")
     )
@@ -117,7 +109,6 @@ class ComplaintSettings(models.Model):
     panels = [
         FieldPanel("community"),
         FieldPanel("allow_anonymous"),
-        FieldPanel("boundary"),
         FieldPanel("hidden_categories"),
         FieldPanel("wechat_words"),
     ]
@@ -140,9 +131,11 @@ class CaseState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     ESCALATED = "escalated", _("Escalated to the city")
     DISPATCHED = "dispatched", _("Dispatched")
-    IN_PROGRESS = "in_progress", _("In progress")
+    # Contexts: polls and deliberations say "In progress" and "Closed" in other words (进行中, 已结束), and the
+    # catalogue of the app listed first would win for every app.
+    IN_PROGRESS = "in_progress", pgettext_lazy("complaint state", "In progress")
     REPLIED = "replied", _("Replied")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("complaint state", "Closed")
     EVALUATED = "evaluated", _("Evaluated")
     REOPENED = "reopened", _("Reopened")
     RETURNED = "returned", _("Returned")
@@ -280,7 +273,7 @@ class ComplaintEvent(models.Model):
 
     class Kind(models.TextChoices):
         STATE = "state", _("State change")
-        REPLY = "reply", _("Reply")
+        REPLY = "reply", pgettext_lazy("complaint", "Reply")
         NOTE = "note", _("Internal note")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")

@@ -5,15 +5,15 @@ and delivery onwards). GET lists the public record (反光镜), plus the request
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Q, Subquery
 
+from communities.regions.boundaries import contains
 from communities.regions.models import Community
 from portal.api.open311 import Open311Error, Rejected
 
 from . import attributes as service_attributes
 from . import cases
 from .forms import ComplaintForm
-from .geo import point_in_boundary
 from .masking import mask_personal_data
 from .models import CaseState, Complaint, ComplaintEvent, ComplaintSettings, ServiceCategory
 from .states import FINISHED_STATES, PUBLIC_STATES_EXCLUDED
@@ -59,8 +59,21 @@ def _item(complaint: Complaint, key) -> dict:
     return item
 
 
+ITEM_FIELDS = (
+    *("pk", "state", "description", "public", "api_key_id", "created_at", "deadline", "address"),
+    *("latitude", "longitude", "reference", "partner_request_id"),
+    *("category__name", "category__service_code", "category__department", "community__slug"),
+)
+
+
 def _with_dates(queryset):
-    return queryset.select_related("category", "community").annotate(last_event_at=Max("events__created_at"))
+    # the latest event by a correlated subquery: a Max() over the join would GROUP BY every selected column
+    last_event = ComplaintEvent.objects.filter(complaint=OuterRef("pk")).order_by("-created_at").values("created_at")
+    return (
+        queryset.select_related("category", "community")
+        .only(*ITEM_FIELDS)
+        .annotate(last_event_at=Subquery(last_event[:1]))
+    )
 
 
 class ComplaintsBackend:
@@ -222,16 +235,10 @@ class ComplaintsBackend:
             if not allowed.filter(pk=community.pk).exists():
                 raise Open311Error(403, f"This api_key may not file requests for '{community.slug}'.")
             return community
-        candidates = list(allowed.select_related("complaint_settings"))
+        candidates = list(allowed)
         lat, lon = _float(fields.get("lat")), _float(fields.get("long"))
         if lat is not None and lon is not None:
-            inside = [
-                c
-                for c in candidates
-                if getattr(c, "complaint_settings", None) is not None
-                and c.complaint_settings.boundary
-                and point_in_boundary(lat, lon, c.complaint_settings.boundary)
-            ]
+            inside = [c for c in candidates if c.boundary and contains(c.boundary, lat, lon)]
             if len(inside) == 1:
                 return inside[0]
         if len(candidates) == 1:

@@ -1,5 +1,6 @@
 """Residents' pages: the complaint form, one's own complaint, and the public record (反光镜)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
@@ -58,8 +59,22 @@ def complaint_new(request):
         return redirect("complaints:detail", reference=complaint.reference)
     # A browser cannot re-fill a file input: name the photos the resident must choose again.
     choose_again = [f.name for f in request.FILES.getlist("photos")] if form.is_bound else []
-    context = {"form": form, "community": community, "photos_to_choose_again": choose_again}
+    context = {
+        "form": form,
+        "community": community,
+        "photos_to_choose_again": choose_again,
+        "map": pin_map(community),
+    }
     return render(request, "complaints/complaint_form.html", context)
+
+
+def pin_map(community) -> dict:
+    """What the form's map (a progressive enhancement of the latitude and longitude fields) draws."""
+    return {
+        "boundary": community.boundary,
+        "tiles": {"url": settings.PORTAL_MAP_TILE_URL, "attribution": settings.PORTAL_MAP_TILE_ATTRIBUTION},
+        "bounds": list(settings.PORTAL_CITY_BOUNDS),
+    }
 
 
 def _may_follow(request, complaint: Complaint) -> bool:

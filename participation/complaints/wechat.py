@@ -14,6 +14,7 @@ Registered with portal.wechat's handler registry from the app's `ready` (portal 
 """
 
 import logging
+import math
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -24,11 +25,12 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from portal.wechat import dialogues, handlers
+from portal.wechat import config, dialogues, handlers
 
 logger = logging.getLogger("portal.wechat")
 
 KIND = "complaint"
+START_WORDS = "complaints.start_words"
 CANCEL_WORDS = {"取消", "cancel"}
 SKIP_WORDS = {"跳过", "skip", "无", "没有"}
 CONFIRM_WORDS = {"1", "确认", "确定", "是", "confirm", "yes"}
@@ -36,10 +38,19 @@ MAX_CATEGORIES = 9  # offered by number; the best matches of the description fir
 
 
 def start_words(community) -> list[str]:
+    """From the WeChat configuration map (no query per message); a community without settings has the default."""
     from .models import ComplaintSettings
 
-    words = ComplaintSettings.for_community(community).wechat_words or ""
+    words = config.registered_value(START_WORDS, community.pk)
+    if words is None:
+        words = ComplaintSettings._meta.get_field("wechat_words").default
     return [word for word in words.split() if word]
+
+
+def _start_words_by_community() -> dict:
+    from .models import ComplaintSettings
+
+    return dict(ComplaintSettings.objects.values_list("community_id", "wechat_words"))
 
 
 def categories_for(community, description: str):
@@ -73,6 +84,9 @@ def handle(account, message):
         dialogues.remember_location(account, openid, message.latitude, message.longitude)
         state = dialogues.load(account, openid)
         if state and state.get("kind") == KIND and state["step"] == "place":
+            problem = place_problem(account.community, message.latitude, message.longitude)
+            if problem:
+                return problem
             label = _("Shared location (%(lat).5f, %(lon).5f)") % {"lat": message.latitude, "lon": message.longitude}
             return place_given(account, openid, state, label, message.latitude, message.longitude)
         return None
@@ -194,8 +208,35 @@ def place_given(account, openid, state, address, latitude=None, longitude=None):
     return _("A photo helps: send one now, or reply 跳过 to go on without.")
 
 
+def place_problem(community, latitude, longitude) -> str | None:
+    """What is wrong with a shared location (GCJ-02, as WeChat sends it), told at once, or None: the same check
+    as the form's (communities.regions.boundaries.point_error), against the community's region boundary or the
+    city's box. One small query, only for a location given at the place step: boundaries (up to
+    PORTAL_BOUNDARY_MAX_BYTES each) are not held in every process's WeChat configuration map."""
+    from communities.regions.boundaries import point_error
+    from communities.regions.models import Community
+
+    from .geo import gcj02_to_wgs84
+
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        latitude = longitude = math.nan
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return _("That location could not be read. Send the place in words, or share your location again.")
+    latitude, longitude = gcj02_to_wgs84(latitude, longitude)
+    boundary = Community.objects.filter(pk=community.pk).values_list("boundary", flat=True).first()
+    problem = point_error(latitude, longitude, boundary, community.name)
+    if problem is None:
+        return None
+    return _("%(problem)s Send the place in words, or share another location.") % {"problem": problem.message}
+
+
 def place_message(account, message, state, text):
     if message.type == "location":
+        problem = place_problem(account.community, message.location_x, message.location_y)
+        if problem:
+            return problem
         label = message.label or _("Shared location")
         return place_given(account, message.source, state, label, float(message.location_x), float(message.location_y))
     if not text:
@@ -339,4 +380,7 @@ def file_complaint(account_id: int, openid: str, state: dict) -> str:
 
 
 def register():
+    from .models import ComplaintSettings
+
     handlers.register(handle, priority=10)  # after following, before keyword replies and search
+    config.register(START_WORDS, _start_words_by_community, models=[ComplaintSettings])

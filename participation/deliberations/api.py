@@ -4,12 +4,14 @@ recounting with `manage.py verify_ballots --file`."""
 
 from datetime import datetime
 
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from communities.regions.api import scope
 from portal.api.http import DEFAULT_LIMIT, ERRORS, check_format, csv_response, page_of, paginate
 from portal.api.registry import register
+from portal.core.phases import in_phase
 
 from . import ballots
 from .models import Phase, Topic
@@ -81,10 +83,10 @@ def topics(
     rows = Topic.objects.select_related("community").prefetch_related("options")
     if communities is not None:
         rows = rows.filter(community__in=communities)
+    if phase:
+        rows = rows.filter(in_phase(Topic.PHASE_FIELDS, phase, timezone.now()))
     page, next_cursor = paginate(rows, cursor, limit)
     items = [row(t) for t in page]
-    if phase:
-        items = [i for i in items if i["phase"] == phase]
     if format == "csv":
         flat = [
             i | {"phases": len(i["phases"]), "options": [o["label"] for o in i["options"]], "result": ""} for i in items
@@ -110,5 +112,35 @@ def ballot_log(request, topic_id: int):
     return ballots.document(found)
 
 
+def export_rows(communities):
+    rows = Topic.objects.select_related("community").prefetch_related("options").order_by("pk")
+    if communities is not None:
+        rows = rows.filter(community__in=communities)
+    for topic in rows:
+        item = row(topic)
+        yield {name: item[name] for name, *_ in EXPORT_FIELDS} | {
+            "options": ";".join(o["label"] for o in item["options"])
+        }
+
+
+EXPORT_FIELDS = [
+    ("id", "integer", "Topic number"),
+    ("community", "string", "Community slug"),
+    ("title", "string", "Title"),
+    ("description", "string", "What is decided"),
+    ("phase", "string", "proposal, discussion, voting, decided, carried_out or done"),
+    ("options", "string", "The options, separated by ;"),
+    ("secret", "boolean", "Secret ballot"),
+    ("majority", "string", "The majority needed"),
+    ("quorum_percent", "integer", "Quorum, percent of the electorate"),
+    ("sealed", "datetime", "When the ballot log was sealed"),
+    ("log_head", "string", "Hash of the sealed ballot log's last entry"),
+]
+
+
 def connect():
+    from portal.api.opendata import Field, Table
+    from portal.api.registry import register_export
+
+    register_export(Table("deliberations", "Deliberations (阳光议事)", [Field(*f) for f in EXPORT_FIELDS], export_rows))
     register("deliberations", router)

@@ -25,3 +25,6 @@ class DeliberationsConfig(AppConfig):
         )
 
         api.connect()
+        from . import insights
+
+        insights.register()  # decision-support figures (portal.insights registry)

@@ -10,6 +10,14 @@ The running commitment, published while voting is open (see models.BallotCommitm
 ballot hash = sha256(canonical JSON of {"option", "weight" (to the cent), "receipt_hash", "voter"})
 commitment  = sha256("ballot-commitment:" + salt + ":" + count + ":" + the ballot hashes, SORTED)
 The sealed log publishes the last commitment with its salt; verify() recomputes it from the entries.
+
+Since issue 20 a vote extends the commitment instead of rehashing every ballot (O(1) a vote, not O(n)):
+state       = the product, modulo the prime 2^3072 - 1103717, of one number per ballot hash
+              (SHAKE-256 of it, 384 bytes): a multiset hash (MuHash), the same for the ballots in any
+              order, extended by one multiplication per vote
+commitment  = sha256("ballot-commitment/multiset:" + salt + ":" + count + ":" + the state in hex)
+A published commitment of this kind says "scheme": "multiset/1"; one without a scheme is the sorted
+form above (logs sealed before), and verify() checks each in its own way.
 """
 
 import hashlib
@@ -64,6 +72,45 @@ def commitment(salt: str, ballot_hashes) -> str:
     """Count and content of a set of ballots, in no order (sorted), blinded by `salt`."""
     ordered = sorted(ballot_hashes)
     return sha256(f"ballot-commitment:{salt}:{len(ordered)}:" + "".join(ordered))
+
+
+MULTISET = "multiset/1"
+_MODULUS_BITS = 3072
+_MODULUS = (1 << _MODULUS_BITS) - 1103717  # prime (Bitcoin Core's MuHash3072 uses the same)
+_LOW = (1 << _MODULUS_BITS) - 1
+EMPTY_STATE = "1"
+
+
+def _reduce(value: int) -> int:
+    """value mod the prime, using 2^3072 = 1103717 (mod p): a few shifts instead of a long division."""
+    while value >> _MODULUS_BITS:
+        value = (value >> _MODULUS_BITS) * 1103717 + (value & _LOW)
+    return value - _MODULUS if value >= _MODULUS else value
+
+
+def _element(ballot_hash_hex: str) -> int:
+    digest = hashlib.shake_256(("ballot-element:" + ballot_hash_hex).encode()).digest(_MODULUS_BITS // 8)
+    return _reduce(int.from_bytes(digest, "little")) or 1
+
+
+def multiset_add(state: str, ballot_hashes) -> str:
+    """The state of a multiset of ballot hashes after adding `ballot_hashes` (hex in, hex out)."""
+    value = int(state, 16)
+    for ballot_hash_hex in ballot_hashes:
+        value = _reduce(value * _element(ballot_hash_hex))
+    return format(value, "x")
+
+
+def multiset_commitment(salt: str, count: int, state: str) -> str:
+    return sha256(f"ballot-commitment/multiset:{salt}:{count}:{state}")
+
+
+def commitment_of(published: dict, ballot_hashes) -> str:
+    """What `published` (a commitment with its salt) should be for these ballots, in its own scheme."""
+    hashes = list(ballot_hashes)
+    if published.get("scheme") == MULTISET:
+        return multiset_commitment(published["salt"], len(hashes), multiset_add(EMPTY_STATE, hashes))
+    return commitment(published["salt"], hashes)
 
 
 # Recounts of other kinds of log (an election's), by the header's "format"; filled from above.
@@ -134,6 +181,6 @@ def commitment_problems(published: dict | None, entries: list[dict]) -> list[str
             _("%(entries)s ballots in the log, but the last commitment published during the vote covered %(count)s.")
             % {"entries": len(entries), "count": published["count"]}
         ]
-    if commitment(published["salt"], [ballot_hash(e) for e in entries]) != published["digest"]:
+    if commitment_of(published, [ballot_hash(e) for e in entries]) != published["digest"]:
         return [_("The ballots in the log are not the ballots committed to during the vote: one was changed.")]
     return []

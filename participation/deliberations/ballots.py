@@ -13,8 +13,12 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +75,7 @@ class BallotBox:
     roll_model = ballot_model = commitment_model = log_model = nonce_model = None
     lock_key = 0
     messages = {}
+    receipt_route = ""  # the URL name of the receipt page, with the owner's pk as its one argument
 
     def of(self, owner) -> dict:
         return {self.field: owner}
@@ -92,6 +97,10 @@ class BallotBox:
 
     def entry(self, ballot, seq: int) -> dict:
         raise NotImplementedError
+
+    def ballot_hash(self, ballot) -> str:
+        """ballot_log.ballot_hash of one ballot just stored (what hashes() gives for it)."""
+        return ballot_log.ballot_hash(self.entry(ballot, 0))
 
     def header(self, owner) -> dict:
         raise NotImplementedError
@@ -190,6 +199,7 @@ class TopicBox(BallotBox):
         VoteNonce,
     )
     lock_key = 0x42414C4C
+    receipt_route = "deliberations:receipt"
     messages = {
         "not_open": _("Voting on this topic is not open."),
         "already": _("A vote has already been recorded for you (or your household) on this topic."),
@@ -231,6 +241,66 @@ class TopicBox(BallotBox):
 register_box(TopicBox())
 
 
+# The receipt page (post/redirect/get) -------------------------------------------------------------
+
+RECEIPT_COOKIE = "ballot_receipt"
+RECEIPT_MAX_AGE = 300  # seconds from the vote to the receipt page: a redirect away, with room for a slow phone
+
+
+def receipt_path(owner) -> str:
+    return reverse(box_for(owner).receipt_route, args=[owner.pk])
+
+
+def _receipt_salt(owner) -> str:
+    return f"ballots.receipt.{box_for(owner).field}"
+
+
+def hand_receipt(request, owner, receipt: str) -> HttpResponseRedirect:
+    """The answer to a vote's POST: a 303 to the owner's receipt page, the receipt in a cookie for it alone.
+
+    The code never appears in a URL (nor in the server's or a proxy's logs, nor the browser history):
+    it travels in a cookie that is signed (a forged one is ignored), names the voter and the ballot
+    box (another user's or another box's shows nothing), is sent only to the receipt page's path,
+    is HttpOnly and SameSite=Lax, lives RECEIPT_MAX_AGE seconds and is deleted by the page that shows it.
+    """
+    path = receipt_path(owner)
+    response = HttpResponseRedirect(path, status=303)
+    response["Cache-Control"] = "no-store"
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        f"{owner.pk}:{request.user.pk}:{receipt}",
+        salt=_receipt_salt(owner),
+        max_age=RECEIPT_MAX_AGE,
+        path=path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _handed_receipt(request, owner) -> str | None:
+    """The receipt in the request's cookie, if it is genuine, fresh, this user's and this owner's."""
+    value = request.get_signed_cookie(RECEIPT_COOKIE, None, salt=_receipt_salt(owner), max_age=RECEIPT_MAX_AGE)
+    if not value or not request.user.is_authenticated:
+        return None
+    owner_pk, user_pk, receipt = (value.split(":", 2) + ["", ""])[:3]
+    if owner_pk != str(owner.pk) or user_pk != str(request.user.pk) or not receipt:
+        return None
+    return receipt
+
+
+def show_receipt(request, owner, template: str, context: dict):
+    """The receipt page: the code once (from hand_receipt's cookie, deleted here); afterwards the page
+    says it was shown once and where to verify a ballot. Never cached."""
+    receipt = _handed_receipt(request, owner)
+    response = render(request, template, {**context, "receipt": receipt})
+    response["Cache-Control"] = "no-store"
+    if request.COOKIES.get(RECEIPT_COOKIE):
+        response.delete_cookie(RECEIPT_COOKIE, path=receipt_path(owner), samesite="Lax")
+    return response
+
+
 # The running commitment --------------------------------------------------------------------------
 
 COMMITMENT_LOCK = TopicBox.lock_key  # pg_advisory_xact_lock(box lock key, owner id): one commitment at a time
@@ -246,25 +316,46 @@ def commit(owner, ballot):
 
     Votes run side by side under the owner's shared lock (lock_shared); only this step takes
     turns, under a transaction-level advisory lock on PostgreSQL (SQLite runs one writer at a time).
-    Under READ COMMITTED each query after the lock sees every vote committed before it, so each
-    commitment covers exactly the ballots of the votes before it plus this one.
+    Under READ COMMITTED the previous commitment read after the lock is the last vote's, committed.
+
+    A vote extends the previous commitment's multiset state by its own ballot: one row read, one
+    hash and one multiplication, whatever the number of ballots. Only a vote with nothing to extend
+    (the first, or the first after commitments written without a state) reads the ballots already
+    there: none, for an honest first vote (one EXISTS query); otherwise every one, as votes did
+    before, recording what it found against the previous commitment and starting the state from it.
     """
     box = box_for(owner)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [box.lock_key, owner.pk % 2**31])
     previous = owner.commitments.order_by("-pk").first()
-    hashes = box.hashes(owner.pk)
-    own = hashes.pop(ballot.pk)
+    own = box.ballot_hash(ballot)
+    if previous is not None and previous.state:
+        found, prior_digest, state = previous.count, previous.digest, ballot_log.multiset_add(previous.state, [own])
+    else:
+        others = box.ballot_model.objects.filter(**box.of(owner)).exclude(pk=ballot.pk)
+        hashes = box.hashes(owner.pk) if previous is not None or others.exists() else {ballot.pk: own}
+        hashes.pop(ballot.pk, None)
+        found = len(hashes)
+        prior_digest = ballot_log.commitment(previous.salt if previous else "", hashes.values())
+        state = ballot_log.multiset_add(ballot_log.EMPTY_STATE, [*hashes.values(), own])
     salt = secrets.token_hex(16)
     return box.commitment_model.objects.create(
         **box.of(owner),
-        found=len(hashes),
-        prior_digest=ballot_log.commitment(previous.salt if previous else "", hashes.values()),
-        count=len(hashes) + 1,
+        found=found,
+        prior_digest=prior_digest,
+        count=found + 1,
         salt=salt,
-        digest=ballot_log.commitment(salt, [*hashes.values(), own]),
+        digest=ballot_log.multiset_commitment(salt, found + 1, state),
+        state=state,
     )
+
+
+def _published(row) -> dict:
+    published = {"count": row.count, "digest": row.digest, "salt": row.salt}
+    if row.state:
+        published["scheme"] = ballot_log.MULTISET
+    return published
 
 
 def running_commitment(owner) -> dict | None:
@@ -303,26 +394,41 @@ def commitment_problems(owner) -> list[str]:
     expected_count, expected_digest = 0, ballot_log.commitment("", [])
     commitments = list(owner.commitments.order_by("pk"))
     vote = 0  # votes counted in commitment order (an adopted first commitment stands for the votes before it)
+    read_at = 0  # the last vote that read every ballot (votes that extend a state do not)
+    previous = None
     for position, row in enumerate(commitments, start=1):
         vote += 1
         origin = getattr(row, "origin", "vote")
         if origin == adopted and position == 1:
             expected_count, expected_digest, vote = row.count, row.digest, row.count
+            previous = row
             continue
-        if origin != "vote" or row.count != row.found + 1:
+        if not (previous is not None and previous.state and row.state):
+            read_at = vote
+        forged = origin != "vote" or row.count != row.found + 1
+        if row.state and ballot_log.multiset_commitment(row.salt, row.count, row.state) != row.digest:
+            forged = True
+        if forged:
             problems.append(_g("Commitment %(n)s was not written by a vote.") % {"n": position})
         kind = _difference(row.found, expected_count, expected_digest, row.prior_digest)
         if kind:
             number = abs(row.found - expected_count) or 1
             problems.append(_difference_message(kind, number, _g("before vote %(vote)s") % {"vote": vote}))
         expected_count, expected_digest = row.count, row.digest
+        previous = row
     hashes = box.hashes(owner.pk)
     if commitments:
-        now_digest = ballot_log.commitment(commitments[-1].salt, hashes.values())
+        now_digest = ballot_log.commitment_of(_published(commitments[-1]), hashes.values())
         kind = _difference(len(hashes), expected_count, expected_digest, now_digest)
         if kind:
             number = abs(len(hashes) - expected_count) or 1
-            when = _g("after the last vote (vote %(vote)s)") % {"vote": vote}
+            if read_at == vote:
+                when = _g("after the last vote (vote %(vote)s)") % {"vote": vote}
+            else:
+                when = _g(
+                    "after vote %(read)s (the votes after it extend the commitment without rereading the "
+                    "ballots; the last vote is vote %(vote)s)"
+                ) % {"read": read_at, "vote": vote}
             problems.append(_difference_message(kind, number, when))
     elif hashes:
         problems.append(_difference_message("inserted", len(hashes), _g("before any vote")))
@@ -444,5 +550,5 @@ def document(owner) -> dict:
         "head": owner.log_head,
         "roll_count": owner.roll.count(),
         "result": owner.sealed_result,
-        "commitment": {"count": last.count, "digest": last.digest, "salt": last.salt} if last else None,
+        "commitment": _published(last) if last else None,
     }

@@ -34,6 +34,9 @@ class Electorate(Protocol):
     def weight(self, user, topic: Topic) -> Decimal:
         """The floor area that counts for a double majority (0 where none is known)."""
 
+    def eligible_user_ids(self, topic: Topic) -> list[int]:
+        """The accounts that may vote on `topic` (every member of a household that may), as one query."""
+
     def eligible_totals(self, topic: Topic) -> tuple[int, Decimal]:
         """(headcount, floor area) of everyone who may vote: the base of quorum and double majority."""
 
@@ -139,6 +142,9 @@ class MembershipElectorate:
             members = members.filter(home__building__in=[b.pk for b in buildings])
         return members
 
+    def eligible_user_ids(self, topic) -> list[int]:
+        return sorted(set(self.eligible_members(topic).values_list("user_id", flat=True)))
+
     def eligible_totals(self, topic) -> tuple[int, Decimal]:
         members = self.eligible_members(topic)
         if topic.electorate in BY_HOUSEHOLD:
@@ -198,6 +204,16 @@ class RegisterElectorate:
     def weight(self, user, topic) -> Decimal:
         row = self._row(user, topic)
         return row.floor_area if row else Decimal(0)
+
+    def eligible_user_ids(self, topic) -> list[int]:
+        """The registered accounts. Without a register ("all" open to any account) nobody can be listed,
+        so the topic's community's verified members stand for its voters."""
+        if self._register_required(topic):
+            rows = VoterRegister.objects.filter(topic=topic, user__is_active=True)
+            if topic.electorate in BY_HOUSEHOLD:
+                rows = rows.exclude(household_key="")
+            return sorted(set(rows.values_list("user_id", flat=True)))
+        return MembershipElectorate().eligible_user_ids(topic)
 
     def eligible_totals(self, topic) -> tuple[int, Decimal]:
         rows = VoterRegister.objects.filter(topic=topic)

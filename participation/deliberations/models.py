@@ -130,6 +130,8 @@ class Topic(ClusterableModel):
 
     # Frozen when voting closes (see ballots.seal).
     sealed_at = models.DateTimeField(_("ballot log sealed"), null=True, blank=True, editable=False)
+    # Set once the eligible voters were told that voting opened (see notices.announce_due).
+    opening_announced_at = models.DateTimeField(_("opening announced"), null=True, blank=True, editable=False)
     sealed_eligible_headcount = models.PositiveIntegerField(null=True, blank=True, editable=False)
     sealed_eligible_area = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     log_head = models.CharField(max_length=64, blank=True, editable=False)
@@ -207,16 +209,19 @@ class Topic(ClusterableModel):
 
     # Phases -----------------------------------------------------------------
 
+    # Each phase and the field holding the date it begins, in order (portal.core.phases filters by it).
+    PHASE_FIELDS = [
+        (Phase.PROPOSAL, "proposal_starts"),
+        (Phase.DISCUSSION, "discussion_starts"),
+        (Phase.VOTING, "voting_starts"),
+        (Phase.DECIDED, "voting_ends"),
+        (Phase.CARRIED_OUT, "implementation_starts"),
+        (Phase.DONE, "done_at"),
+    ]
+
     def phase_starts(self) -> list[tuple[str, object]]:
         """(phase, start) for every phase that has a date, in order."""
-        starts = [
-            (Phase.PROPOSAL, self.proposal_starts),
-            (Phase.DISCUSSION, self.discussion_starts),
-            (Phase.VOTING, self.voting_starts),
-            (Phase.DECIDED, self.voting_ends),
-            (Phase.CARRIED_OUT, self.implementation_starts),
-            (Phase.DONE, self.done_at),
-        ]
+        starts = [(phase, getattr(self, field)) for phase, field in self.PHASE_FIELDS]
         return [(phase, start) for phase, start in starts if start is not None]
 
     def current_phase(self, now=None) -> Phase:
@@ -437,6 +442,14 @@ class BallotCommitment(models.Model):
     == previous digest, so a ballot changed, deleted or inserted outside the vote path shows up at the
     next vote, and at the seal (see ballots.commitment_problems).
 
+    Since issue 20 a vote no longer rereads every ballot: it extends the previous commitment's `state`
+    (a multiset hash of the ballots, see ballot_log) by its own ballot, and records what it extended
+    (found = the previous count, prior_digest = the previous digest). Only a vote with no state before
+    it (the first vote, or the first after commitments without a state) reads every ballot, as before,
+    and starts the state from them. The ballots are checked against the last state by
+    ballots.commitment_problems (the verify page, verify_ballots), and against the published
+    commitment by anyone once the log is sealed.
+
     Only the latest count and digest are published while voting is open; the salt of the last one is
     published with the sealed log, so anyone can check that the log is what was committed during
     the vote. The other salts stay here: with them, the successive digests and the published ballots,
@@ -454,6 +467,8 @@ class BallotCommitment(models.Model):
     count = models.PositiveIntegerField()
     salt = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)
+    # The multiset hash of the ballots after this vote (hex); empty on commitments written before it existed.
+    state = models.TextField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("ballot commitment")

@@ -6,7 +6,8 @@ notification has a key naming the event, so a retried task tells nobody twice.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import translation
+from django.db import transaction
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.membership import household_members
@@ -75,3 +76,40 @@ def notify_update(update: ImplementationUpdate) -> int:
         }
     url, key = _topic_url(topic) + "#outcome-heading", f"deliberations.update.{update.pk}"
     return sum(notify(user, "deliberations.update", text, url=url, key=key) for user in participants(topic))
+
+
+def notify_opened(topic: Topic) -> int:
+    """Voting opened: every account that may vote hears of it once. Returns how many were told now."""
+    from .electorate import electorate_for
+
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Voting on “%(title)s” is open until %(ends)s.") % {
+            "title": topic.title,
+            "ends": formats.date_format(timezone.localtime(topic.voting_ends), "DATETIME_FORMAT"),
+        }
+    url, key = _topic_url(topic), f"deliberations.opened.{topic.pk}"
+    users = get_user_model().objects.filter(pk__in=electorate_for(topic).eligible_user_ids(topic), is_active=True)
+    return sum(
+        notify(user, "deliberations.opened", text, url=url, key=key, community=topic.community)
+        for user in users.order_by("pk")
+    )
+
+
+def announce_due(now=None) -> list[int]:
+    """Tell the voters of every topic whose voting has opened (and not ended) and was not announced yet.
+
+    Each topic is claimed by a conditional update first, so two runs at once announce it once; the
+    notification keys make a retry after a crash between claim and sending harmless. Their ids.
+    """
+    now = now or timezone.now()
+    due = Topic.objects.filter(opening_announced_at__isnull=True, voting_starts__lte=now, voting_ends__gt=now)
+    announced = []
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Topic.objects.filter(pk=pk, opening_announced_at__isnull=True).update(opening_announced_at=now)
+            if not claimed:
+                continue  # another run got there first
+            topic = Topic.objects.select_related("community__site").get(pk=pk)
+            notify_opened(topic)
+        announced.append(pk)
+    return announced

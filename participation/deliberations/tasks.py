@@ -34,4 +34,5 @@ def seal_due() -> list[int]:
 
 @task()
 def seal_due_topics() -> list[int]:
+    notices.announce_due()
     return seal_due()

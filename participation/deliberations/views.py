@@ -203,9 +203,14 @@ def vote(request, pk):
         receipt = ballots.cast_vote(topic, request.user, form.cleaned_data["option"], nonce=form.cleaned_data["nonce"])
     except ballots.VoteRefused as refusal:
         return _render_topic(request, topic, vote_error=str(refusal), status=409)
-    response = render(request, "deliberations/receipt.html", {"topic": topic, "receipt": receipt})
-    response["Cache-Control"] = "no-store"
-    return response
+    return ballots.hand_receipt(request, topic, receipt)
+
+
+@require_GET
+def receipt(request, pk):
+    """The receipt code once, right after the vote (ballots.hand_receipt); never again."""
+    topic = _topic(request, pk)
+    return ballots.show_receipt(request, topic, "deliberations/receipt.html", {"topic": topic})
 
 
 @require_POST

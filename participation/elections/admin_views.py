@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 from participation.deliberations import ballots
 from portal.core.admin_scoping import Scoped, community_scoped_view
 
-from . import phases
+from . import phases, wording
 from .box import accepted
 from .forms import PaperBallotForm
 from .models import Election, VoterListEntry, VoterRoll
@@ -44,6 +45,8 @@ def workflow(request, election):
         "open_objections": election.objections.filter(status="open").count(),
         "voted": election.roll.count(),
         "candidates": election.candidates.select_related("post", "person"),
+        "results": wording.described(election.sealed_result) if election.sealed_result else None,
+        "later_rounds": {e.round_kind: e for e in election.second_rounds.order_by("pk")},
     }
     return TemplateResponse(request, "elections/admin/workflow.html", context)
 
@@ -73,14 +76,21 @@ def announce(request, election):
 
 @community_scoped_view(pk=ELECTION)
 @require_POST
-def open_second_round(request, election):
+def open_next_round(request, election):
+    """A run-off (决选) for the seats left tied, or a second round (另行选举) for those left empty."""
     _may_change(request.user)
+    round_kind = request.POST.get("round_kind", Election.RoundKind.SECOND)
+    if round_kind not in (Election.RoundKind.RUNOFF, Election.RoundKind.SECOND):
+        return HttpResponseBadRequest(_("Choose a run-off or a second round."))
     try:
-        again = phases.second_round(election, request.user)
+        again = phases.next_round(election, round_kind, request.user)
     except phases.Refused as refusal:
         messages.error(request, str(refusal))
         return redirect("elections_workflow", election.pk)
-    messages.success(request, _("The second round is open; check its dates and candidates."))
+    if again.is_runoff:
+        messages.success(request, _("The run-off is open among the tied candidates; check its dates."))
+    else:
+        messages.success(request, _("The second round is open; check its dates and candidates."))
     return redirect("wagtailsnippets_elections_election:edit", again.pk)
 
 

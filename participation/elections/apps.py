@@ -16,10 +16,11 @@ class ElectionsConfig(AppConfig):
         actions.register("elections.vote", _("vote in elections"), Requirement.VERIFIED, choices=verified)
         actions.register("elections.object", _("object to a voter list"), Requirement.VERIFIED, choices=verified)
         actions.register("elections.nominate", _("nominate candidates"), Requirement.VERIFIED, choices=verified)
-        from . import box, privacy  # noqa: F401  (the ballot box of the core; export and erasure)
+        from . import api, box, privacy  # noqa: F401  (the ballot box of the core; export and erasure)
         from .models import APPEND_ONLY_TABLES
 
         append_only.register(*APPEND_ONLY_TABLES)
         from . import governance
 
         governance.register()  # the self-governance section (社区自治) lists elections and committees
+        api.connect()

@@ -51,6 +51,8 @@ def normalise(election, choices: dict) -> dict:
             if mark.startswith("c:"):
                 if mark not in by_post[post]:
                     raise VoteRefused(_("Choose among the candidates of each post."))
+            elif mark.startswith("w:") and election.is_runoff:
+                raise VoteRefused(_("A run-off is among the tied candidates only: no one can be written in."))
             elif mark.startswith("w:") and mark[2:].isdigit() and len(mark) < 14:
                 numbers.add(int(mark[2:]))
             else:
@@ -82,6 +84,7 @@ class ElectionBox(BallotBox):
         VoteNonce,
     )
     lock_key = 0x454C4543  # "ELEC"
+    receipt_route = "elections:receipt"
     messages = {
         "not_open": _("Voting in this election is not open."),
         "already": _("A ballot has already been recorded for you (or your household) in this election."),
@@ -159,6 +162,7 @@ def header(election: Election) -> dict:
         "community": election.community.slug,
         "title": election.title,
         "round": election.round,
+        "round_kind": election.round_kind,
         "voting_starts": election.voting_starts.isoformat(),
         "voting_ends": election.voting_ends.isoformat(),
         "posts": posts,

@@ -10,7 +10,10 @@ Legal defaults (城市居民委员会组织法, 民法典 第二百七十八条)
 * homeowners' committee: valid when owners of at least two thirds of the floor area AND at least two
   thirds of the owners vote; elected with more than half of the area AND of the owners taking part.
 * When more candidates pass than there are seats, the most votes win; a tie for the last seats goes
-  to a run-off among the tied; seats nobody wins are left for a second round.
+  to a run-off (决选) among the tied (`runoffs` of the result: the post, its seats, the tied); seats
+  nobody wins are left for a second round.
+* a run-off lists the tied only (no write-ins) and the most votes win (at least one vote; the
+  homeowners' double majority still applies); a new tie goes to another run-off.
 
 Checks reuse the deliberations tally's exact headcount and area checks (integers, Fractions).
 """
@@ -25,11 +28,18 @@ RESIDENTS = "residents"
 HOMEOWNERS = "homeowners"
 ABSTAIN = "abstain"
 
+# The kinds of round (Election.RoundKind).
+FIRST_ROUND = "first"
+RUNOFF_ROUND = "runoff"
+SECOND_ROUND = "second"
+MOST = "most_votes"  # the run-off's threshold: at least one vote; among those, the most win
+
 # name -> (share, strict): strict means "more than", otherwise "at least".
 THRESHOLDS = {
     "more_than_half": (Fraction(1, 2), True),
     "two_thirds": (Fraction(2, 3), False),
     "one_third": (Fraction(1, 3), False),
+    MOST: (Fraction(0), True),
 }
 
 # Why a person was or was not elected (the results page words them).
@@ -46,9 +56,13 @@ class Rules:
     kind: str = RESIDENTS
     participation: str = "more_than_half"
     elected_with: str = "more_than_half"
+    write_ins: bool = True  # a run-off is among the tied only
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "participation": self.participation, "elected_with": self.elected_with}
+        rules = {"kind": self.kind, "participation": self.participation, "elected_with": self.elected_with}
+        if not self.write_ins:  # absent when true: the headers of logs sealed before run-offs stay as they were
+            rules["write_ins"] = False
+        return rules
 
 
 def percent(part, whole) -> str:
@@ -59,7 +73,7 @@ def percent(part, whole) -> str:
     return str(value)
 
 
-def classify(marks, candidates: set, seats: int) -> str:
+def classify(marks, candidates: set, seats: int, write_ins: bool = True) -> str:
     """'blank', 'abstain', 'invalid' or 'valid' for one post's marks on one ballot."""
     if not marks:
         return "blank"
@@ -70,7 +84,7 @@ def classify(marks, candidates: set, seats: int) -> str:
     for mark in marks:
         if mark.startswith("c:") and mark not in candidates:
             return "invalid"
-        if not mark.startswith(("c:", "w:")):
+        if not mark.startswith(("c:", "w:")) or (mark.startswith("w:") and not write_ins):
             return "invalid"
     return "valid"
 
@@ -102,7 +116,7 @@ def count_post(post: dict, entries: list, rules: Rules, valid: bool, ballots: in
     kinds = {"valid": 0, "invalid": 0, "blank": 0, "abstain": 0}
     for entry in entries:
         marks = entry["choices"].get(post["key"], [])
-        kind = classify(marks, set(names) - set(post.get("write_ins", {})), seats)
+        kind = classify(marks, set(names) - set(post.get("write_ins", {})), seats, rules.write_ins)
         kinds[kind] += 1
         if kind == "valid":
             for mark in marks:
@@ -128,7 +142,7 @@ def count_post(post: dict, entries: list, rules: Rules, valid: bool, ballots: in
     elected = runoff = 0
     if len(passing) <= seats:
         for row in passing:
-            row["status"], row["reason"] = "elected", ELECTED
+            row["status"], row["reason"] = "elected", (MOST_VOTES if rules.elected_with == MOST else ELECTED)
         elected = len(passing)
     else:
         cut = passing[seats - 1]["votes"]
@@ -161,6 +175,7 @@ def count_post(post: dict, entries: list, rules: Rules, valid: bool, ballots: in
         "elected": str(elected),
         "runoff_seats": str(runoff),
         "empty_seats": str(seats - elected - runoff),
+        "runoff": [r["key"] for r in rows if r["status"] == "runoff"],
         "rows": [
             {
                 "key": r["key"],
@@ -200,7 +215,17 @@ def count(posts: list, entries: list, rules: Rules, eligible_headcount: int, eli
         "posts": counted,
         "empty_seats": str(sum(int(p["empty_seats"]) for p in counted)),
         "runoff_seats": str(sum(int(p["runoff_seats"]) for p in counted)),
+        "runoffs": runoffs(counted),
     }
+
+
+def runoffs(posts: list) -> list:
+    """What a run-off decides: per post with a tie for its last seats, the seats and the tied (in order)."""
+    return [
+        {"post": p["key"], "name": p["name"], "seats": p["runoff_seats"], "candidates": p["runoff"]}
+        for p in posts
+        if int(p["runoff_seats"])
+    ]
 
 
 LOG_FORMAT = "portal-election-log/1"

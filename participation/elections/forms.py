@@ -1,29 +1,54 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import counting
 from .models import Objection, VoterRoll
 
 
-def ballot_fields(form, posts: dict, prefix_help=True):
-    """Per post: the candidates (checkboxes), write-in voter numbers (另选他人) and "abstain"."""
+def ballot_fields(form, posts: dict, write_ins=True, online=False):
+    """Per post: the candidates (checkboxes), write-in voter numbers (另选他人, not in a run-off) and "abstain".
+
+    A paper ballot is recorded as marked (over the limit it is invalid for that post); the online ballot
+    refuses more marks than seats before anything is stored (`refuse_over_the_limit`)."""
     for post, candidates in posts.items():
         key = str(post.pk)
+        limit = (
+            _("Choose up to %(n)s.")
+            if online
+            else _("Choose up to %(n)s. More than that makes your ballot invalid for this post.")
+        )
         form.fields[f"post_{key}"] = forms.MultipleChoiceField(
             label=post.name,
             required=False,
             widget=forms.CheckboxSelectMultiple,
             choices=[(k, c.person.public_name) for k, c in candidates.items()],
-            help_text=_("Choose up to %(n)s. More than that makes your ballot invalid for this post.")
-            % {"n": post.seats},
+            help_text=limit % {"n": post.seats},
         )
-        form.fields[f"write_in_{key}"] = forms.CharField(
-            label=_("Write in another eligible person (voter numbers, separated by spaces)"),
-            required=False,
-            max_length=200,
-        )
+        if write_ins:
+            form.fields[f"write_in_{key}"] = forms.CharField(
+                label=_("Write in another eligible person (voter numbers, separated by spaces)"),
+                required=False,
+                max_length=200,
+            )
         form.fields[f"abstain_{key}"] = forms.BooleanField(label=_("Abstain for this post"), required=False)
+
+
+def refuse_over_the_limit(form, posts: dict) -> None:
+    """An online ballot with more marks (candidates and write-ins) than a post's seats is sent back."""
+    for post in posts:
+        key = str(post.pk)
+        if form.cleaned_data.get(f"abstain_{key}"):
+            continue
+        chosen = len(form.cleaned_data.get(f"post_{key}") or [])
+        chosen += len(form.cleaned_data.get(f"write_in_{key}", "").replace(",", " ").split())
+        if chosen > post.seats:
+            form.add_error(
+                f"post_{key}",
+                _("You chose %(n)s for %(post)s, which has %(seats)s seat(s): choose at most %(seats)s.")
+                % {"n": chosen, "post": post.name, "seats": post.seats},
+            )
 
 
 def choices_from(form, posts: dict) -> dict:
@@ -42,10 +67,10 @@ def choices_from(form, posts: dict) -> dict:
 class BallotForm(forms.Form):
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, posts, *args, **kwargs):
+    def __init__(self, posts, *args, write_ins=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.posts = posts
-        ballot_fields(self, posts)
+        ballot_fields(self, posts, write_ins, online=True)
 
     def clean(self):
         cleaned = super().clean()
@@ -53,6 +78,7 @@ class BallotForm(forms.Form):
             numbers = cleaned.get(f"write_in_{post.pk}", "").replace(",", " ").split()
             if any(not n.isdigit() or len(n) > 9 for n in numbers):
                 self.add_error(f"write_in_{post.pk}", _("Write voter numbers, digits only."))
+        refuse_over_the_limit(self, self.posts)
         return cleaned
 
     def choices(self) -> dict:
@@ -81,7 +107,7 @@ class PaperBallotForm(forms.Form):
     def __init__(self, posts, *args, worker=None, election=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.posts, self.worker, self.election = posts, worker, election
-        ballot_fields(self, posts)
+        ballot_fields(self, posts, write_ins=election is None or not election.is_runoff)
 
     def clean(self):
         cleaned = super().clean()
@@ -127,7 +153,7 @@ class ObjectionForm(forms.ModelForm):
 
 
 class NominationForm(forms.Form):
-    post = forms.TypedChoiceField(label=_("Post"), coerce=int)
+    post = forms.TypedChoiceField(label=pgettext_lazy("election", "Post"), coerce=int)
     number = forms.IntegerField(label=_("Voter number of the person you nominate"), min_value=1, max_value=10**9)
 
     def __init__(self, election, *args, **kwargs):

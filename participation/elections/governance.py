@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from participation.governance import registry
 
+from . import phases
 from .models import Election, Phase
 
 RECENT = 20  # the section lists the latest elections, not the community's whole history
@@ -27,30 +28,35 @@ def elections_of(community):
 
 
 def committees_of(community):
-    """Per kind, the latest announced election (with the second rounds that filled its empty seats)."""
-    announced = (
+    """Per kind, the latest announced first round with what its announced run-offs and second rounds
+    decided (phases.final_from: the final result, the one the results page shows)."""
+    announced = list(
         Election.objects.filter(community=community, results_announced_at__isnull=False, sealed_result__isnull=False)
-        .select_related("second_round_of")
-        .order_by("-results_announced_at")
+        .defer("announcement", "sealed_header")
+        .order_by("-results_announced_at", "-pk")
     )
+    following: dict[int, list] = {}
+    for election in sorted(announced, key=lambda e: e.pk):
+        if election.second_round_of_id:
+            following.setdefault(election.second_round_of_id, []).append(election)
     committees = {}
-    for election in announced:
-        first = election.second_round_of or election
-        committee = committees.get(first.kind)
-        if committee is None:
-            committee = committees[first.kind] = registry.Committee(
-                name=first.title,
-                kind=first.kind,
-                term_start=first.results_announced_at.date() if first.results_announced_at else None,
-                url=reverse("elections:results", args=[first.pk]),
-            )
-        elif committee.name != first.title:
-            continue  # an older term of a committee already listed
+    for first in announced:
+        if first.second_round_of_id or first.kind in committees:
+            continue  # a later round (counted with its first), or an older term of a committee already listed
+        chain, frontier = [first], [first]
+        while frontier:
+            frontier = [later for earlier in frontier for later in following.get(earlier.pk, [])]
+            chain.extend(frontier)
+        committee = committees[first.kind] = registry.Committee(
+            name=first.title,
+            kind=first.kind,
+            term_start=first.results_announced_at.date(),
+            url=reverse("elections:results", args=[first.pk]),
+        )
         committee.members.extend(
-            registry.Member(row["name"], post["name"])
-            for post in election.sealed_result.get("posts", [])
-            for row in post["rows"]
-            if row["status"] == "elected"
+            registry.Member(member["name"], post["name"])
+            for post in phases.final_from(chain)["posts"]
+            for member in post["members"]
         )
     return list(committees.values())
 

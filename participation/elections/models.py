@@ -3,7 +3,9 @@
 An election is announced with its posts and seats, publishes its voter list for objections, takes
 nominations (residents with co-signers, and the election committee), asks each nominee to accept,
 publishes the candidates with their statements, votes, counts, announces, and, where seats stay
-empty, runs a second round (另行选举) as an election of its own (`second_round_of`).
+empty, runs a second round (另行选举) as an election of its own; a tie for the last seats goes to a
+run-off (决选) among the tied, also an election of its own. Both are rounds (`round_kind`) that follow
+an earlier round (`second_round_of`), made by phases.next_round.
 
 The ballots are the ONE ballots core's (participation.deliberations.ballots, through the election's
 ballot box in box.py): the roll (who voted) apart from the ballots (what was voted), receipts, the
@@ -58,6 +60,11 @@ class Election(ClusterableModel):
         TWO_THIRDS = "two_thirds", _("at least two thirds")
         ONE_THIRD = "one_third", _("at least one third")
 
+    class RoundKind(models.TextChoices):
+        FIRST = counting.FIRST_ROUND, _("First round")
+        RUNOFF = counting.RUNOFF_ROUND, _("Run-off (决选) among the tied")
+        SECOND = counting.SECOND_ROUND, _("Second round (另行选举) for empty seats")
+
     community = models.ForeignKey(
         "regions.Community", on_delete=models.PROTECT, related_name="elections", verbose_name=_("community")
     )
@@ -65,14 +72,18 @@ class Election(ClusterableModel):
     title = models.CharField(_("title"), max_length=200)
     announcement = models.TextField(_("announcement"), help_text=_("The election announcement (选举公告)."))
     electorate = models.CharField(_("who votes"), max_length=20, choices=Electorate.choices, default="all")
+    round_kind = models.CharField(_("round"), max_length=10, choices=RoundKind.choices, default=RoundKind.FIRST)
     second_round_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="second_rounds",
-        verbose_name=_("second round of"),
-        help_text=_("Set for a second round (另行选举) of the seats an earlier round left empty."),
+        verbose_name=_("follows the round"),
+        help_text=_(
+            "Set for a run-off (决选) of the seats an earlier round left tied, or a second round (另行选举) "
+            "of the seats it left empty."
+        ),
     )
 
     announced_at = models.DateTimeField(_("announced"), default=timezone.now)
@@ -125,7 +136,7 @@ class Election(ClusterableModel):
         FieldRowPanel([FieldPanel("kind"), FieldPanel("electorate")]),
         FieldPanel("title"),
         FieldPanel("announcement"),
-        FieldPanel("second_round_of"),
+        FieldRowPanel([FieldPanel("round_kind"), FieldPanel("second_round_of")]),
         InlinePanel("posts", label=_("Posts and seats"), min_num=1),
         MultiFieldPanel(
             [
@@ -178,22 +189,29 @@ class Election(ClusterableModel):
             raise ValidationError(_("The phase dates must follow each other in order."))
         if self.voting_starts and self.voting_ends and self.voting_starts >= self.voting_ends:
             raise ValidationError({"voting_ends": _("Voting must end after it starts.")})
+        if (self.round_kind == self.RoundKind.FIRST) != (self.second_round_of_id is None):
+            raise ValidationError(
+                {"second_round_of": _("A run-off or a second round follows an earlier round; a first round does not.")}
+            )
         if self.kind == self.Kind.HOMEOWNERS and self.electorate != self.Electorate.HOMEOWNERS:
             raise ValidationError({"electorate": _("A homeowners' committee is elected by the homeowners.")})
 
     # Phases -----------------------------------------------------------------
 
+    # Each phase and the field holding the date it begins, in order (portal.core.phases filters by it).
+    PHASE_FIELDS = [
+        (Phase.ANNOUNCEMENT, "announced_at"),
+        (Phase.VOTER_LIST, "voter_list_from"),
+        (Phase.NOMINATION, "nominations_from"),
+        (Phase.ACCEPTANCE, "acceptance_from"),
+        (Phase.CANDIDATES, "candidates_from"),
+        (Phase.VOTING, "voting_starts"),
+        (Phase.COUNTING, "voting_ends"),
+        (Phase.RESULTS, "results_announced_at"),
+    ]
+
     def phase_starts(self) -> list[tuple[str, object]]:
-        return [
-            (Phase.ANNOUNCEMENT, self.announced_at),
-            (Phase.VOTER_LIST, self.voter_list_from),
-            (Phase.NOMINATION, self.nominations_from),
-            (Phase.ACCEPTANCE, self.acceptance_from),
-            (Phase.CANDIDATES, self.candidates_from),
-            (Phase.VOTING, self.voting_starts),
-            (Phase.COUNTING, self.voting_ends),
-            (Phase.RESULTS, self.results_announced_at),
-        ]
+        return [(phase, getattr(self, field)) for phase, field in self.PHASE_FIELDS]
 
     def current_phase(self, now=None) -> Phase:
         now = now or timezone.now()
@@ -221,11 +239,26 @@ class Election(ClusterableModel):
         return 2 if self.second_round_of_id else 1
 
     @property
+    def is_runoff(self) -> bool:
+        return self.round_kind == self.RoundKind.RUNOFF
+
+    @property
     def rules(self) -> counting.Rules:
+        if self.round_kind == self.RoundKind.RUNOFF:
+            # 决选: among the tied only, no write-ins; the most votes win (a new tie: another run-off). The
+            # homeowners' committee keeps the Civil Code's double majority of those taking part.
+            homeowners = self.kind == self.Kind.HOMEOWNERS
+            return counting.Rules(
+                kind=self.kind,
+                participation=self.participation,
+                elected_with=self.elected_with if homeowners else counting.MOST,
+                write_ins=False,
+            )
+        second = self.round_kind == self.RoundKind.SECOND
         return counting.Rules(
             kind=self.kind,
             participation=self.participation,
-            elected_with=self.second_round_elected_with if self.second_round_of_id else self.elected_with,
+            elected_with=self.second_round_elected_with if second else self.elected_with,
         )
 
     def objections_open(self, now=None) -> bool:
@@ -442,6 +475,7 @@ class BallotCommitment(models.Model):
     count = models.PositiveIntegerField()
     salt = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)
+    state = models.TextField(null=True, editable=False)  # see deliberations.models.BallotCommitment
 
     def __str__(self):
         return f"{self.election_id} · {self.count}"

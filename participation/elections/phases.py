@@ -92,7 +92,14 @@ def resolve_objection(objection: Objection, worker, status: str, resolution: str
             "title": election.title,
             "status": objection.get_status_display(),
         }
-    notify(objection.author, "elections.objection", text, url, key=f"elections.objection.{objection.pk}.{status}")
+    notify(
+        objection.author,
+        "elections.objection",
+        text,
+        url,
+        key=f"elections.objection.{objection.pk}.{status}",
+        community=election.community,
+    )
 
 
 # Nominations ----------------------------------------------------------------------------------------
@@ -157,7 +164,14 @@ def tell_nominee(candidate: Candidate) -> None:
             "post": candidate.post.name,
             "title": candidate.election.title,
         }
-    notify(candidate.person, "elections.nominated", text, url, key=f"elections.nominated.{candidate.pk}")
+    notify(
+        candidate.person,
+        "elections.nominated",
+        text,
+        url,
+        key=f"elections.nominated.{candidate.pk}",
+        community=candidate.election.community,
+    )
 
 
 def answer_nomination(candidate: Candidate, user, accept: bool, statement: str = "") -> None:
@@ -213,7 +227,8 @@ def notify_phase(election: Election, phase: str) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         text = str(PHASE_TEXT[Phase(phase)] % {"title": election.title})
         for user in electorate_users(election).iterator():
-            sent += notify(user, "elections.phase", text, url, key=f"elections.{election.pk}.{phase}")
+            key = f"elections.{election.pk}.{phase}"
+            sent += notify(user, "elections.phase", text, url, key=key, community=election.community)
     return sent
 
 
@@ -254,26 +269,41 @@ def announce_results(election: Election) -> None:
     advance(election)
 
 
-def second_round(election: Election, worker=None) -> Election:
-    """Open a second round (另行选举) for the seats the first left empty; the candidates are the runners-up."""
+def next_round(election: Election, round_kind: str, worker=None) -> Election:
+    """Open the round that follows an announced one, as an election of its own with the same voter list:
+    a run-off (决选) among the candidates tied for the last seats of a post, for those seats; or a second
+    round (另行选举) for the seats left empty, the runners-up its candidates. The worker then checks the
+    dates (and, for a second round, the candidates) in the admin."""
+    runoff = round_kind == Election.RoundKind.RUNOFF
+    if round_kind not in (Election.RoundKind.RUNOFF, Election.RoundKind.SECOND):
+        raise Refused(_("Choose a run-off or a second round."))
     result = election.sealed_result
     if not election.results_announced_at or not result:
-        raise Refused(_("A second round is opened after the results are announced."))
+        raise Refused(_("A run-off or a second round is opened after the results are announced."))
     if not result["valid"]:
         raise Refused(_("Too few took part: the whole election is held again, not a second round."))
-    empty = {p["key"]: p for p in result["posts"] if int(p["empty_seats"]) + int(p["runoff_seats"])}
-    if not empty:
-        raise Refused(_("Every seat was filled: there is no second round."))
-    if election.second_rounds.exists():
+    if runoff:
+        seats = {p["key"]: int(p["runoff_seats"]) for p in result["posts"] if int(p["runoff_seats"])}
+        if not seats:
+            raise Refused(_("No tie for the last seats: there is no run-off."))
+    else:
+        seats = {p["key"]: int(p["empty_seats"]) for p in result["posts"] if int(p["empty_seats"])}
+        if not seats:
+            raise Refused(_("Every seat was filled or goes to a run-off: there is no second round."))
+    if election.second_rounds.filter(round_kind=round_kind).exists():
+        if runoff:
+            raise Refused(_("A run-off of this election is already open."))
         raise Refused(_("A second round of this election is already open."))
+    title = _("%(title)s (run-off)") if runoff else _("%(title)s (second round)")
     now = timezone.now()
     with transaction.atomic():
         again = Election.objects.create(
             community=election.community,
             kind=election.kind,
             electorate=election.electorate,
-            title=_("%(title)s (second round)") % {"title": election.title},
+            title=title % {"title": election.title},
             announcement=election.announcement,
+            round_kind=round_kind,
             second_round_of=election,
             announced_at=now,
             voter_list_from=now,
@@ -287,27 +317,78 @@ def second_round(election: Election, worker=None) -> Election:
             elected_with=election.elected_with,
             second_round_elected_with=election.second_round_elected_with,
         )
-        # The same voter list (the law keeps it for the second round).
+        # The same voter list (the law keeps it for the later rounds).
+        listed = list(election.voter_list.all())
         VoterListEntry.objects.bulk_create(
             VoterListEntry(election=again, number=e.number, user_id=e.user_id, home_id=e.home_id, struck=e.struck)
-            for e in election.voter_list.all()
+            for e in listed
         )
         Election.objects.filter(pk=again.pk).update(voter_list_built_at=now)
         candidates = {c.key: c for c in election.candidates.select_related("post")}
-        for index, post in enumerate(election.posts.filter(pk__in=[int(k) for k in empty])):
-            counted = empty[str(post.pk)]
-            seats = int(counted["empty_seats"]) + int(counted["runoff_seats"])
-            new_post = Post.objects.create(election=again, name=post.name, seats=seats, sort_order=index)
-            # Runners-up, twice the seats at most (差额), from the first round's candidates not elected.
-            runners = [r for r in counted["rows"] if r["status"] != "elected" and r["key"] in candidates]
-            for row in runners[: seats * 2]:
-                old = candidates[row["key"]]
+        # A person written in (另选他人) and tied stands in the run-off too: found by voter number.
+        written_in = {f"w:{e.number}": e for e in listed if not e.struck}
+        counted = {p["key"]: p for p in result["posts"]}
+        for index, post in enumerate(election.posts.filter(pk__in=[int(k) for k in seats]).order_by("sort_order")):
+            row_of = counted[str(post.pk)]
+            new_post = Post.objects.create(election=again, name=post.name, seats=seats[str(post.pk)], sort_order=index)
+            if runoff:  # the tied, and only them
+                standing = [r for r in row_of["rows"] if r["status"] == "runoff"]
+            else:  # runners-up, twice the seats at most (差额), from the candidates not elected
+                standing = [r for r in row_of["rows"] if r["status"] != "elected" and r["key"] in candidates]
+                standing = standing[: new_post.seats * 2]
+            for row in standing:
+                old = candidates.get(row["key"])
+                person_id = old.person_id if old else getattr(written_in.get(row["key"]), "user_id", None)
+                if person_id is None:
+                    continue  # struck off the list since: no longer eligible
                 Candidate.objects.create(
                     election=again,
                     post=new_post,
-                    person_id=old.person_id,
+                    person_id=person_id,
                     source=Candidate.Source.COMMITTEE,
                     status=Candidate.Status.ACCEPTED,
-                    statement=old.statement,
+                    statement=old.statement if old else "",
                 )
     return again
+
+
+def rounds(election: Election) -> list[Election]:
+    """The first round of `election` and every round that followed it, in the order they were opened."""
+    first = election
+    while first.second_round_of_id:
+        first = first.second_round_of
+    found, frontier = [first], [first]
+    while frontier:
+        frontier = list(
+            Election.objects.filter(second_round_of__in=frontier).select_related("community").order_by("pk")
+        )
+        found.extend(frontier)
+    return found
+
+
+def final_result(election: Election) -> dict:
+    """Who the election (all its rounds) finally elected, per post, and what is still pending.
+
+    {"posts": [{"name", "members": [{"name", "round_kind", "election"}]}], "rounds": [...], "pending": [...]}
+    A run-off or second round counts once its results are announced; until then it is pending.
+    """
+    return final_from(rounds(election))
+
+
+def final_from(chain: list[Election]) -> dict:
+    """The final result of a first round and its later rounds (`rounds`), without a query."""
+    posts: dict[str, dict] = {}
+    pending = []
+    for round_ in chain:
+        if not (round_.results_announced_at and round_.sealed_result):
+            if round_.second_round_of_id:
+                pending.append(round_)
+            continue
+        for post in round_.sealed_result.get("posts", []):
+            entry = posts.setdefault(post["name"], {"name": post["name"], "members": []})
+            entry["members"].extend(
+                {"name": row["name"], "round_kind": round_.round_kind, "election": round_}
+                for row in post["rows"]
+                if row["status"] == "elected"
+            )
+    return {"posts": list(posts.values()), "rounds": chain, "pending": pending}

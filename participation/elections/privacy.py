@@ -5,6 +5,7 @@ Ballots are never linked to a person; the voter list is the election's public re
 
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.accounts import erasure, export
 from portal.accounts.signals import personal_data_requested
@@ -16,7 +17,7 @@ export.register_labels(
         "election_objections": _("Objections to voter lists"),
         "election_candidacies": _("Your candidacies"),
         "election": _("Election"),
-        "post": _("Post"),
+        "post": pgettext_lazy("election", "Post"),
         "statement": _("Statement"),
     }
 )

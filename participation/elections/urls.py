@@ -13,6 +13,7 @@ urlpatterns = [
     path("candidates/<id:pk>/support/", views.support, name="support"),
     path("candidates/<id:pk>/answer/", views.answer, name="answer"),
     path("<id:pk>/vote/", views.vote, name="vote"),
+    path("<id:pk>/receipt/", views.receipt, name="receipt"),
     path("<id:pk>/results/", views.results, name="results"),
     path("<id:pk>/ballots.json", views.ballot_log_download, name="ballot_log"),
     path("<id:pk>/verify/", views.verify, name="verify"),

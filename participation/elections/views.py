@@ -63,7 +63,9 @@ def _render(request, election, *, error="", ballot_form=None, status=200, **extr
     posts = accepted(election)
     state, refusal = _voting_state(request, election)
     if state == "can_vote" and ballot_form is None:
-        ballot_form = BallotForm(posts, initial={"nonce": ballots.issue_nonce(election, user)})
+        ballot_form = BallotForm(
+            posts, initial={"nonce": ballots.issue_nonce(election, user)}, write_ins=not election.is_runoff
+        )
     phase = election.current_phase()
     mine = (
         election.candidates.filter(person=user).exclude(status=Candidate.Status.COLLECTING).select_related("post")
@@ -194,23 +196,34 @@ def vote(request, pk):
     election = _election(request, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("elections:detail", args=[election.pk]))
-    form = BallotForm(accepted(election), request.POST)
+    form = BallotForm(accepted(election), request.POST, write_ins=not election.is_runoff)
     if not form.is_valid():
         return _render(request, election, ballot_form=form, error=_("Correct the ballot below."), status=400)
     try:
         receipt = ballots.cast_vote(election, request.user, form.choices(), nonce=form.cleaned_data["nonce"])
     except ballots.VoteRefused as refusal:
         return _render(request, election, error=str(refusal), status=409)
-    response = render(request, "elections/receipt.html", {"election": election, "receipt": receipt})
-    response["Cache-Control"] = "no-store"
-    return response
+    return ballots.hand_receipt(request, election, receipt)
+
+
+@require_GET
+def receipt(request, pk):
+    """The receipt code once, right after the ballot (ballots.hand_receipt); never again."""
+    election = _election(request, pk)
+    return ballots.show_receipt(request, election, "elections/receipt.html", {"election": election})
 
 
 def results(request, pk):
     election = _election(request, pk)
     if not election.sealed_at:
         raise Http404(_("Results are published when the ballots are counted; never before."))
-    context = {"election": election, "results": wording.described(election.sealed_result)}
+    chain = phases.rounds(election)
+    context = {
+        "election": election,
+        "results": wording.described(election.sealed_result),
+        "rounds": [r for r in chain if r.pk != election.pk],
+        "final": phases.final_from(chain) if len(chain) > 1 else None,
+    }
     return render(request, "elections/results.html", context)
 
 

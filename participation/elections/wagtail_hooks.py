@@ -127,7 +127,7 @@ def election_admin_urls():
         path("elections/<id:pk>/workflow/", admin_views.workflow, name="elections_workflow"),
         path("elections/<id:pk>/voter-list/", admin_views.publish_voter_list, name="elections_publish_list"),
         path("elections/<id:pk>/announce/", admin_views.announce, name="elections_announce"),
-        path("elections/<id:pk>/second-round/", admin_views.open_second_round, name="elections_second_round"),
+        path("elections/<id:pk>/next-round/", admin_views.open_next_round, name="elections_next_round"),
         path("elections/<id:pk>/paper-ballots/", admin_views.paper_ballot, name="elections_paper_ballot"),
     ]
 

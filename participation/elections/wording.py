@@ -31,6 +31,15 @@ def described(result: dict) -> dict:
     return {
         **result,
         "posts": posts,
+        "runoffs": [
+            {
+                "name": post["name"],
+                "seats": post["runoff_seats"],
+                "candidates": [row["name"] for row in post["rows"] if row["status"] == "runoff"],
+            }
+            for post in posts
+            if post.get("runoff_seats", "0") != "0"
+        ],
         "checks": [{"met": c["met"], "text": CHECKS[c["rule"]](c)} for c in result["checks"]],
         "homeowners": result["rules"]["kind"] == counting.HOMEOWNERS,
     }

@@ -23,3 +23,6 @@ class ForumsConfig(AppConfig):
         actions.register("forum.post", _("post in the forum"), actions.Requirement.MEMBER, content=True)
         actions.register("forum.like", _("like forum posts"), actions.Requirement.MEMBER)
         actions.register("forum.report", _("report forum posts"), actions.Requirement.ACCOUNT)
+        from . import insights
+
+        insights.register()  # decision-support figures (portal.insights registry)

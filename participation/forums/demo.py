@@ -125,3 +125,33 @@ def _seed_deleted_resident(community, category, replier) -> None:
         state=ModerationState.PUBLISHED,
     )
     delete_account(former)
+
+
+def seed_demo_moderation(community, reporter) -> bool:
+    """Work for the community's moderator (once): an advertisement a resident reported, and a new account's
+    first post waiting for approval."""
+    from participation.moderation.models import Report
+    from participation.moderation.services import report
+
+    if Report.objects.filter(community=community).exists():
+        return False
+    thread = Thread.objects.filter(community=community, moderation_state=ModerationState.PUBLISHED).order_by("pk")
+    thread = thread.first()
+    if thread is None:
+        return False
+    advertiser = _demo_member("demo-ads", "装修小刘", community)
+    advert = create_reply(
+        thread_id=thread.pk,
+        author=advertiser,
+        body="低价装修、疏通下水道，全小区上门服务，加微信 zhuangxiu888 或打 13912345678！",
+        state=ModerationState.PUBLISHED,
+    )
+    report(advert, reporter, "spam", "在好几个帖子里发广告。")
+    newcomer = _demo_member("demo-newcomer", "刚搬来的小陈", community)
+    create_reply(
+        thread_id=thread.pk,
+        author=newcomer,
+        body="我刚搬到5号楼，请问小区的快递柜在哪里？",
+        state=ModerationState.PENDING,
+    )
+    return True

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from participation.content.uploads import validate_image
 
@@ -37,7 +38,7 @@ class BodyForm(forms.Form):
 
 class ThreadForm(BodyForm):
     title = forms.CharField(label=_("Title"), max_length=120)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=ForumCategory.objects.none())
+    category = forms.ModelChoiceField(label=pgettext_lazy("forum", "Category"), queryset=ForumCategory.objects.none())
     field_order = ["category", "title", "body", "image"]
 
     def __init__(self, *args, community, **kwargs):

@@ -5,17 +5,21 @@ Every post carries its number within its thread, so page N of a thread is a rang
 show as a placeholder.
 """
 
+import html
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from communities.regions.models import Community
+from participation.content.markdown import render_markdown
 from participation.moderation.models import ModeratedContent, ModerationState
 from portal.core.child_counts import ChildCountsMixin
 from portal.core.links import site_url
@@ -166,7 +170,9 @@ class Post(ModeratedContent):
         return self.moderation_state == ModerationState.PENDING and user.is_authenticated and user.pk == self.author_id
 
     def moderation_excerpt(self):
-        return f"{self.thread.title} #{self.number}: {Truncator(self.body).chars(200)}"
+        # The text as readers see it, not its Markdown source (a masked number read 139\*\*\*\*5678).
+        text = " ".join(html.unescape(strip_tags(render_markdown(self.body))).split())
+        return f"{self.thread.title} #{self.number}: {Truncator(text).chars(200)}"
 
     def moderation_url(self):
         return absolute_url(self.community, self.get_absolute_url())

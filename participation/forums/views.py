@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.validators import slug_unicode_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -241,7 +242,9 @@ def _with_image(body, image):
 @forum_action("forum.post", methods=("GET", "POST"))
 def new_thread(request):
     community = current_community(request)
-    initial = {"category": ForumCategory.objects.filter(community=community, slug=request.GET.get("category")).first()}
+    slug = request.GET.get("category", "")
+    categories = ForumCategory.objects.filter(community=community, slug=slug)
+    initial = {"category": categories.first() if slug_unicode_re.match(slug) else None}
     form = ThreadForm(request.POST or None, request.FILES or None, community=community, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

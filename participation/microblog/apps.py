@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,7 @@ class MicroblogConfig(AppConfig):
 
         register(MicroPost)
         register(MicroComment)
+        post_save.connect(follow_the_street, sender="regions.Community", dispatch_uid="microblog_follow_the_street")
         actions.register(
             "microblog.post", _("post on the community microblog"), actions.Requirement.VERIFIED, content=True
         )
@@ -24,3 +26,12 @@ class MicroblogConfig(AppConfig):
         )
         actions.register("microblog.like", _("like microblog posts"), actions.Requirement.MEMBER)
         actions.register("microblog.report", _("report microblog posts"), actions.Requirement.ACCOUNT)
+
+
+def follow_the_street(sender, instance, **kwargs):
+    """A community moved to another street: its posts' copy of the street (the street feed's index) follows."""
+    from .models import MicroPost
+
+    MicroPost.objects.filter(community=instance).exclude(street_id=instance.street_id).update(
+        street_id=instance.street_id
+    )

@@ -2,7 +2,9 @@
 reposts within the city and #话题# hashtags.
 
 A post is `ModeratedContent` like a forum post, so the one moderation (queue, reports, hiding) applies.
-Counters are kept with F() in the database (`bump`) and can be recomputed (`MicroPost.recount`).
+Counters are kept with F() in the database (`bump`) and can be recomputed (`MicroPost.recount`); the
+"most discussed" score (comments + reposts) is stored beside them, changed by the same UPDATE, so the
+street's and the city's feeds read it from an index instead of computing it per row.
 The feed pages by id (newest first), never by OFFSET or COUNT, so its cost does not grow with the feed.
 """
 
@@ -62,6 +64,19 @@ class MicroPost(ModeratedContent):
     comment_count = models.PositiveIntegerField(_("comments"), default=0)
     like_count = models.PositiveIntegerField(_("likes"), default=0)
     repost_count = models.PositiveIntegerField(_("reposts"), default=0)
+    # comment_count + repost_count, kept by `bump` and `recount` (never written on its own).
+    discussion_score = models.PositiveIntegerField(_("discussion"), default=0, editable=False)
+    # The community's street, copied at save (and when a community moves, see apps.py): the street's
+    # feed reads one index range (street, score) instead of sorting every post of its communities.
+    street = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # the index below leads with it
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
@@ -77,6 +92,8 @@ class MicroPost(ModeratedContent):
             models.Index(fields=["community", "pinned"], name="microblog_pinned"),
             models.Index(fields=["author", "-id"], name="microblog_by_author"),
             models.Index(fields=["-created_at"], name="microblog_recent"),
+            models.Index(fields=["-discussion_score", "-id"], name="microblog_discussed"),
+            models.Index(fields=["street", "-discussion_score", "-id"], name="microblog_street_discussed"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -90,6 +107,11 @@ class MicroPost(ModeratedContent):
     def get_absolute_url(self):
         return reverse("microblog:post", args=[self.pk])
 
+    def save(self, *args, **kwargs):
+        if self.street_id is None and self.community_id is not None:
+            self.street_id = self.community.street_id
+        super().save(*args, **kwargs)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -97,9 +119,12 @@ class MicroPost(ModeratedContent):
         if self.pinned and not self.as_community:
             raise ValidationError({"pinned": _("Only the community's own posts can be pinned.")})
 
+    # The counters the "most discussed" score adds up (likes are approval, not discussion).
+    DISCUSSION_COUNTERS = ("comment_count", "repost_count")
+
     @property
     def discussion(self) -> int:
-        return self.comment_count + self.repost_count
+        return self.discussion_score
 
     def is_visible_to(self, user) -> bool:
         if self.deleted_at is not None:
@@ -122,10 +147,13 @@ class MicroPost(ModeratedContent):
     def recount(self) -> None:
         """Recompute the stored counters from the rows (after a moderation decision)."""
         published = {"moderation_state": ModerationState.PUBLISHED, "deleted_at__isnull": True}
+        comments = MicroComment.objects.filter(post=self, **published).count()
+        reposts = MicroPost.objects.filter(repost_of=self, **published).count()
         MicroPost.objects.filter(pk=self.pk).update(
-            comment_count=MicroComment.objects.filter(post=self, **published).count(),
+            comment_count=comments,
             like_count=MicroLike.objects.filter(post=self).count(),
-            repost_count=MicroPost.objects.filter(repost_of=self, **published).count(),
+            repost_count=reposts,
+            discussion_score=comments + reposts,
         )
 
 
@@ -199,5 +227,10 @@ class MicroLike(models.Model):
 
 
 def bump(model, pk, **deltas) -> None:
-    """Add to counters in the database (F() expressions), never from values read earlier."""
-    model.objects.filter(pk=pk).update(**{name: F(name) + delta for name, delta in deltas.items()})
+    """Add to counters in the database (F() expressions), never from values read earlier. A model's
+    DISCUSSION_COUNTERS also move its `discussion_score`, in the same UPDATE."""
+    changes = {name: F(name) + delta for name, delta in deltas.items()}
+    score = sum(delta for name, delta in deltas.items() if name in getattr(model, "DISCUSSION_COUNTERS", ()))
+    if score:
+        changes["discussion_score"] = F("discussion_score") + score
+    model.objects.filter(pk=pk).update(**changes)

@@ -6,7 +6,6 @@ stored, `participation.content.markdown.render_plain` for HTML); callers run the
 """
 
 import re
-from urllib.parse import quote
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -51,9 +50,7 @@ def render(text: str) -> str:
     people = {u.username: u.pk for u in mentioned_users(text)} if mentioned_names(text) else {}
 
     def linkify(escaped: str) -> str:
-        escaped = HASHTAG.sub(
-            lambda m: f'<a class="hashtag" href="{quote(tag_url(m.group(1)))}">#{m.group(1)}#</a>', escaped
-        )
+        escaped = HASHTAG.sub(lambda m: f'<a class="hashtag" href="{tag_url(m.group(1))}">#{m.group(1)}#</a>', escaped)
 
         def person(match):
             pk = people.get(match.group(1))

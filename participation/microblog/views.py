@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -166,11 +166,12 @@ def posts_after(request):
 
 
 def _discussed(request, communities_filter, title, scope):
+    """The most discussed posts of the last days, by the stored score (index `microblog_discussed`)."""
     here = community_for_request(request)
     since = timezone.now() - timedelta(days=getattr(settings, "MICROBLOG_DISCUSSED_DAYS", 7))
     posts = list(
         _with_everything(MicroPost.objects.public().filter(created_at__gte=since, **communities_filter)).order_by(
-            (F("comment_count") + F("repost_count")).desc(), "-pk"
+            "-discussion_score", "-pk"
         )[:DISCUSSED_LIMIT]
     )
     return render(
@@ -184,7 +185,7 @@ def street_feed(request):
     community = current_community(request)
     return _discussed(
         request,
-        {"community__street_id": community.street_id},
+        {"street_id": community.street_id},  # the posts' copy of their street: index microblog_street_discussed
         _("Most discussed in %(street)s") % {"street": community.street.name},
         "street",
     )

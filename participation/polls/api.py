@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from communities.pages.api import PageOut, _homes, _subtree
+from communities.pages.api import BASE_TYPES, PageOut, _homes, _subtree, export_fields, page_export
 from portal.api.http import DEFAULT_LIMIT, ERRORS, page_of, paginate, set_last_modified
 from portal.api.registry import register
 
@@ -113,4 +113,24 @@ def poll(request, poll_id: int):
 
 
 def connect():
+    from portal.api.opendata import Table
+    from portal.api.registry import register_export
+
+    types = BASE_TYPES | {"opens": "datetime", "closes": "datetime", "results_published": "boolean"}
+    register_export(
+        Table(
+            "polls",
+            "Polls",
+            export_fields(PollOut, types),
+            page_export(
+                PollPage,
+                lambda p: {
+                    "opens": p.opens_at,
+                    "closes": p.closes_at,
+                    "audience": p.audience,
+                    "results_published": _published(p),
+                },
+            ),
+        )
+    )
     register("polls", router)

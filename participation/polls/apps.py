@@ -18,3 +18,6 @@ class PollsConfig(AppConfig):
         )
 
         api.connect()
+        from . import insights
+
+        insights.register()  # decision-support figures (portal.insights registry)

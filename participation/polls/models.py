@@ -107,9 +107,13 @@ class PollPage(RoutablePageMixin, PortalPage):
         return timezone.now() >= self.closes_at
 
     def community(self):
+        """The community whose tree holds this poll; looked up once per instance (one request: the
+        answer guard and the view both ask, and a POST of a busy poll paid the query twice)."""
         from communities.regions.models import Community
 
-        return Community.objects.filter(root_page__in=self.get_ancestors()).first()
+        if not hasattr(self, "_community"):
+            self._community = Community.objects.filter(root_page__in=self.get_ancestors()).first()
+        return self._community
 
     def user_is_staff_for(self, user) -> bool:
         return user.is_authenticated and self.permissions_for_user(user).can_edit()

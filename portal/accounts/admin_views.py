@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,6 +24,7 @@ from wagtail.log_actions import log
 
 from portal.audit.log import record
 from portal.core.admin_scoping import CommunityScopedViewSetMixin, Scoped, community_scoped_view
+from portal.search.service import clean_query
 
 from .identity import birth_date_from_id, id_hash
 from .membership import notify_decision
@@ -292,16 +294,29 @@ class ParticipationRulesForm(forms.Form):
 
 
 RULES_PERMISSION = "accounts.change_actionrule"
+RULES_INDEX_PAGE_SIZE = 50
 
 
 def participation_rules_index(request):
     """Settings › Participation rules: the user's communities (straight to the one, if only one)."""
     if not request.user.has_perm(RULES_PERMISSION):
         raise PermissionDenied
-    communities = staff_communities(request.user).order_by("name")
-    if communities.count() == 1:
-        return redirect("accounts_participation_rules", community_id=communities.get().pk)
-    return TemplateResponse(request, "accounts/admin/participation_rules_index.html", {"communities": communities})
+    communities = staff_communities(request.user).order_by("name", "pk")
+    query = clean_query(request.GET.get("q", "")).text
+    if query:
+        communities = communities.filter(name__icontains=query)
+    # A page of them, searched by name: a city administrator acts for every community of the city.
+    paginator = Paginator(communities.only("pk", "name"), RULES_INDEX_PAGE_SIZE)
+    if not query and paginator.count == 1:
+        return redirect("accounts_participation_rules", community_id=paginator.page(1)[0].pk)
+    page = paginator.get_page(request.GET.get("p"))
+    context = {
+        "communities": page,
+        "items": page,
+        "elided_page_range": paginator.get_elided_page_range(page.number),
+        "query": query,
+    }
+    return TemplateResponse(request, "accounts/admin/participation_rules_index.html", context)
 
 
 @community_scoped_view(community_id=Scoped.community())

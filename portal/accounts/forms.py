@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from . import throttle
 from .identity import normalise_id_number, validate_id_number
@@ -25,6 +26,15 @@ class LoginForm(AuthenticationForm):
                 throttle.register_failure(login, ip)  # an attempt during a lock counts, for the IP too
                 raise forms.ValidationError(message, code="locked")
         return super().clean()
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's admin login with its password field labelled: Wagtail leaves the label to the field's name,
+    which reads "Password" in every language (WAGTAILADMIN_USER_LOGIN_FORM)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Password")
 
 
 class PhoneField(forms.CharField):

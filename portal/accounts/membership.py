@@ -169,4 +169,11 @@ def notify_decision(membership: Membership) -> bool:
     url = site_url(membership.community.site, reverse("accounts:me"))
     stamp = membership.decided_at.timestamp() if membership.decided_at else ""
     key = f"membership.{membership.pk}.{membership.status}.{stamp}"
-    return notify(membership.user, f"membership.{membership.status}", text, url=url, key=key)
+    return notify(
+        membership.user,
+        f"membership.{membership.status}",
+        text,
+        url=url,
+        key=key,
+        community=membership.community,
+    )

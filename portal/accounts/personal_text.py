@@ -32,6 +32,9 @@ _WIDE = str.maketrans("０１２３４５６７８９－＋（）．", "01234567
 _SEP = r"[ \t.\-]"
 MOBILE_RE = re.compile(rf"(?<!\d)(?:(?:\+|00)86{_SEP}?)?(1[3-9]\d(?:{_SEP}?\d){{8}})(?!\d)")
 LANDLINE_RE = re.compile(rf"(?<!\d)(\(?0\d{{2,3}}\)?){_SEP}?(\d{{3,4}}){_SEP}?(\d{{4}})(?!\d)")
+# The server's own upload names (participation/content/uploads.py: a uuid4's hex): a run of digits inside one
+# is not a phone number, and masking it would break the link (and erasure could no longer find the file).
+UPLOAD_NAME_RE = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])")
 ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
 # A door: building (号楼/栋/幢/座), optional unit, then the room; or 3-2-1203; or a room number with 室.
 ADDRESS_RES = (
@@ -82,11 +85,15 @@ def find(text: str) -> list[Finding]:
         return []
     plain = text.translate(_WIDE)
     found: list[Finding] = []
+    upload_names = [m.span() for m in UPLOAD_NAME_RE.finditer(plain)]
 
     def free(start, end):
-        return all(end <= f.start or start >= f.end for f in found)
+        taken = [(f.start, f.end) for f in found] + upload_names
+        return all(end <= taken_start or start >= taken_end for taken_start, taken_end in taken)
 
     for m in ID_RE.finditer(plain):
+        if not free(m.start(), m.end()):
+            continue
         # 15 digits are only an ID number when they carry a date (YYMMDD at 7-12).
         if len(m.group(1)) == 15 and not re.match(r"\d{6}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", m.group(1)):
             continue

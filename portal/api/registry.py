@@ -74,7 +74,7 @@ def _build() -> NinjaAPI:
         version="1",
         description=(
             "Public records of the city's community portal: regions and communities, pages, organisations, "
-            "deliberations, polls and the public record of complaints (反光镜). No key needed; rate limited "
+            "deliberations, elections, polls and the public record of complaints (反光镜). No key needed; rate limited "
             "per IP address; cursor pagination (`cursor`, `limit`); `ETag`/`Last-Modified` with 304; "
             "`format=csv` on tabular lists. Complaints are filed through the Open311 server at /open311/v2/."
         ),

@@ -27,19 +27,29 @@ Every Wagtail admin screen of a model whose rows belong to a community goes thro
 the scoping function's queryset.
 """
 
+import re
 from contextlib import suppress
 from functools import cached_property, wraps
 
+import django_filters
+from django import forms
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q
 from django.forms import ModelMultipleChoiceField
 from django.forms.models import modelform_factory
 from django.http import Http404
 from django.shortcuts import get_list_or_404
 from django.utils.functional import classproperty
+from django.utils.translation import gettext_lazy as _
 from permissionedforms import PermissionedForm
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.forms.models import formfield_for_dbfield as wagtail_formfield_for_dbfield
+from wagtail.admin.forms.models import registry as form_field_overrides
+from wagtail.admin.widgets.chooser import BaseChooser
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
@@ -202,6 +212,27 @@ def _scope_formset(formset, user):
     formset.form = ScopedRowForm
 
 
+class CommunitySlugsInput(forms.TextInput):
+    """Several communities, as their slugs separated by spaces or commas (a field linking to many).
+
+    Checkboxes or options would be one per community the user acts for: 700 for a city administrator
+    on every visit to the form. The field checks each slug against the user's scope (a form error)."""
+
+    help_text = _("Slugs of the communities (as in Communities), separated by spaces or commas.")
+
+    def format_value(self, value):
+        if not value:
+            return ""
+        return " ".join(str(item) for item in (value if isinstance(value, (list, tuple)) else [value]))
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name) or ""]
+        return [slug for value in values for slug in re.split(r"[\s,，、]+", str(value or "")) if slug]
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # an empty text box means "none"
+
+
 class CommunityScopedFormMixin:
     """Every choice field of the form offers and accepts only what the editing user may act for.
 
@@ -223,10 +254,16 @@ class CommunityScopedFormMixin:
                 continue
             field.queryset = scope_choices(queryset, user)
             if isinstance(field, ModelMultipleChoiceField):
+                if queryset.model is community_model():
+                    field.to_field_name, field.widget = "slug", CommunitySlugsInput()
+                    field.help_text = field.help_text or CommunitySlugsInput.help_text
                 if self.instance.pk and hasattr(self.instance, name):
-                    allowed = set(field.queryset.values_list("pk", flat=True))
-                    linked = getattr(self.instance, name).all()  # a page revision's links, too
+                    linked = list(getattr(self.instance, name).all())  # a page revision's links, too
+                    pks = [row.pk for row in linked]
+                    allowed = set(field.queryset.filter(pk__in=pks).values_list("pk", flat=True))
                     self.kept_out_of_scope[name] = [row for row in linked if row.pk not in allowed]
+                    if name in self.initial:  # shown (as a slug) and sent back: only what is in scope
+                        self.initial[name] = [row for row in linked if row.pk in allowed]
                     if self.kept_out_of_scope[name]:
                         field.required = False
             elif queryset.model is community_model() and not user.is_superuser:
@@ -285,6 +322,20 @@ def guard_object_urls(urlpatterns, policy):
     return urlpatterns
 
 
+class ChooserFilterSet(WagtailFilterSet):
+    """A listing's filter on a foreign key uses the model's registered chooser widget when it has one
+    (`ChooserViewSet.register_widget`): a searchable modal, not a radio button per row (700 communities)."""
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        filter_class, params = super().filter_for_lookup(field, lookup_type)
+        if filter_class is django_filters.ModelChoiceFilter and getattr(field, "many_to_one", False):
+            widget = (form_field_overrides.get(field) or {}).get("widget")
+            if widget is not None:
+                params.setdefault("widget", widget)
+        return filter_class, params
+
+
 def _is_forward_key(model, name) -> bool:
     if not isinstance(name, str):
         return False
@@ -297,6 +348,8 @@ def _is_forward_key(model, name) -> bool:
 
 class ScopedListingMixin:
     """An admin listing (and its results, exports and filters) of only the rows in the user's scope."""
+
+    base_filterset_class = ChooserFilterSet
 
     def get_base_queryset(self):
         queryset = scoped_policy_for(self.model).scope(super().get_base_queryset(), self.request.user)
@@ -337,8 +390,9 @@ def _with(mixin, view_class):
     return type(f"Scoped{view_class.__name__}", (mixin, view_class), {})
 
 
-class CommunityScopedChooserViewSet(SnippetChooserViewSet):
-    """A snippet chooser offering only rows in scope; `chosen/<pk>/` of another community is a 404."""
+class ScopedChooserViewSetMixin:
+    """Put first in the bases of a `ChooserViewSet` (or a snippet's) of a model with a scoped policy: the
+    modal lists and searches only rows in scope, and `chosen/<pk>/` of another community is a 404."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -348,6 +402,45 @@ class CommunityScopedChooserViewSet(SnippetChooserViewSet):
 
     def get_urlpatterns(self):
         return guard_object_urls(super().get_urlpatterns(), scoped_policy_for(self.model))
+
+
+class WellFormedChooser(BaseChooser):
+    """A chooser widget that shows a malformed value sent back (a form with errors) as nothing chosen,
+    instead of looking it up (Wagtail's widget raises ValueError: a 500)."""
+
+    def get_instance(self, value):
+        if value is not None and not isinstance(value, self.model_class):
+            pks = valid_pks(self.model_class, [value])
+            if not pks:
+                return None
+            value = pks[0]
+        return super().get_instance(value)
+
+
+class CommunityScopedChooserViewSet(ScopedChooserViewSetMixin, SnippetChooserViewSet):
+    """A snippet chooser offering only rows in scope; `chosen/<pk>/` of another community is a 404."""
+
+
+def search_filter_form(*fields):
+    """A chooser modal's search box over `fields` (case-insensitive "contains", any of them), for a model
+    outside the search index: a chooser of hundreds of rows is searched and paginated, never listed whole."""
+
+    class SearchFilterForm(BaseFilterForm):
+        q = forms.CharField(
+            label=_("Search term"), widget=forms.TextInput(attrs={"placeholder": _("Search")}), required=False
+        )
+
+        def filter(self, objects):
+            query = self.cleaned_data.get("q", "").strip()
+            if query:
+                condition = Q()
+                for field in fields:
+                    condition |= Q(**{f"{field}__icontains": query})
+                objects = objects.filter(condition)
+                self.is_searching, self.search_query = True, query
+            return objects
+
+    return SearchFilterForm
 
 
 class CommunityScopedViewSetMixin:
@@ -376,6 +469,11 @@ class CommunityScopedViewSetMixin:
         # Guard the final URL list, URLs a subclass adds after Wagtail's (e.g. a menu page) included.
         urlpatterns = self.get_urlpatterns
         self.get_urlpatterns = lambda: guard_object_urls(urlpatterns(), policy)
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        """With Wagtail's form field overrides (as a panel's form has): a foreign key to a model with a
+        registered chooser (a community) is chosen in its searched modal, not among a choice per row."""
+        return wagtail_formfield_for_dbfield(db_field, **kwargs)
 
     def get_form_class(self, for_update=False):
         return scoped_form_class(super().get_form_class(for_update), self.formfield_for_dbfield)

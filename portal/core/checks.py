@@ -40,3 +40,20 @@ def production_settings(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.staticfiles)
+def vendored_libraries(app_configs, **kwargs):
+    """The map and chart libraries are unpacked by `make install` (manage.py vendor_assets), not kept in git."""
+    from portal.core.vendor import missing
+
+    absent = missing()
+    if not absent:
+        return []
+    return [
+        Warning(
+            "Front-end libraries are not unpacked: " + ", ".join(f"{p.name} {p.version}" for p in absent) + ".",
+            hint="Run `make install` (or manage.py vendor_assets); the dashboards' charts and maps need them.",
+            id="portal.W002",
+        )
+    ]

@@ -39,6 +39,7 @@ def staff_search(request):
         )
         context.update(
             total=response.total,
+            capped=response.capped,
             page=page,
             has_next=page * PER_PAGE < response.total,
             results=[

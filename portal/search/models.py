@@ -37,6 +37,7 @@ class SearchDocument(index.Indexed, models.Model):
     search_fields = [
         index.SearchField("title", boost=3),
         index.SearchField("body"),
+        index.FilterField("id"),  # the engine ranks a bounded set of candidates (pk__in)
         index.FilterField("kind"),
         index.FilterField("community_id"),
         index.FilterField("street_id"),

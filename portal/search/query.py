@@ -74,6 +74,10 @@ class SearchResponse:
     dates: dict[str, int] = field(default_factory=dict)  # DATE_RANGES -> count
     cursor: list | None = None  # pass as `after` for the next page (Elasticsearch)
     relaxed: bool = False  # no item had every word: these have some of them
+    # More matches than were counted: `total` is a lower bound (shown as "1,000+"), and so are the
+    # facet counts when `facets_capped`. The database engine counts at most SEARCH_CANDIDATES.
+    capped: bool = False
+    facets_capped: bool = False
 
 
 def date_window(date_range: str, now: datetime) -> tuple[datetime | None, datetime | None]:

@@ -13,6 +13,7 @@ shorter dictionary words inside its long words (停车位 → 停车, 车位), s
 停车位 and 停车难.
 """
 
+import functools
 import html
 import re
 import threading
@@ -43,9 +44,23 @@ STOPWORDS = frozenset(
 _t2s = opencc.OpenCC("t2s.json")
 
 
+class _Controls(dict):
+    """str.translate's table: control and format characters (NUL, zero-width joiners, direction marks)
+    become spaces, every other character itself; filled in as characters are met."""
+
+    def __missing__(self, code: int):
+        value = " " if unicodedata.category(chr(code)) in ("Cc", "Cf", "Cs", "Co") else code
+        if len(self) < 100_000:
+            self[code] = value
+        return value
+
+
+_controls = _Controls()
+
+
 def _strip_controls(text: str) -> str:
-    # Control and format characters (NUL, zero-width joiners, direction marks) carry no meaning here.
-    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") else c for c in text)
+    # Control and format characters carry no meaning here.
+    return text.translate(_controls)
 
 
 def normalise(text: str) -> str:
@@ -79,12 +94,18 @@ class _Segmenter:
                 for word in dictionary.words():
                     jieba.add_word(word, None, None)
                 self._jieba, self._version = jieba, version
+                _subwords.cache_clear()
             self._checked = now
             return self._jieba
 
     def forget(self):
         with self._lock:
             self._jieba = None
+            _subwords.cache_clear()
+
+    def recheck(self):
+        """Compare the dictionary's version at the next use (a rebuild only if it changed)."""
+        self._checked = 0.0
 
 
 segmenter = _Segmenter()
@@ -94,7 +115,10 @@ def _words(tokens) -> list[str]:
     """Word tokens only (no spaces, punctuation or emoji); mixed ones split into their word parts."""
     out = []
     for token in tokens:
-        out.extend(WORD.findall(token))
+        if token.isalnum():  # the same characters as WORD's, and the common case
+            out.append(token)
+        else:
+            out.extend(WORD.findall(token))
     return out
 
 
@@ -107,7 +131,13 @@ def subwords(word: str) -> list[str]:
     """The shorter dictionary words inside a long word (停车位 → 停车, 车位), without the word itself."""
     if len(word) < 3 or not CJK.match(word):
         return []
-    return [w for w in _words(segmenter.get().cut_for_search(word, False)) if w != word and len(w) > 1]
+    return list(_subwords(word, segmenter.get()))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _subwords(word: str, jieba) -> tuple[str, ...]:
+    # Cleared when the segmenter changes (its dictionary did); the segmenter is part of the key too.
+    return tuple(w for w in _words(jieba.cut_for_search(word, False)) if w != word and len(w) > 1)
 
 
 def cover(word: str) -> list[str]:

@@ -212,6 +212,9 @@ def search_view(request):
         context.update(
             results=[_result(hit, page, page.labels) for hit in response.hits],
             total=response.total,
+            capped=response.capped,
+            facets_capped=response.facets_capped,
+            candidates=settings.SEARCH_CANDIDATES,
             relaxed=response.relaxed,
             facet_groups=_facets(page, response),
             pages=_pages(page, response.total),

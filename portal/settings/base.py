@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "portal.accounts.apps.PortalUsersAppConfig",  # wagtail.users, with a scalable group filter
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.wechat",
     "portal.api",
+    "portal.insights",
     "communities.regions",
     "communities.pages",
     "communities.news",
@@ -250,6 +251,7 @@ WAGTAIL_SITE_NAME = _("Community portal")
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{PORTAL_BASE_DOMAIN}")
 WAGTAIL_I18N_ENABLED = False
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.accounts.forms.AdminLoginForm"  # its password field has a label
 # Wagtail's database backend (portal.search tunes its title norms for a big index); "simple" keeps
 # PostgreSQL from stemming the pre-segmented Chinese words. See docs/architecture.md, "Search".
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search.backends.database", "SEARCH_CONFIG": "simple"}}
@@ -264,6 +266,9 @@ ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "10"))
 ELASTICSEARCH_REFRESH = os.environ.get("ELASTICSEARCH_REFRESH", "")
 # Longest query a visitor may type (characters); longer ones are cut, with a message.
 SEARCH_MAX_QUERY_LENGTH = int(os.environ.get("SEARCH_MAX_QUERY_LENGTH", "100"))
+# The database engine reads at most this many matches of a search: their facet counts, their total
+# and the relevance order among them; beyond it the page says "1,000+" (Elasticsearch has no cap).
+SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "1000"))
 
 # Model permissions each community's groups get when it is provisioned. What they reach is still
 # scoped to their own community by the admin screens (see communities.regions.scoping).
@@ -351,6 +356,15 @@ LIVE_MAX_PUSHES_PER_SECOND = int(os.environ.get("LIVE_MAX_PUSHES_PER_SECOND", "4
 # How long a rendered public page may be served from the per-site page cache (seconds).
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
 
+# Maps (docs/frontend.md). The city's box, WGS84 "min_lon,min_lat,max_lon,max_lat": boundaries must lie in
+# it and maps open on it (the default is around the demo city). Tiles: an XYZ URL of the city's own tile
+# server ("https://tiles.example.gov.cn/{z}/{x}/{y}.png"); empty draws boundaries and points on a plain ground.
+PORTAL_CITY_BOUNDS = [float(v) for v in os.environ.get("PORTAL_CITY_BOUNDS", "113.7,29.97,115.08,31.36").split(",")]
+PORTAL_MAP_TILE_URL = os.environ.get("PORTAL_MAP_TILE_URL", "")
+PORTAL_MAP_TILE_ATTRIBUTION = os.environ.get("PORTAL_MAP_TILE_ATTRIBUTION", "")
+# The largest region boundary accepted (serialised GeoJSON, bytes).
+PORTAL_BOUNDARY_MAX_BYTES = int(os.environ.get("PORTAL_BOUNDARY_MAX_BYTES", "500000"))
+
 # The city's event system (Open311 GeoReport v2); see docs/open311.md.
 OPEN311 = {
     "url": os.environ.get("OPEN311_URL", ""),
@@ -395,6 +409,8 @@ WECHAT_MAX_BODY_BYTES = int(os.environ.get("WECHAT_MAX_BODY_BYTES", str(64 * 102
 WECHAT_TIMESTAMP_WINDOW_SECONDS = int(os.environ.get("WECHAT_TIMESTAMP_WINDOW_SECONDS", "300"))
 # How long a message id is remembered, so that WeChat's retries (3 within ~15 s) are handled once.
 WECHAT_DEDUP_SECONDS = int(os.environ.get("WECHAT_DEDUP_SECONDS", "300"))
+# the admin's "last message received" of an account is written at most this often
+WECHAT_LAST_MESSAGE_SECONDS = int(os.environ.get("WECHAT_LAST_MESSAGE_SECONDS", "30"))
 # A follower's dialogue with the bot (a complaint by message) ends after this long without an answer.
 WECHAT_DIALOGUE_SECONDS = int(os.environ.get("WECHAT_DIALOGUE_SECONDS", "1800"))
 # Where WeChat's OAuth web authorisation starts (the browser is sent to <this>oauth2/authorize); a

@@ -8,7 +8,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-PORTAL_SMS_BACKEND = "portal.accounts.sms.OutboxSMSBackend"
+# The browser tests' server logs the codes (as `make run` does), so a test can sign up as a person would.
+PORTAL_SMS_BACKEND = os.environ.get("PORTAL_TEST_SMS_BACKEND", "portal.accounts.sms.OutboxSMSBackend")  # noqa: F405
 ELASTICSEARCH_REFRESH = "wait_for"  # with ELASTICSEARCH_URL set, a search sees what the test just indexed
 
 # Each pytest-xdist worker (gw0, gw1, ...; "main" without -n) is a process of its own with its own

@@ -10,7 +10,8 @@ class WeChatConfig(AppConfig):
     def ready(self):
         from portal.notifications import channels
 
-        from . import checks, handlers, privacy  # noqa: F401  (system checks; built-in handlers; export, erasure)
+        from . import checks, config, handlers, privacy  # noqa: F401  (system checks; built-in handlers; export, erasure)
         from .delivery import deliver
 
         channels.register(deliver)  # notifications as template messages
+        config.connect()  # the per-process map of accounts and keyword replies forgets on change

@@ -24,7 +24,7 @@ from wechatpy import create_reply, parse_message
 from wechatpy.crypto import PrpCrypto
 from wechatpy.exceptions import InvalidAppIdException
 
-from . import handlers
+from . import config, handlers
 from .models import Account
 from .secrets import SecretUnreadable
 
@@ -174,7 +174,7 @@ def callback(request, slug: str):
     try:
         if request.method not in ("GET", "POST"):
             raise Refused(405, f"method {request.method}")
-        account = Account.objects.select_related("community").filter(community__slug=slug).first()
+        account = config.account_for(slug)
         if account is None:
             raise Refused(404, "no WeChat account for this community")
         if account.missing():
@@ -208,6 +208,14 @@ def callback(request, slug: str):
         return HttpResponse(refusal.reason, status=refusal.status, content_type="text/plain")
 
 
+def note_last_message(account: Account, message) -> None:
+    """What the admin shows as the last message received, written at most once per account every
+    WECHAT_LAST_MESSAGE_SECONDS: a write (and its commit) per message was a large part of a reply's cost."""
+    if cache.add(f"wechat:last-message:{account.pk}", "", settings.WECHAT_LAST_MESSAGE_SECONDS):
+        last = {"last_message_at": timezone.now(), "last_message": summary(message)[:200]}
+        Account.objects.filter(pk=account.pk).update(**last)
+
+
 def handle_once(account: Account, message, encrypted: bool, nonce: str) -> str:
     """Handle a message once; WeChat's retries of it get the first answer again (or `success` while
     the first is still being handled)."""
@@ -216,7 +224,7 @@ def handle_once(account: Account, message, encrypted: bool, nonce: str) -> str:
     if not cache.add(key, "", ttl):
         answer = cache.get(key) or None
         return respond(account, message, answer, encrypted, nonce)
-    Account.objects.filter(pk=account.pk).update(last_message_at=timezone.now(), last_message=summary(message)[:200])
+    note_last_message(account, message)
     try:
         answer = handlers.dispatch(account, message)
     except Exception:

@@ -30,6 +30,10 @@ EVENTS = {
     "forum.reply": MessageTemplate.Event.FORUM_REPLY,
     "membership.verified": MessageTemplate.Event.MEMBERSHIP,
     "membership.rejected": MessageTemplate.Event.MEMBERSHIP,
+    "membership.revoked": MessageTemplate.Event.MEMBERSHIP,
+    "elections.phase": MessageTemplate.Event.ELECTION,
+    "elections.nominated": MessageTemplate.Event.ELECTION,
+    "elections.objection": MessageTemplate.Event.ELECTION,
 }
 REFUSED = {43004, 43101}  # the follower unfollowed or refused: no more sends to them
 NOT_RETRIED = REFUSED | {40003, 40037, 47001, 48001}  # a wrong openid or template, not authorised

@@ -95,18 +95,17 @@ def keyword(account, message):
         return None
     if not words:
         return None
-    replies = KeywordReply.objects.filter(community_id=account.community_id)
-    best = replies.filter(match=KeywordReply.Match.EXACT, keyword=words).first()
+    from . import config
+
+    replies = config.keyword_replies(account.community_id)  # this process's map: no query
+    best = next((r for r in replies if r.match == KeywordReply.Match.EXACT and r.keyword == words), None)
     if best is None:  # the longest keyword the message contains
-        contained = [r for r in replies.filter(match=KeywordReply.Match.CONTAINS) if r.keyword in words]
+        contained = [r for r in replies if r.match == KeywordReply.Match.CONTAINS and r.keyword in words]
         best = max(contained, key=lambda r: len(r.keyword), default=None)
     if best is None:
         return None
     lines = [best.reply_text.strip()] if best.reply_text.strip() else []
-    for page in best.pages.live().specific():
-        url = page.get_full_url()
-        if url:
-            lines.append(link(url, page.title))
+    lines += [link(url, title) for url, title in config.reply_links(best)]
     return cut("\n".join(lines)) if lines else None
 
 

@@ -215,6 +215,7 @@ class MessageTemplate(models.Model):
         DELIBERATION = "deliberation", _("A deliberation opened its vote or was decided")
         FORUM_REPLY = "forum_reply", _("A reply to the resident's forum thread")
         MEMBERSHIP = "membership", _("A membership was verified or refused")
+        ELECTION = "election", _("An election the resident takes part in moved on (vote open, nomination, results)")
 
     PLACEHOLDERS = ("text", "time", "community", "title")
 

@@ -17,17 +17,7 @@ from . import server, wrk
 from .run import _remove, prepare
 
 GOAL = 0.25
-HOST = "portal.localhost"
-# What the production settings refuse to start without (portal/settings/production.py), as stand-ins.
-PRODUCTION_STAND_INS = {
-    "ID_HASH_SECRET": "bench-" + "x" * 40,
-    "PORTAL_SMS_BACKEND": "portal.accounts.sms.HttpGatewaySMSBackend",
-    "SMS_GATEWAY_URL": "http://127.0.0.1:9/",
-    "SMS_GATEWAY_TOKEN": "bench",
-    "WECHAT_SECRET_KEYS": "ZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmQ=",
-    "PORTAL_BASE_DOMAIN": HOST,
-    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-}
+HOST = server.host()
 
 
 def main(argv=None) -> int:
@@ -47,7 +37,7 @@ def main(argv=None) -> int:
         ("Open311 GET requests", "/open311/v2/requests.json", HOST),
     ]
     with server.fresh_database(workdir) as database_url:
-        env = dict(server.bench_environment(workdir, database_url), PORTAL_API_RATE="1000000/s", **PRODUCTION_STAND_INS)
+        env = dict(server.bench_environment(workdir, database_url), PORTAL_API_RATE="1000000/s")
         prepare(env, args.communities)
         with server.gunicorn(env, args.workers, workdir / "gunicorn.log") as running:
             for _target, path, host in targets:

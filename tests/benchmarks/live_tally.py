@@ -43,7 +43,7 @@ from pathlib import Path
 from . import server
 
 GOAL_P99_MS = 250
-HOST = "a1.localhost"
+HOST = server.host("a1")
 
 
 # ---- the sender process (Django) -------------------------------------------------------------
@@ -263,7 +263,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
         if process.poll() is not None:
             raise RuntimeError(f"daphne exited with {process.returncode}; see {log}")
         try:
-            if server.get(port, "/healthz", "localhost")[0] == 200:
+            if server.get(port, "/healthz", server.host())[0] == 200:
                 return
         except OSError:
             time.sleep(0.2)  # polling a port that is not open yet

@@ -1,5 +1,5 @@
 """Benchmark: a community's microblog feed with 100,000 posts (first page, a page deep in the feed, a
-#话题# page) against /healthz in the same run.
+#话题# page, the street's and the city's most discussed) against /healthz in the same run.
 
 Same harness as the forum thread benchmark: gunicorn on a free loopback port over a fresh database (a
 temporary SQLite file, or DATABASE_URL when set), keep-alive HTTP clients for a few seconds per URL.
@@ -39,10 +39,12 @@ def prepare_database(posts: int) -> tuple[int, str]:
         made = MicroPost.objects.bulk_create(
             MicroPost(
                 community=community,
+                street_id=community.street_id,  # as MicroPost.save() copies it
                 author=author,
                 text=f"第{n}条：小区里的新鲜事 " * 3,
                 text_html=f"第{n}条：小区里的新鲜事 " * 3,
                 comment_count=n % 7,
+                discussion_score=n % 7,  # comments + reposts, as services.bump keeps it
             )
             for n in range(start, min(start + batch, posts))
         )
@@ -83,6 +85,8 @@ def main(argv=None):
             ("feed, first page", "a1.localhost", "/microblog/"),
             ("feed, deep page", "a1.localhost", f"/microblog/?before={middle}"),
             ("topic page", "a1.localhost", f"/microblog/tag/{quote(tag)}/"),
+            ("street discussed", "a1.localhost", "/microblog/street/"),
+            ("city discussed", "a1.localhost", "/microblog/city/"),
         ]
         print(f"{args.posts} posts, {args.clients} clients, {args.workers} gunicorn workers, {args.seconds}s each")
         baseline = None

@@ -129,3 +129,15 @@ def write_into_docs(summary: Summary) -> None:
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(pattern.sub(lambda _: block, text, count=1))
+
+
+def write_between_markers(start: str, end: str, heading: str, text: str) -> None:
+    """Put `text` between the `start` and `end` markers of docs/performance.md (the other benchmarks' tables),
+    or at the end under `heading` the first time."""
+    doc = DOC.read_text(encoding="utf-8")
+    block = f"{start}\n{text}\n{end}"
+    if start in doc:
+        doc = doc[: doc.index(start)] + block + doc[doc.index(end) + len(end) :]
+    else:
+        doc += f"\n## {heading}\n\n{block}\n"
+    DOC.write_text(doc, encoding="utf-8")

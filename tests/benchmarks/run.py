@@ -60,11 +60,11 @@ def _children_cpu() -> float:
 
 def check_pages(port: int, community_host: str, cached: bool) -> None:
     """The measured URLs answer 200 with real content, and the cache serves hits when it is on."""
-    status, _, body = server.get(port, "/healthz", "localhost")
+    status, _, body = server.get(port, "/healthz", server.host())
     if status != 200:
         raise RuntimeError(f"/healthz answered {status}")
     status, _, body = server.get(port, "/", community_host)
-    _, _, fallback = server.get(port, "/", "no-such-community.localhost")  # unknown hosts get the city portal
+    _, _, fallback = server.get(port, "/", server.host("no-such-community"))  # unknown hosts get the city portal
     if status != 200 or body == fallback or b"<h1" not in body:
         raise RuntimeError(f"{community_host} answered {status} without a community home page of its own")
     # Each worker has to render the page once before it can be a hit (local-memory caches are per worker).
@@ -78,7 +78,7 @@ def check_pages(port: int, community_host: str, cached: bool) -> None:
 def measure(wrk_path, env, args, workdir, community_host) -> list[wrk.WrkResult]:
     """Per page-cache mode, one server; /healthz and the home page alternate in short rounds,
     so that both see the same machine (other processes' load changes by the second)."""
-    targets = [("/healthz", "/healthz", "localhost"), ("community home", "/", community_host)]
+    targets = [("/healthz", "/healthz", server.host()), ("community home", "/", community_host)]
     round_seconds = max(1, args.seconds // args.rounds)
     results = []
     for mode in ("uncached", "cached"):
@@ -108,7 +108,7 @@ def measure(wrk_path, env, args, workdir, community_host) -> list[wrk.WrkResult]
 def main(argv=None) -> int:
     args = parse_args(argv)
     wrk_path = wrk.ensure_installed()
-    community_host = f"{args.community}.localhost"
+    community_host = server.host(args.community)
     workdir = args.reuse or Path(tempfile.mkdtemp(prefix="portal-bench-"))
     failures = []
     database = server.reused_database(workdir) if args.reuse else server.fresh_database(workdir)

@@ -13,6 +13,23 @@ from urllib.parse import urlsplit, urlunsplit
 
 PROJECT = Path(__file__).resolve().parents[2]
 
+# The production settings refuse the development "localhost" (portal/settings/production.py): the
+# benchmarks serve the city on this domain, every community on <slug>.DOMAIN, all on loopback.
+DOMAIN = "portal.localhost"
+# What else production refuses to start without, as stand-ins that reach nothing.
+PRODUCTION_STAND_INS = {
+    "ID_HASH_SECRET": "bench-" + "x" * 40,
+    "PORTAL_SMS_BACKEND": "portal.accounts.sms.HttpGatewaySMSBackend",
+    "SMS_GATEWAY_URL": "http://127.0.0.1:9/",
+    "SMS_GATEWAY_TOKEN": "bench",
+    "WECHAT_SECRET_KEYS": "ZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmRlZmQ=",
+}
+
+
+def host(community: str = "", domain: str = DOMAIN) -> str:
+    """The Host header of the city portal, or of a community's site."""
+    return f"{community}.{domain}" if community else domain
+
 
 def bench_environment(workdir: Path, database_url: str) -> dict:
     """The production settings path with DEBUG off, on loopback, with this run's database."""
@@ -21,8 +38,10 @@ def bench_environment(workdir: Path, database_url: str) -> dict:
         DJANGO_SETTINGS_MODULE="portal.settings.bench",
         DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_urlsafe(64),
-        PORTAL_BASE_DOMAIN="localhost",
+        PORTAL_BASE_DOMAIN=DOMAIN,
         PORTAL_SITE_PORT="80",
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        **PRODUCTION_STAND_INS,
         PORTAL_STATIC_ROOT=str(workdir / "static"),
         CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(4)}",
         LOG_LEVEL="WARNING",
@@ -96,12 +115,25 @@ class Server:
         return total_ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _listener() -> socket.socket:
+    """A loopback socket on a free port: any, or the first free one of BENCH_PORTS ("8250-8259") when it
+    is set (a machine shared by several people, each with a range of ports)."""
+    first, _, last = os.environ.get("BENCH_PORTS", "0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind(("127.0.0.1", port))
+            return listener
+        except OSError:
+            listener.close()
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
+
+
 @contextmanager
 def gunicorn(env: dict, workers: int, log_path: Path):
     """gunicorn serving portal.wsgi on a free loopback port (a socket it inherits); yields a Server."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
+    listener = _listener()
     listener.listen(2048)
     listener.set_inheritable(True)
     port = listener.getsockname()[1]
@@ -123,7 +155,7 @@ def gunicorn(env: dict, workers: int, log_path: Path):
         process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=log, pass_fds=[listener.fileno()])
     listener.close()
     try:
-        _wait_until_up(process, port, log_path)
+        _wait_until_up(process, port, log_path, env.get("PORTAL_BASE_DOMAIN", DOMAIN))
         yield Server(port, process.pid)
     finally:
         process.terminate()
@@ -134,13 +166,13 @@ def gunicorn(env: dict, workers: int, log_path: Path):
             process.wait()
 
 
-def _wait_until_up(process, port: int, log_path: Path, timeout: float = 60) -> None:
+def _wait_until_up(process, port: int, log_path: Path, domain: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_path}")
         try:
-            if get(port, "/healthz", "localhost")[0] == 200:
+            if get(port, "/healthz", domain)[0] == 200:
                 return
         except OSError:
             pass

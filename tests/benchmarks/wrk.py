@@ -84,7 +84,9 @@ def parse(target: str, output: str) -> WrkResult:
     )
 
 
-def run(wrk: str, target: str, url: str, host: str, seconds: int, connections: int, mode: str = "") -> WrkResult:
+def run(
+    wrk: str, target: str, url: str, host: str, seconds: int, connections: int, mode: str = "", cookie: str = ""
+) -> WrkResult:
     command = [
         wrk,
         "-t1",
@@ -95,6 +97,7 @@ def run(wrk: str, target: str, url: str, host: str, seconds: int, connections: i
         "10s",
         "-H",
         f"Host: {host}",
+        *(["-H", f"Cookie: {cookie}"] if cookie else []),
         url,
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)

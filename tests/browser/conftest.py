@@ -36,7 +36,7 @@ def pytest_addoption(parser):
         "--screenshots",
         action="store_true",
         default=False,
-        help="write the community home screenshots to docs/screenshots/ (make screenshots)",
+        help="write the screenshots of every page type to docs/screenshots/ (make screenshots)",
     )
 
 
@@ -104,6 +104,7 @@ def portal_server(tmp_path_factory):
         "PORTAL_SITE_PORT": str(port),
         "MEDIA_ROOT": str(workdir / "media"),
         "LOG_LEVEL": "WARNING",
+        "PORTAL_TEST_SMS_BACKEND": "portal.accounts.sms.LoggingSMSBackend",  # codes in the log, as `make run`
         "WECHAT_API_BASE_URL": f"http://127.0.0.1:{server.wechat_port}",
         "WECHAT_OAUTH_BASE_URL": f"http://127.0.0.1:{server.wechat_port}/connect/",
     }

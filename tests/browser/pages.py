@@ -34,6 +34,7 @@ PAGE_TYPES = [
     ("mirror (反光镜)", "hubin.localhost", "/mirror/"),
     ("deliberations", "wutongli.localhost", "/deliberations/"),
     ("forum", "hubin.localhost", "/forum/"),
+    ("microblog", "cuiyuan.localhost", "/microblog/"),
 ]
 ALL_HOSTS = sorted({host for _, host, _ in PAGE_TYPES})
 WIDTHS = (360, 1280)
@@ -78,6 +79,22 @@ SMALL_TARGETS_JS = """() => [...document.querySelectorAll('INTERACTIVE_PLACEHOLD
   .map(({el, h}) => el.outerHTML.slice(0, 80) + ' is ' + h.toFixed(1) + 'px tall')""".replace(
     "INTERACTIVE_PLACEHOLDER", INTERACTIVE
 )
+
+# Anything wider than the screen (a field, a picture, a button in elder mode): the page would scroll sideways.
+# Content inside its own scrolling box (a wide table in .table-scroll) is allowed.
+OVERFLOW_JS = """() => { const root = document.documentElement, width = root.clientWidth, found = [];
+  if (root.scrollWidth > width + 1) found.push(`the page is ${root.scrollWidth}px wide`);
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || box.right <= width + 1 || el.closest('.skip-link, .visually-hidden')) continue;
+    let parent = el.parentElement, scrolls = false;
+    while (parent && parent !== document.body) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(parent).overflowX)) { scrolls = true; break; }
+      parent = parent.parentElement;
+    }
+    if (!scrolls) found.push(el.outerHTML.slice(0, 80) + ' reaches ' + Math.round(box.right) + 'px');
+  }
+  return found.slice(0, 5); }"""
 
 
 def blocking_violations(axe_results) -> list[str]:

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .pages import ACTIVE_JS, FOCUSABLES_JS, PAGE_TYPES, SMALL_TARGETS_JS, WIDTHS, blocking_violations
+from .pages import ACTIVE_JS, FOCUSABLES_JS, OVERFLOW_JS, PAGE_TYPES, SMALL_TARGETS_JS, WIDTHS, blocking_violations
 
 axe = Axe()
 MAX_TABS = 120
@@ -70,6 +70,8 @@ def test_public_page_is_accessible(portal_server, visitor, elder_visitor, name, 
     visitor.set_viewport_size({"width": 1280, "height": 900})
     problems += skip_link_problems(visitor)
     problems += keyboard_problems(visitor)
+    visitor.set_viewport_size({"width": 360, "height": 800})
+    problems += [f"wider than 360px: {p}" for p in visitor.evaluate(OVERFLOW_JS)]
 
     open_page(elder_visitor, url)
     problems += axe_problems(elder_visitor, "elder")
@@ -78,6 +80,7 @@ def test_public_page_is_accessible(portal_server, visitor, elder_visitor, name, 
     if body_size < 18:
         problems.append(f"elder mode body text is {body_size}px, below 18px")
     problems += [f"elder mode target too small: {p}" for p in elder_visitor.evaluate(SMALL_TARGETS_JS)]
+    problems += [f"elder mode wider than 360px: {p}" for p in elder_visitor.evaluate(OVERFLOW_JS)]
     assert elder_visitor.locator("body.elder-mode").count() == 1
 
     assert not problems, f"{name} ({url}):\n" + "\n".join(problems)
@@ -153,7 +156,14 @@ def test_complaint_form_and_the_residents_complaint_page_are_accessible(portal_s
         errors = page.locator(".has-error, .form-errors").all_inner_texts()
         assert page.locator("ul.photos").count() == 1, f"not submitted ({page.url}): {errors}"
         image = page.locator("ul.photos img").first
-        assert image.evaluate("img => img.complete && img.naturalWidth") == 64, "the resident sees the photo"
+        image.scroll_into_view_if_needed()  # the photos load lazily
+        loaded_width = image.evaluate(
+            """img => img.complete ? img.naturalWidth : new Promise(done => {
+                img.addEventListener("load", () => done(img.naturalWidth));
+                img.addEventListener("error", () => done(0));
+            })"""
+        )
+        assert loaded_width == 64, "the resident sees the photo"
         problems += page_problems(page, "complaint page")
     finally:
         context.close()

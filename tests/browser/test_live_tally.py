@@ -1,4 +1,5 @@
-"""An open topic page follows the tally: a vote cast in another browser shows up without reloading."""
+"""An open topic page follows the tally: a vote cast in another browser shows up without reloading. The
+voter lands on the receipt page (post/redirect/get), which shows the code once."""
 
 import json
 import os
@@ -62,7 +63,18 @@ def test_the_tally_changes_on_an_open_page_when_someone_votes_elsewhere(portal_s
         voter.wait_for_url(re.compile(rf"/deliberations/{topic_id}/$"))
         voter.get_by_label("同意").check()
         voter.get_by_role("button", name="投出我的一票").click()
-        voter.wait_for_load_state()
+        # Post/redirect/get: the receipt page, its code shown once, in no URL, its cookie gone after.
+        voter.wait_for_url(re.compile(rf"/deliberations/{topic_id}/receipt/$"))
+        code = voter.locator(".receipt code")
+        expect(code).to_have_text(re.compile(r"^[A-Z2-9]{4}(-[A-Z2-9]{4}){4}$"))
+        receipt = code.inner_text()
+        assert receipt not in voter.url
+        assert not [c for c in voter_context.cookies() if c["name"] == "ballot_receipt"]
+        voter.reload()
+        expect(voter.locator(".receipt-gone")).to_be_visible()
+        assert receipt not in voter.content()
+        voter.go_back()  # history holds the topic page and the receipt page, never the POST
+        expect(voter).to_have_url(re.compile(rf"/deliberations/{topic_id}/$"))
     finally:
         voter_context.close()
 

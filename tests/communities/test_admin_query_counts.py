@@ -1,11 +1,15 @@
-"""Every admin page the project has costs the same number of queries in a city of 3 communities as of 12.
+"""Every admin page the project has costs the same number of queries in a city of 3 communities as of 12,
+and offers no more choices (options, radio buttons, checkboxes) there.
 
 Issue 20: with one approval workflow per community, `/admin/` cost 739 queries for a street editor at
 700 communities. Counted for a superuser, a street editor and a community worker on `/admin/`, the page
 explorer (root and a community's), and every admin listing of the project: the index of each viewset
 of a project model and each argument-free admin URL a project app registers (complaints, memberships,
-moderation, ...), found by walking the registries, not listed by hand.
+moderation, ...) and the create form of each such viewset, found by walking the registries, not listed
+by hand.
 """
+
+import re
 
 import pytest
 from django.db import connection
@@ -15,6 +19,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from communities.regions.models import Community, Region
 from communities.regions.provisioning import provision_community
+from portal.core import admin_explorer
 from tests.conftest import build_city
 from tests.portal.admin_scoping_audit import all_viewsets
 
@@ -30,10 +35,11 @@ def project_admin_urls():
         model = getattr(viewset, "model", None)
         if not (isinstance(model, type) and model.__module__.startswith(PROJECT)):
             continue
-        try:
-            urls.add(reverse(viewset.get_url_name("index")))
-        except (NoReverseMatch, AttributeError, TypeError):
-            continue
+        for view in ("index", "add"):  # the listing and its create form (a choice field per community)
+            try:
+                urls.add(reverse(viewset.get_url_name(view)))
+            except (NoReverseMatch, AttributeError, TypeError):
+                continue
 
     def walk(patterns, prefix, namespace):
         for pattern in patterns:
@@ -62,8 +68,23 @@ def grow_street_to(street_slug, count):
         n += 1
 
 
+# Create forms that still offer a choice per row of something that grows with the city, and why (not fixed
+# yet; issue 20 and docs/performance.md): the test fails when one of them stops growing, so the entry goes.
+KNOWN_GROWING = {
+    "/admin/users/new/": "Wagtail's user form: a checkbox per group, and every community has two groups",
+    "/admin/wechat_keywords/new/": "the keyword reply's linked pages: a select of every page in scope",
+}
+
+# A choice per row in a form or filter: a select's options, radio buttons and checkboxes.
+# A listing's bulk-action checkbox per row is not one (rows are paginated).
+CHOICE = re.compile(rb"<option\b|<input\b(?![^>]*bulk-action)[^>]*\btype=\"(?:radio|checkbox)\"")
+
+
 def measure(users, urls, warm):
-    """{(user, url): (status, queries)}; `warm` asks each URL once first (per-process maps and caches)."""
+    """{(user, url): (status, queries, choices)}; `warm` asks each URL once first (per-process maps and
+    caches). `choices` counts the page's options, radio buttons and checkboxes: a form field or listing
+    filter offering every community (or its groups, or its sites) grows with the city even when its
+    queries do not (700 radio buttons on every visit), so it must not grow either."""
     found = {}
     for who, user in users.items():
         client = Client(HTTP_HOST="localhost")
@@ -75,13 +96,20 @@ def measure(users, urls, warm):
                 client.get(url, follow=follow)
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url, follow=follow)
-            found[who, url] = response.status_code, [q["sql"] for q in captured.captured_queries]
+            found[who, url] = (
+                response.status_code,
+                [q["sql"] for q in captured.captured_queries],
+                len(CHOICE.findall(response.content)),
+            )
     return found
 
 
 @pytest.mark.django_db
 @override_settings(PORTAL_PAGE_CACHE_SECONDS=0)
-def test_admin_queries_do_not_grow_with_the_number_of_communities(make_user):
+def test_admin_queries_do_not_grow_with_the_number_of_communities(make_user, monkeypatch):
+    # The explorer offers site checkboxes up to CHECKBOX_LIMIT (20) sites (bounded), a search beyond, as
+    # at 700 communities: the search here, for every user and both cities.
+    monkeypatch.setattr(admin_explorer, "CHECKBOX_LIMIT", 0)
     city = build_city(communities_per_street=1)
     superuser = make_user(is_superuser=True, is_staff=True)
     street_editor = make_user(is_staff=True)
@@ -105,15 +133,22 @@ def test_admin_queries_do_not_grow_with_the_number_of_communities(make_user):
 
     small = measure(users, urls, warm=True)
     grow_street_to("street-a", 12)  # 3 -> 12 communities, 1 -> 10 of them the street editor's
-    large = measure(users, urls, warm=False)
-    grew = []
-    for key, (status, queries) in small.items():
-        large_status, large_queries = large[key]
+    large = measure(users, urls, warm=True)  # both sides with their per-process maps loaded (places, sites)
+    grew, known = [], set()
+    for key, (status, queries, choices) in small.items():
+        large_status, large_queries, large_choices = large[key]
         assert large_status == status, key
         if len(large_queries) != len(queries):
-            grew.append(f"{key}: {len(queries)} -> {len(large_queries)}")
+            grew.append(f"{key}: {len(queries)} -> {len(large_queries)} queries")
             grew.extend(sql[:300] for sql in large_queries[-12:])
+        if large_choices > choices:
+            if key[1] in KNOWN_GROWING:
+                known.add(key[1])
+                continue
+            grew.append(f"{key}: {choices} -> {large_choices} options, radio buttons and checkboxes")
     assert not grew, "\n".join(grew)
-    denied = {key for key, (status, _queries) in small.items() if key[1] in named and status != 200}
+    # Strict: a page fixed must leave the list (docs/performance.md lists these pages and why).
+    assert known == set(KNOWN_GROWING), set(KNOWN_GROWING) - known
+    denied = {key for key, (status, _queries, _choices) in small.items() if key[1] in named and status != 200}
     # A street editor has page rights only; memberships and moderation are the community's workers'.
     assert denied == {("street editor", "/admin/memberships/"), ("street editor", "/admin/moderation/")}, denied

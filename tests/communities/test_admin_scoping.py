@@ -41,7 +41,8 @@ def test_admin_inspect_of_another_community_is_refused(city, host_client, editor
     assert "社区b1" not in other.content.decode()
 
 
-def test_communities_cannot_be_created_or_edited_in_the_admin(city, host_client, editor_of_a1):
+def test_communities_cannot_be_created_or_renamed_in_the_admin(city, host_client, editor_of_a1):
+    """Staff edit a community's population only (decision support); its name and places are provisioned."""
     client = host_client("localhost", editor_of_a1)
     assert client.get("/admin/communities/new/").status_code in (302, 403)
     response = client.post(f"/admin/communities/edit/{city['a1'].pk}/", {"name": "改名"})

@@ -1,6 +1,8 @@
 """The community home page costs the same number of queries in a city of 5 communities as of 200, and
 the city's front door the same in a city of 6 as of 60 (issue 20)."""
 
+import re
+
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
@@ -64,3 +66,64 @@ def test_home_of_a_community_without_content_costs_no_more(db):
     communities = build_city(communities_per_street=1)
     fill_community(communities["a1"], light=True)
     assert len(queries_for_home("b1.localhost")) <= len(queries_for_home("a1.localhost"))
+
+
+def add_open_topics_and_closed_complaints(community, n):
+    """`n` deliberations open for voting, `n` closed earlier (ended yesterday), and `n` complaints closed today
+    in `community`, plus one closed last month."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participation.complaints.models import CaseState, Complaint, ComplaintEvent, ServiceCategory
+    from participation.deliberations.models import Topic
+
+    now = timezone.now()
+    for i in range(2 * n):
+        ends = now + timedelta(days=3) if i < n else now - timedelta(days=1)
+        Topic.objects.create(
+            community=community,
+            title=f"议题{i}",
+            description="",
+            discussion_starts=now - timedelta(days=20),
+            voting_starts=now - timedelta(days=10),
+            voting_ends=ends,
+        )
+    category, _ = ServiceCategory.objects.get_or_create(service_code="noise", defaults={"name": "噪音扰民"})
+    closed = Complaint.objects.bulk_create(
+        Complaint(community=community, kind=Complaint.Kind.HAZARD, category=category, description=f"第{i}件",
+                  state=CaseState.CLOSED)
+        for i in range(n + 1)
+    )  # fmt: skip
+    last_month = timezone.localtime(now).replace(day=1) - timedelta(days=1)
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(complaint=c, kind=ComplaintEvent.Kind.STATE, from_state=CaseState.IN_PROGRESS,
+                       to_state=CaseState.CLOSED)
+        for c in closed
+    )  # fmt: skip
+    ComplaintEvent.objects.filter(complaint=closed[-1]).update(created_at=last_month)
+
+
+def city_home():
+    response = Client(HTTP_HOST="localhost").get("/")
+    assert response.status_code == 200 and response.context is not None
+    return response
+
+
+@override_settings(PORTAL_PAGE_CACHE_SECONDS=0)
+def test_the_city_home_shows_the_city_in_numbers_at_a_bounded_cost(db):
+    """Communities, deliberations open for voting now and complaints closed this month (issue 19), read from
+    the insights figures: the same queries for 1 and for 12 of each, in 3 communities and in 30."""
+    communities = build_city(communities_per_street=1)
+    add_open_topics_and_closed_complaints(communities["a1"], 1)
+    few = queries_for_home("localhost")
+    assert city_home().context["numbers"] == {"communities": 3, "open_deliberations": 1, "closed_this_month": 1}
+
+    add_open_topics_and_closed_complaints(communities["b1"], 12)
+    grow_city_to(30)
+    many = queries_for_home("localhost")
+    response = city_home()
+    assert response.context["numbers"] == {"communities": 30, "open_deliberations": 13, "closed_this_month": 13}
+    assert len(many) == len(few), "\n".join(many)
+    page = response.content.decode()
+    assert re.search(r"<dt>[^<]*</dt><dd>30</dd>", page) and "<dd>13</dd>" in page

@@ -38,10 +38,10 @@ from portal.api import keys as api_keys
 from portal.api.models import ApiKey
 from portal.audit.models import AuditEntry
 from portal.core.admin_scoping import (
-    CommunityScopedChooserViewSet,
     CommunityScopedViewSetMixin,
     NotACommunityRow,
     Scoped,
+    ScopedChooserViewSetMixin,
     scoped_policy_for,
 )
 from portal.wechat.models import Account, KeywordReply, MessageTemplate
@@ -99,7 +99,7 @@ def unscoped(items):
     """The viewsets of community-scoped models that do not use the one scoping mixin and policy."""
     bad = []
     for viewset in scoped_viewsets(items):
-        mixin = isinstance(viewset, (CommunityScopedViewSetMixin, CommunityScopedChooserViewSet))
+        mixin = isinstance(viewset, (CommunityScopedViewSetMixin, ScopedChooserViewSetMixin))
         if not mixin or scoped_policy_for(viewset.model) is None:
             bad.append(viewset)
     return bad
@@ -291,6 +291,7 @@ NOT_SCOPED = [
     ("admin/password_reset/", "wagtail.", "a reset token, not a row"),
     ("admin/workflows/", "wagtail.", "workflows and tasks: city administrators' permissions (wagtailcore.*_workflow)"),
     ("admin/redirects/", "wagtail.", "redirects: wagtailredirects permissions, held by city administrators only"),
+    ("admin/regions/", "wagtail.", "regions' boundaries: regions.change_region, held by city administrators only"),
     ("admin/sites/", "wagtail.", "Wagtail sites: wagtailcore.*_site, held by city administrators only"),
     ("admin/users/", "wagtail.", "accounts: wagtailusers permissions, held by city administrators only"),
     ("admin/groups/", "wagtail.", "groups: auth.*_group, held by city administrators only"),

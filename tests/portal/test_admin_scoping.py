@@ -278,3 +278,20 @@ def test_no_function_view_reaches_another_community(two_communities, function_vi
             problems.append(f"{route}: {own.status_code} for community A's own row")
     assert problems == []
     assert {model: snapshot(row) for model, row in foreign.items()} == before
+
+
+def test_insights_show_nothing_of_another_community(two_communities, city, host_client, make_user):
+    """Decision support's dashboard, exports and item lists: A's staff see A's figures; B's area (an id in
+    the query string, not the path) is refused with a form error, never shown."""
+    b1 = city["b1"]
+    client = host_client("localhost", two_communities["staff_a"])
+    for params in ({}, {"export": "xlsx"}, {"print": "1"}):
+        response = client.get("/admin/insights/", params)
+        assert response.status_code == 200
+        assert not leaks(response)
+    for url in ("/admin/insights/", "/admin/insights/items/"):
+        response = client.get(url, {"area": f"community:{b1.pk}", "figure": "complaints.new"})
+        assert response.status_code == 400
+        assert not leaks(response)
+    superuser = host_client("localhost", make_user("root", is_staff=True, is_superuser=True))
+    assert leaks(superuser.get("/admin/insights/", {"area": f"community:{b1.pk}"})), "the dashboard has B to hide"

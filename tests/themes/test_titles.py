@@ -117,3 +117,32 @@ def test_kind_and_category_are_told_apart_in_chinese(city, host_client, make_use
     with translation.override("zh-hans"):
         assert translation.gettext("Kind") != translation.gettext("Category")
         assert translation.gettext("kind") != translation.gettext("category")
+
+
+def test_breadcrumbs_name_the_starting_sections_in_the_visitors_language(city, host_client):
+    client = host_client("a1.localhost")
+    english = client.get("/notices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/notices/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    crumbs = {
+        lang: re.search(r'<nav class="breadcrumbs".*?</nav>', body, re.S).group(0)
+        for lang, body in (("en", english), ("zh-hans", chinese))
+    }
+    assert ">Notices<" in crumbs["en"] and "通知公告" not in crumbs["en"], crumbs["en"]
+    assert ">通知公告<" in crumbs["zh-hans"], crumbs["zh-hans"]
+
+
+def test_a_section_made_with_the_english_label_is_chinese_for_chinese_visitors(city, host_client):
+    """A demo seeded before the catalogues were compiled titles its sections in English."""
+    from communities.notices.models import NoticeIndexPage
+
+    index = NoticeIndexPage.objects.child_of(city["a1"].root_page).get()
+    index.title = "Notices"
+    index.save_revision().publish()
+    body = host_client("a1.localhost").get("/notices/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    nav = re.search(r'<nav class="site-nav".*?</nav>', body, re.S).group(0)
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', body, re.S).group(0)
+    assert "通知公告" in nav and ">Notices<" not in nav, nav
+    assert "通知公告" in crumbs and ">Notices<" not in crumbs, crumbs
+    assert "<title>通知公告 · 社区a1</title>" in body and "<h1>通知公告</h1>" in body
+    english = host_client("a1.localhost").get("/notices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<title>Notices · 社区a1</title>" in english and "<h1>Notices</h1>" in english

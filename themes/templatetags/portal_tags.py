@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -35,13 +37,32 @@ STARTING_SECTIONS = {
 }
 
 
+@functools.cache
+def _made_as(label: str) -> frozenset:
+    """Every title a starting section may have been made with: its label in each configured language
+    (a demo seeded before the catalogues were compiled, or in another language, made it in English)."""
+    forms = {label}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            forms.add(translation.gettext(label))
+    return frozenset(forms)
+
+
 def _section_title(slug: str, title: str) -> str:
     label = STARTING_SECTIONS.get(slug)
-    if label is None or translation.get_language() == settings.LANGUAGE_CODE:
-        return title
-    with translation.override(settings.LANGUAGE_CODE):
-        made_as = translation.gettext(label)
-    return translation.gettext(label) if title in (made_as, label) else title
+    if label is None or title not in _made_as(label):
+        return title  # not a starting section, or an editor renamed it
+    return translation.gettext(label)
+
+
+@register.simple_tag(takes_context=True)
+def page_title(context, page):
+    """`{% page_title page %}`: a page's title; one of the community's starting sections in the visitor's
+    language, as the menu and the breadcrumbs name it."""
+    site = current_site(context)
+    if site is not None and getattr(page, "depth", None) == site.root_page.depth + 1:
+        return _section_title(page.slug, page.title)
+    return page.title
 
 
 def _position(section: Section) -> int:
@@ -138,8 +159,13 @@ def breadcrumbs(context):
     if site is None or request is None:
         return {"crumbs": []}
     anchor = page if isinstance(page, Page) else site.root_page
-    ancestors = list(anchor.get_ancestors().filter(depth__gte=2).only("title", "url_path", "path", "depth"))
-    crumbs = [{"title": p.title, "url": links.follow(p.get_url(request) or "", request)} for p in ancestors]
+    ancestors = list(anchor.get_ancestors().filter(depth__gte=2).only("title", "slug", "url_path", "path", "depth"))
+    section_depth = site.root_page.depth + 1  # the community's sections speak the visitor's language, as in its menu
+
+    def title(p):
+        return _section_title(p.slug, p.title) if p.depth == section_depth else p.title
+
+    crumbs = [{"title": title(p), "url": links.follow(p.get_url(request) or "", request)} for p in ancestors]
     own = anchor is page
-    crumbs.append({"title": anchor.title, "url": "" if own else links.follow(anchor.get_url(request), request)})
+    crumbs.append({"title": title(anchor), "url": "" if own else links.follow(anchor.get_url(request), request)})
     return {"crumbs": crumbs if len(crumbs) > 1 or not own else []}

@@ -7,17 +7,20 @@
 * SQLite ranking. Wagtail scores an AND of n terms as prod(1 + bm25) - 1; FTS5's bm25() is negative
   (lower is better), so with two or more terms the best matches sort last. Every term of a MATCH shares
   one bm25() anyway: score with it once, weighting the title column (FTS5 columns: autocomplete, body,
-  title). On PostgreSQL, one ts_rank per vector (title, body) for the whole query instead of one per
-  word: the same order for a single word, a fraction of the work for long queries.
+  title), and without Wagtail's title norm (bm25 normalises lengths itself). On PostgreSQL, one ts_rank
+  per vector (title, body) for the whole query instead of one per word: the same order for a single
+  word, a fraction of the work for long queries.
 * PostgreSQL writes: one INSERT … SELECT FROM unnest() for a batch of rows (DatabaseEngine.index).
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, F
 from django.db.models.functions import Length
 from wagtail.search.backends.database import SearchBackend as wagtail_database_backend
 
 AVERAGE_KEY = "portal.search.title_norm_average"
+NARROW_STAFF_COMMUNITIES = 5  # a staff search over this many communities or fewer reads their documents first
 TITLE_WEIGHT = 5.0
 
 
@@ -41,7 +44,20 @@ def _scaled(index_class):
             )
 
         def _refresh_title_norms(self, full=False):
-            if full or self._written is None:
+            if full:
+                # Wagtail rewrites every entry; only those whose norm changes are written here.
+                cache.delete(AVERAGE_KEY)
+                average = self._title_average()
+                if average is not None:
+                    norm = average / F("title_length")
+                    (
+                        self.entries.annotate(title_length=Length("title"))
+                        .filter(title_length__gt=0)
+                        .exclude(title_norm=norm)
+                        .update(title_norm=norm)
+                    )
+                return
+            if self._written is None:
                 cache.delete(AVERAGE_KEY)
                 return super()._refresh_title_norms(full=full)
             average = cache.get(AVERAGE_KEY)
@@ -74,6 +90,12 @@ def _sqlite_ranked(compiler_class):
         def build_tsrank(self, vector, query, config=None, boost=1.0):
             return TitleWeightedBM25()
 
+        def _build_rank_expression(self, vectors, config):
+            # bm25 alone: it already weights the title and normalises each column by its length.
+            # Wagtail multiplies in a title norm (the index's average title length / this title's),
+            # which favoured short generic titles and made the order depend on when the average was taken.
+            return TitleWeightedBM25()
+
     RankedCompiler.__name__ = f"Ranked{compiler_class.__name__}"
     return RankedCompiler
 
@@ -90,6 +112,25 @@ def _postgres_ranked(compiler_class):
     return RankedCompiler
 
 
+def _documents_first(compiler_class):
+    """The same search, phrased so that PostgreSQL cannot answer it from the GIN index on title || body:
+    it then reads the few documents of a community and checks their entries (a nested loop on the
+    entries' unique index), instead of reading every match in the city and dropping those of other
+    communities, which it does when it underestimates a query's matches (phrases: 路灯坏了 is
+    estimated at 449 matches and has 22,000). The vector gains an empty one (same value, not the indexed
+    expression) whose rank counts zero times."""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db.models import Value
+    from django.db.models.functions import Cast
+
+    class DocumentsFirstCompiler(compiler_class):
+        def get_index_vectors(self, search_query):
+            return [*super().get_index_vectors(search_query), (Cast(Value(""), SearchVectorField()), 0.0)]
+
+    DocumentsFirstCompiler.__name__ = f"DocumentsFirst{compiler_class.__name__}"
+    return DocumentsFirstCompiler
+
+
 def SearchBackend(params):  # noqa: N802 - Wagtail calls the backend's module attribute like a class
     backend = wagtail_database_backend(params)
     backend.index_class = _scaled(backend.index_class)
@@ -97,6 +138,7 @@ def SearchBackend(params):  # noqa: N802 - Wagtail calls the backend's module at
         backend.query_compiler_class = _sqlite_ranked(backend.query_compiler_class)
     elif type(backend).__name__ == "PostgresSearchBackend":
         backend.query_compiler_class = _postgres_ranked(backend.query_compiler_class)
+        backend.documents_first_compiler_class = _documents_first(backend.query_compiler_class)
     return backend
 
 
@@ -198,6 +240,7 @@ class DatabaseEngine:
         """Write every row's entry again (Wagtail's index is updated in place), then drop the entries
         of rows that are gone and recompute the title norms."""
         from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
         from django.db.models import CharField
         from django.db.models.functions import Cast
         from wagtail.search.models import IndexEntry
@@ -209,8 +252,20 @@ class DatabaseEngine:
             if progress:
                 progress(len(rows))
         content_type = ContentType.objects.get_for_model(SearchDocument)
-        existing = SearchDocument.objects.annotate(key=Cast("pk", CharField())).values("key")
-        IndexEntry.objects.filter(content_type=content_type).exclude(object_id__in=existing).delete()
+        if connection.vendor == "postgresql":
+            # An anti-join: Django's NOT IN (subquery) is quadratic once the ids no longer fit in work_mem,
+            # and .delete() would fetch every stale entry first.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {IndexEntry._meta.db_table} e WHERE e.content_type_id = %s AND NOT EXISTS "
+                    f"(SELECT 1 FROM {SearchDocument._meta.db_table} d "
+                    "WHERE ((d.id)::varchar(50))::text = e.object_id)",
+                    [content_type.pk],
+                )
+        else:
+            existing = SearchDocument.objects.annotate(key=Cast("pk", CharField())).values("key")
+            stale = IndexEntry.objects.filter(content_type=content_type).exclude(object_id__in=existing)
+            stale._raw_delete(stale.db)
         self.backend.get_index_for_model(SearchDocument)._refresh_title_norms(full=True)
         return "database"
 
@@ -224,62 +279,143 @@ class DatabaseEngine:
         return response
 
     def _search(self, request, operator):
+        """At most SEARCH_CANDIDATES matches are read, whatever the index's size: the first ones the
+        database finds (no order: reading them in rank or date order would mean reading every match).
+        They give the facet counts and, when no facet is chosen, the total; the page of results is
+        ranked among them. More matches than that: the response says `capped` (the page shows
+        "1,000+"), its counts are lower bounds and its relevance order is that of the candidates;
+        a date-sorted page is still the newest of all matches."""
+        from django.db import connection
+
+        from ..models import SearchDocument
         from ..query import SearchResponse
 
-        base = scoped_documents(request)
+        cap = settings.SEARCH_CANDIDATES
         query = compile_query(request.query, operator)
-        filtered = filter_documents(base, request)
-        if request.sort == "date":
-            results = self.backend.search(query, filtered.order_by("-date"), order_by_relevance=False)
+        base = scoped_documents(request)
+        place_field = f"{request.place_facet}_id" if request.place_facet else None
+        chosen_field = f"{request.place[0]}_id" if request.place else None
+        extra = list(dict.fromkeys(f for f in (place_field, chosen_field) if f))
+
+        # PostgreSQL scores each candidate as it reads it (ts_rank on the entry it has at hand), so the
+        # ranking needs no second pass; SQLite's bm25() ranks in a second query (small indexes).
+        scored = connection.vendor == "postgresql" and request.sort != "date"
+        score = ["_score"] if scored else []
+        # One community (or a worker's few): read its documents first, whatever the planner estimates.
+        narrow = request.scope == "community" or (
+            request.staff_communities is not None and len(request.staff_communities) <= NARROW_STAFF_COMMUNITIES
+        )
+
+        def candidates(documents):
+            found = self._matched(query, documents, scored, narrow).values_list("pk", "kind", "date", *extra, *score)
+            # (pk, kind, date, place facet id, chosen place id, score)
+            return [
+                (
+                    *row[:3],
+                    row[3 + extra.index(place_field)] if place_field else None,
+                    row[3 + extra.index(chosen_field)] if chosen_field else None,
+                    row[-1] if scored else None,
+                )
+                for row in found[: cap + 1]
+            ]
+
+        rows = candidates(base)
+        capped = len(rows) > cap
+        rows = rows[:cap]
+        kinds, places, dates = ({}, {}, {}) if not request.facets else _count_facets(rows, request)
+        wanted = _wanted(request)
+        chosen, chosen_capped = [row for row in rows if wanted(row)], capped
+        if capped and (request.kinds or request.date_range or request.place):
+            # The candidates of the whole scope hold only some of the chosen facet's matches.
+            chosen = candidates(filter_documents(base, request))
+            chosen_capped = len(chosen) > cap
+            chosen = chosen[:cap]
+        total = len(chosen)
+        ids = [row[0] for row in chosen]
+        if not total:
+            docs = []
+        elif scored:
+            ranked = sorted(chosen, key=lambda row: (-(row[5] or 0.0), -row[0]))  # Wagtail's order
+            page = ranked[request.offset : request.offset + request.per_page]
+            found = SearchDocument.objects.in_bulk([row[0] for row in page])
+            docs = [found[row[0]] for row in page if row[0] in found]
+            scores = {row[0]: row[5] for row in page}
+            for doc in docs:
+                doc._score = scores[doc.pk]
         else:
-            results = self.backend.search(query, filtered)
-        total = None
-        kinds, places, dates = {}, {}, {}
-        if request.facets:
-            kinds, places, dates, total = self._facets(request, query, base)
-        if total is None:
-            total = results.count()
-        docs = list(results[request.offset : request.offset + request.per_page]) if total else []
+            if request.sort != "date":
+                results = self.backend.search(query, SearchDocument.objects.filter(pk__in=ids))
+            elif chosen_capped:
+                results = self.backend.search(
+                    query, filter_documents(base, request).order_by("-date"), order_by_relevance=False
+                )
+            else:
+                results = SearchDocument.objects.filter(pk__in=ids).order_by("-date", "-pk")
+            docs = list(results[request.offset : request.offset + request.per_page])
         terms = request.query.terms
         return SearchResponse(
-            hits=[hit_of(doc, terms) for doc in docs], total=total, kinds=kinds, places=places, dates=dates
+            hits=[hit_of(doc, terms) for doc in docs],
+            total=total,
+            kinds=kinds,
+            places=places,
+            dates=dates,
+            capped=chosen_capped,
+            facets_capped=capped,
         )
 
-    def _facets(self, request, query, base):
-        from django.db.models import Case, CharField, Count, Value, When
+    def _matched(self, query, documents, scored=False, narrow=False):
+        """The documents matching `query` among `documents`, unordered; with their `_score` if `scored`.
+        `narrow`: `documents` are few (one community's), read them first (PostgreSQL)."""
+        compiler_class = getattr(self.backend, "documents_first_compiler_class", None)
+        if narrow and compiler_class is not None:
+            compiler = compiler_class(documents, query, order_by_relevance=scored)
+            compiler.check()
+        else:
+            compiler = self.backend.search(query, documents, order_by_relevance=scored).query_compiler
+        score_field = "_score" if scored else None
+        return compiler.search(compiler.get_config(self.backend), None, None, score_field=score_field).order_by()
 
-        from ..query import DATE_RANGES, bucket_starts
 
-        starts = bucket_starts(request.now)
-        bucket = Case(
-            *[When(date__gte=start, then=Value(name)) for name, start in starts.items()],
-            default=Value("older"),
-            output_field=CharField(),
+def _bucket(date, starts) -> str:
+    for name, start in starts.items():  # newest first
+        if date >= start:
+            return name
+    return "older"
+
+
+def _count_facets(rows, request):
+    """Kind, place and date counts of candidate rows (pk, kind, date, place facet id, chosen place id)."""
+    from ..query import DATE_RANGES, bucket_starts
+
+    starts = bucket_starts(request.now)
+    kinds, places, dates = {}, {}, dict.fromkeys(DATE_RANGES, 0)
+    for _pk, kind, date, place, _chosen, _score in rows:
+        kinds[kind] = kinds.get(kind, 0) + 1
+        dates[_bucket(date, starts)] += 1
+        if request.place_facet and place is not None:
+            places[place] = places.get(place, 0) + 1
+    # The date facet counts "within the last N days": a week's items are in the month's count too.
+    dates["month"] += dates["week"]
+    dates["year"] += dates["month"]
+    return kinds, places, dates
+
+
+def _wanted(request):
+    """Whether a candidate row is in the facets the searcher chose."""
+    from ..query import bucket_starts
+
+    starts = bucket_starts(request.now)
+    buckets = _buckets_of(request.date_range)
+
+    def wanted(row) -> bool:
+        _pk, kind, date, _place, chosen_place, _score = row
+        return (
+            (not request.kinds or kind in request.kinds)
+            and _bucket(date, starts) in buckets
+            and (request.place is None or chosen_place == request.place[1])
         )
-        place_field = f"{request.place_facet}_id" if request.place_facet else None
-        groups = ["kind", "_bucket"] + ([place_field] if place_field else [])
-        compiler = self.backend.search(query, base, order_by_relevance=False).query_compiler
-        matched = compiler.search(compiler.get_config(self.backend), None, None)
-        rows = matched.order_by().annotate(_bucket=bucket).values(*groups).annotate(n=Count("pk"))
-        kinds, places, dates = {}, {}, dict.fromkeys(DATE_RANGES, 0)
-        derivable = request.place is None or request.place[0] == request.place_facet
-        total = 0
-        wanted_buckets = _buckets_of(request.date_range)
-        for row in rows:
-            kinds[row["kind"]] = kinds.get(row["kind"], 0) + row["n"]
-            dates[row["_bucket"]] += row["n"]
-            if place_field and row[place_field] is not None:
-                places[row[place_field]] = places.get(row[place_field], 0) + row["n"]
-            if (
-                (not request.kinds or row["kind"] in request.kinds)
-                and row["_bucket"] in wanted_buckets
-                and (request.place is None or not derivable or row[place_field] == request.place[1])
-            ):
-                total += row["n"]
-        # The date facet counts "within the last N days": a week's items are in the month's count too.
-        dates["month"] += dates["week"]
-        dates["year"] += dates["month"]
-        return kinds, places, dates, (total if derivable else None)
+
+    return wanted
 
 
 def _buckets_of(date_range: str) -> set[str]:

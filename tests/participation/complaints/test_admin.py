@@ -137,9 +137,10 @@ def test_dead_letters_are_listed_in_scope_and_requeued(admin_client, escalated, 
 
 def test_community_settings_are_scoped_and_validated(admin_client, city, categories):
     url = f"/admin/complaints/settings/{city['a1'].pk}/"
-    bad = admin_client.post(url, {"boundary": "[[31.2, 121.4]]"})
-    assert bad.status_code == 200 and "boundary" in bad.context["form"].errors
-    good = {"boundary": "[[31.2, 121.4], [31.3, 121.5]]", "allow_anonymous": "on"}
+    bad = admin_client.post(url, {"hidden_categories": ["999999"]})
+    assert bad.status_code == 200 and "hidden_categories" in bad.context["form"].errors
+    assert "boundary" not in bad.context["form"].fields  # the community's region boundary is the one boundary
+    good = {"allow_anonymous": "on"}
     admin_client.post(url, {**good, "hidden_categories": [categories["road"].pk]})
     saved = ComplaintSettings.objects.get(community=city["a1"])
     assert saved.allow_anonymous and list(saved.hidden_categories.all()) == [categories["road"]]

@@ -2,17 +2,20 @@
 
 import pytest
 
+from communities.regions.boundaries import rectangle
+from communities.regions.models import Community
 from communities.regions.provisioning import provision_community
 from participation.complaints import cases
 from participation.complaints.geo import wgs84_to_gcj02
 from participation.complaints.models import CaseState, Complaint, ComplaintSettings
 
-BOX = [[31.20, 121.40], [31.25, 121.50]]
+BOX = rectangle(114.30, 30.58, 114.312, 30.60)  # a1's region boundary (west, south, east, north)
 
 
 @pytest.fixture
 def a1_settings(city):
-    return ComplaintSettings.objects.create(community=city["a1"], boundary=BOX)
+    Community.objects.filter(pk=city["a1"].pk).update(boundary=BOX)
+    return ComplaintSettings.objects.create(community=city["a1"])
 
 
 def form_data(categories, **overrides):
@@ -35,12 +38,12 @@ def form_data(categories, **overrides):
 def test_a_resident_submits_and_follows_the_complaint(host_client, make_user, categories, a1_settings):
     resident = make_user()
     client = host_client("a1.localhost", resident)
-    response = client.post("/complaints/new/", form_data(categories, latitude="31.22", longitude="121.45"))
+    response = client.post("/complaints/new/", form_data(categories, latitude="30.59", longitude="114.305"))
     complaint = Complaint.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/complaints/{complaint.reference}/"
     assert complaint.community.slug == "a1" and complaint.reporter == resident
     assert complaint.state == CaseState.SUBMITTED
-    assert str(complaint.latitude) == "31.220000"
+    assert str(complaint.latitude) == "30.590000"
     page = client.get(response["Location"])
     assert "井盖缺失" in page.text
 
@@ -67,7 +70,9 @@ def test_the_form_lives_only_on_community_sites(host_client, make_user, city):
         ({"category": ""}, "category", "Choose a category."),
         ({"description": "长" * 4001}, "description", "4000"),
         ({"latitude": "39.9", "longitude": "116.4"}, "latitude", "outside"),
-        ({"latitude": "31.22"}, "latitude", "both"),
+        ({"latitude": "30.59"}, "latitude", "both"),
+        ({"latitude": "30.59", "longitude": "114.33"}, "latitude", "outside 社区a1"),  # in the city, not in a1
+        ({"latitude": "nan", "longitude": "114.305"}, "latitude", "number"),
         ({"contact_preference": "phone"}, "contact_phone", "phone"),
         ({"contact_phone": "12345"}, "contact_phone", "11-digit"),
     ],
@@ -89,13 +94,23 @@ def test_bad_input_gets_a_clear_error_and_keeps_what_was_typed(
 
 
 def test_a_gcj02_point_is_converted_before_the_boundary_check(host_client, make_user, categories, a1_settings):
-    gcj_lat, gcj_lon = wgs84_to_gcj02(31.2495, 121.45)  # inside the box in WGS84, outside once offset
+    gcj_lat, gcj_lon = wgs84_to_gcj02(30.5995, 114.31)  # inside the box in WGS84, outside once offset
     client = host_client("a1.localhost", make_user())
     data = form_data(categories, latitude=f"{gcj_lat:.7f}", longitude=f"{gcj_lon:.7f}", coordinate_system="gcj02")
     assert client.post("/complaints/new/", data).status_code == 302
     complaint = Complaint.objects.get()
-    assert float(complaint.latitude) == pytest.approx(31.2495, abs=2e-6)
-    assert float(complaint.longitude) == pytest.approx(121.45, abs=2e-6)
+    assert float(complaint.latitude) == pytest.approx(30.5995, abs=2e-6)
+    assert float(complaint.longitude) == pytest.approx(114.31, abs=2e-6)
+
+
+def test_without_a_region_boundary_a_point_must_be_in_the_city(host_client, make_user, categories, city, settings):
+    """The one boundary is the region's (Community.boundary); a community without one takes the city's box."""
+    settings.LANGUAGE_CODE = "en"
+    client = host_client("a1.localhost", make_user())
+    far = client.post("/complaints/new/", form_data(categories, latitude="31.22", longitude="121.45"))
+    assert far.status_code == 200 and "outside the city" in " ".join(far.context["form"].errors["latitude"])
+    assert client.post("/complaints/new/", form_data(categories, latitude="30.7", longitude="114.9")).status_code == 302
+    assert str(Complaint.objects.get().longitude) == "114.900000"
 
 
 def test_hidden_and_retired_categories_are_not_offered(host_client, make_user, categories, a1_settings):

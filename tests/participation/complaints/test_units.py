@@ -2,8 +2,9 @@
 
 import pytest
 
+from communities.regions.boundaries import contains, point_error, rectangle
 from participation.complaints import open311
-from participation.complaints.geo import gcj02_to_wgs84, point_in_boundary, wgs84_to_gcj02
+from participation.complaints.geo import gcj02_to_wgs84, wgs84_to_gcj02
 from participation.complaints.masking import mask_personal_data
 from participation.complaints.models import CaseState
 from participation.complaints.states import ALLOWED, CITY_RANK
@@ -29,14 +30,37 @@ def test_points_outside_china_are_not_shifted():
     assert gcj02_to_wgs84(51.5007, -0.1246) == (51.5007, -0.1246)
 
 
-def test_boundary_as_box_and_polygon():
-    box = [[31.20, 121.40], [31.25, 121.50]]
-    assert point_in_boundary(31.22, 121.45, box)
-    assert not point_in_boundary(31.30, 121.45, box)
-    triangle = [[0, 0], [0, 10], [10, 0]]
-    assert point_in_boundary(2, 2, triangle)
-    assert not point_in_boundary(8, 8, triangle)
-    assert point_in_boundary(89, 179, [])
+def test_a_geojson_boundary_holds_points_and_leaves_out_its_holes():
+    box = rectangle(114.30, 30.58, 114.32, 30.60)
+    assert contains(box, 30.59, 114.31)
+    assert not contains(box, 30.61, 114.31)
+    holed = {
+        "type": "Polygon",
+        "coordinates": [box["coordinates"][0], rectangle(114.305, 30.585, 114.315, 30.595)["coordinates"][0]],
+    }
+    assert not contains(holed, 30.59, 114.31) and contains(holed, 30.582, 114.302)
+    multi = {
+        "type": "MultiPolygon",
+        "coordinates": [box["coordinates"], rectangle(114.4, 30.4, 114.5, 30.5)["coordinates"]],
+    }
+    assert contains(multi, 30.45, 114.45) and not contains(multi, 30.45, 114.35)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "code"),
+    [
+        (30.59, 114.31, None),
+        (None, None, None),
+        (30.59, None, "point_incomplete"),
+        ("abc", 114.31, "point_not_a_number"),
+        (float("inf"), 114.31, "point_not_a_number"),
+        (31.22, 121.45, "point_outside_city"),
+        (30.7, 114.9, "point_outside_community"),
+    ],
+)
+def test_the_one_point_check(lat, lon, code):
+    problem = point_error(lat, lon, rectangle(114.30, 30.58, 114.32, 30.60), "翠园")
+    assert (problem.code if problem else None) == code
 
 
 @pytest.mark.parametrize(

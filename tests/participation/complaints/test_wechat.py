@@ -86,7 +86,8 @@ def test_the_one_decision_refuses_as_on_the_site(bound, categories):
 
 def test_the_start_words_are_the_communitys(bound, categories):
     account, _user = bound
-    ComplaintSettings.objects.create(community=account.community, wechat_words="我有话说")
+    assert wechat.start_words(account.community) == ["投诉", "报事", "反映"]  # the default; loads the map
+    ComplaintSettings.objects.create(community=account.community, wechat_words="我有话说")  # renews the map
     assert wechat.handle(account, parse_message(text_xml("投诉 路灯坏了", openid=OPENID))) is None
     assert "1. 路灯损坏" in text(account, "我有话说 路灯坏了")
 
@@ -105,7 +106,7 @@ def test_the_dialogue_asks_the_citys_questions_and_takes_a_location(
     assert text(account, "9").startswith("请")  # not one of the listed answers: asked again
     assert "数量" in text(account, "1")  # 机动车
     assert "位置" in text(account, "跳过")
-    assert "照片" in say(account, location_xml(30.25, 120.16, "翠园小区3幢", openid=OPENID))
+    assert "照片" in say(account, location_xml(30.59, 114.31, "翠园小区3幢", openid=OPENID))
     with django_capture_on_commit_callbacks(execute=True):
         text(account, "跳过")
         text(account, "确认")
@@ -118,8 +119,8 @@ def test_a_location_event_fills_the_place(bound, categories):
     account, _user = bound
     text(account, "投诉 路灯坏了")
     text(account, "1")
-    assert "照片" in say(account, location_event_xml(30.25, 120.16, openid=OPENID))
-    assert dialogues.load(account, OPENID)["latitude"] == 30.25
+    assert "照片" in say(account, location_event_xml(30.59, 114.31, openid=OPENID))
+    assert dialogues.load(account, OPENID)["latitude"] == 30.59
 
 
 def test_cancel_and_timeout_end_the_dialogue(bound, categories, monkeypatch, settings):

@@ -86,7 +86,8 @@ def test_the_vote_path_and_the_seal_only_insert(city, make_topic, resident, caps
     assert len({c.salt for c in commitments}) == 5
     sealed = ballots.seal(close_voting(topic))
     document = json.loads(json.dumps(ballots.document(sealed)))
-    assert document["commitment"] == {"count": 5, "digest": commitments[-1].digest, "salt": commitments[-1].salt}
+    last = commitments[-1]
+    assert document["commitment"] == {"count": 5, "digest": last.digest, "salt": last.salt, "scheme": "multiset/1"}
     assert ballot_log.verify(document)[0] == [] and ballots.commitment_problems(sealed) == []
     call_command("verify_ballots", str(topic.pk))
     assert "OK: 5 ballots" in capsys.readouterr().out
@@ -99,7 +100,7 @@ def test_the_commitment_reveals_no_order_or_time(city, make_topic, resident):
     assert ballot_log.commitment("s", hashes) == ballot_log.commitment("s", reversed(hashes))
     assert ballot_log.commitment("s", hashes) != ballot_log.commitment("t", hashes)
     fields = {f.name for f in BallotCommitment._meta.get_fields()}
-    assert fields == {"id", "topic", "origin", "found", "prior_digest", "count", "salt", "digest"}
+    assert fields == {"id", "topic", "origin", "found", "prior_digest", "count", "salt", "digest", "state"}
     topic = make_topic(city["a1"])
     cast_vote(topic, resident(city["a1"]), option(topic))
     assert set(ballots.running_commitment(topic)) == {"count", "digest"}
@@ -181,11 +182,16 @@ def test_tampering_during_the_open_vote_is_reported(city, make_topic, resident, 
     assert status == 200 and "NOT intact" not in page and ballots.running_commitment(topic)["digest"] in page
 
     TAMPER[kind](topic)
-    when = "after the last vote (vote 3)"
-    if then_vote:  # the attacker hopes the next commitments cover the change
+    last = 3
+    if then_vote:  # the attacker hopes the next commitments cover the change: they extend the old state
         for _ in range(2):
             cast_vote(topic, resident(city["a1"]), option(topic))
-        when = "before vote 4"
+        last = 5
+    # Vote 1 read the ballots (none); the votes after it extend the commitment without rereading them.
+    when = (
+        "after vote 1 (the votes after it extend the commitment without rereading the ballots; "
+        f"the last vote is vote {last})"
+    )
     message = f"{REPORTED[kind]} {when}."
     assert message in ballots.commitment_problems(topic)
     assert_reported(topic, message, capsys)  # while voting is open
@@ -194,8 +200,9 @@ def test_tampering_during_the_open_vote_is_reported(city, make_topic, resident, 
     assert sealed.sealed_at
     assert_reported(topic, message, capsys)  # and after the seal
     problems, _ = ballot_log.verify(json.loads(json.dumps(ballots.document(sealed))))
-    if not then_vote:  # the published log alone shows it too: it is not what was committed to
-        assert any("commit" in p for p in problems)
+    # The published log alone shows it too: it is not what was committed to (since the commitment is
+    # incremental, also when votes followed the change: they extended the state of the real ballots).
+    assert any("commit" in p for p in problems)
 
 
 def test_tampering_before_the_first_vote_is_reported(city, make_topic, resident, capsys):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from participation.deliberations import ballot_log
+from participation.deliberations.ballots import RECEIPT_COOKIE, RECEIPT_MAX_AGE
 from participation.deliberations.models import Ballot, Comment, Topic, VoterRoll
 
 from .conftest import close_voting, tampering
@@ -56,16 +57,121 @@ def test_topic_page_shows_phase_and_whats_next(city, make_topic, site):
     assert 'aria-current="step"' in body and "Log in to comment" in body
 
 
+def receipt_of(client, response, topic) -> str:
+    """Follow a vote's 303 to the receipt page; the code it shows (once)."""
+    assert response.status_code == 303 and response["Location"] == f"/deliberations/{topic.pk}/receipt/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    return re.search(r"<code>([A-Z0-9-]+)</code>", page.content.decode()).group(1)
+
+
 def test_vote_through_http_gives_a_receipt_once(city, make_topic, resident, site):
     topic, voter = make_topic(city["a1"]), resident(city["a1"])
     client = site(voter)
     nonce = vote_form(client, topic)
     response = client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": nonce})
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
-    receipt = re.search(r"<code>([A-Z0-9-]+)</code>", response.content.decode()).group(1)
+    assert response.status_code == 303 and response["Cache-Control"] == "no-store"
+    assert response["Location"] == f"/deliberations/{topic.pk}/receipt/"  # the code is in no URL
+    assert response.content == b""
+    cookie = response.cookies[RECEIPT_COOKIE]
+    assert cookie["path"] == f"/deliberations/{topic.pk}/receipt/" and cookie["httponly"]
+    assert cookie["samesite"] == "Lax" and cookie["max-age"] == RECEIPT_MAX_AGE <= 600
+    receipt = receipt_of(client, response, topic)
     assert Ballot.objects.get(topic=topic).receipt_hash == ballot_log.receipt_hash(receipt)
+    reload = client.get(f"/deliberations/{topic.pk}/receipt/")  # the page deleted the cookie: shown once
+    body = reload.content.decode()
+    assert reload.status_code == 200 and receipt not in body and "<code>" not in body
+    assert "shown only once" in body and f"/deliberations/{topic.pk}/verify/" in body
     again = client.get(f"/deliberations/{topic.pk}/").content.decode()
     assert "is recorded" in again and receipt not in again and 'name="nonce"' not in again
+
+
+def test_the_receipt_page_deletes_its_cookie(city, make_topic, resident, site):
+    topic, voter = make_topic(city["a1"]), resident(city["a1"])
+    client = site(voter)
+    client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)})
+    page = client.get(f"/deliberations/{topic.pk}/receipt/")
+    gone = page.cookies[RECEIPT_COOKIE]
+    assert gone.value == "" and gone["max-age"] == 0 and gone["path"] == f"/deliberations/{topic.pk}/receipt/"
+    assert RECEIPT_COOKIE not in client.get(f"/deliberations/{topic.pk}/receipt/").cookies  # nothing to delete
+
+
+def handed_cookie(client, topic) -> str:
+    response = client.post(
+        f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)}
+    )
+    assert response.status_code == 303
+    return response.cookies[RECEIPT_COOKIE].value
+
+
+def shows_a_code(client, topic) -> bool:
+    page = client.get(f"/deliberations/{topic.pk}/receipt/")
+    assert page.status_code == 200
+    return "<code>" in page.content.decode()
+
+
+def test_a_receipt_cookie_of_another_user_shows_nothing(city, make_topic, resident, site):
+    topic = make_topic(city["a1"])
+    value = handed_cookie(site(resident(city["a1"])), topic)
+    other = site(resident(city["a1"]))
+    other.cookies[RECEIPT_COOKIE] = value
+    assert not shows_a_code(other, topic)
+    anonymous = site()
+    anonymous.cookies[RECEIPT_COOKIE] = value
+    assert not shows_a_code(anonymous, topic)
+
+
+def test_a_receipt_cookie_of_another_topic_shows_nothing(city, make_topic, resident, site):
+    first, second = make_topic(city["a1"]), make_topic(city["a1"])
+    client = site(resident(city["a1"]))
+    value = handed_cookie(client, first)
+    client.cookies[RECEIPT_COOKIE] = value  # the test client ignores the cookie's path: a browser would not send it
+    assert not shows_a_code(client, second)
+    client.cookies[RECEIPT_COOKIE] = value
+    assert shows_a_code(client, first)
+
+
+def test_a_forged_receipt_cookie_shows_nothing(city, make_topic, resident, site, settings):
+    topic, voter = make_topic(city["a1"]), resident(city["a1"])
+    client = site(voter)
+    value = handed_cookie(client, topic)
+    owner, user, rest = value.split(":", 2)
+    client.cookies[RECEIPT_COOKIE] = f"{owner}:{user}:AAAA-AAAA-AAAA-AAAA-AAAA:{rest.split(':', 1)[1]}"
+    assert not shows_a_code(client, topic)  # the signature covers the code
+    client.cookies[RECEIPT_COOKIE] = f"{topic.pk}:{voter.pk}:AAAA-AAAA-AAAA-AAAA-AAAA"  # unsigned
+    assert not shows_a_code(client, topic)
+    client.cookies[RECEIPT_COOKIE] = value
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY  # signed by someone else
+    assert not shows_a_code(client, topic)
+
+
+def test_a_stale_receipt_cookie_shows_nothing(city, make_topic, resident, site, monkeypatch):
+    from participation.deliberations import ballots
+
+    topic = make_topic(city["a1"])
+    client = site(resident(city["a1"]))
+    value = handed_cookie(client, topic)
+    monkeypatch.setattr(ballots, "RECEIPT_MAX_AGE", -1)  # as if the cookie were older than its life
+    client.cookies[RECEIPT_COOKIE] = value
+    assert not shows_a_code(client, topic)
+
+
+def test_a_refused_vote_hands_no_receipt(city, make_topic, resident, site):
+    topic = make_topic(city["a1"], phase="discussion")
+    voter = resident(city["a1"])
+    from participation.deliberations.ballots import issue_nonce
+
+    response = site(voter).post(
+        f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": issue_nonce(topic, voter)}
+    )
+    assert response.status_code == 409 and RECEIPT_COOKIE not in response.cookies
+    anonymous = site().post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": "x"})
+    assert anonymous.status_code == 302 and RECEIPT_COOKIE not in anonymous.cookies
+
+
+def test_the_receipt_page_of_another_community_is_404(city, make_topic, resident, site):
+    topic = make_topic(city["b1"])
+    assert site(resident(city["a1"])).get(f"/deliberations/{topic.pk}/receipt/").status_code == 404
 
 
 def test_a_vote_is_one_transaction_and_finds_its_site_without_a_query(city, make_topic, resident, site):
@@ -73,7 +179,7 @@ def test_a_vote_is_one_transaction_and_finds_its_site_without_a_query(city, make
     client = site(voter)
     data = {"option": option(topic), "nonce": vote_form(client, topic)}
     with CaptureQueriesContext(connection) as captured:
-        assert client.post(f"/deliberations/{topic.pk}/vote/", data).status_code == 200
+        assert client.post(f"/deliberations/{topic.pk}/vote/", data).status_code == 303
     statements = [q["sql"] for q in captured.captured_queries]
     assert not [sql for sql in statements if "wagtailcore_site" in sql]
     writes = [sql.split()[0] for sql in statements if sql.startswith(("INSERT", "UPDATE", "DELETE"))]
@@ -87,7 +193,7 @@ def test_replayed_request_refused(city, make_topic, resident, site):
     topic, voter = make_topic(city["a1"]), resident(city["a1"])
     client = site(voter)
     data = {"option": option(topic), "nonce": vote_form(client, topic)}
-    assert client.post(f"/deliberations/{topic.pk}/vote/", data).status_code == 200
+    assert client.post(f"/deliberations/{topic.pk}/vote/", data).status_code == 303
     replay = client.post(f"/deliberations/{topic.pk}/vote/", data)
     assert replay.status_code == 409 and "already used" in replay.content.decode()
     assert Ballot.objects.filter(topic=topic).count() == 1
@@ -176,7 +282,7 @@ def test_published_log_download_and_verify_page(city, make_topic, resident, site
         response = client.post(
             f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": vote_form(client, topic)}
         )
-        receipts.append(re.search(r"<code>([A-Z0-9-]+)</code>", response.content.decode()).group(1))
+        receipts.append(receipt_of(client, response, topic))
     close_voting(topic)
     download = site().get(f"/deliberations/{topic.pk}/ballots.json")
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]

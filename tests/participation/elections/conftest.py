@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from participation.deliberations import append_only
 from participation.elections import phases
 from participation.elections.models import Candidate, Election, Post
-from tests.participation.deliberations.conftest import resident  # noqa: F401  (verified residents with homes)
+from tests.participation.deliberations.conftest import make_topic, resident  # noqa: F401  (verified residents with homes; topics)
 
 # Offsets in days of (voter_list_from, nominations_from, acceptance_from, candidates_from, voting_starts, voting_ends)
 PHASES = {

@@ -4,11 +4,12 @@ the sealed log, its verification and tampering; the pages a resident and a worke
 import json
 
 import pytest
+from django.core import signing
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 
 from participation.deliberations import ballot_log, ballots
-from participation.deliberations.ballots import VoteRefused, cast_vote
+from participation.deliberations.ballots import RECEIPT_COOKIE, VoteRefused, cast_vote
 from participation.elections import phases
 from participation.elections.models import Ballot, Objection, VoterListEntry, VoterRoll
 from portal.notifications.models import Notification
@@ -71,6 +72,35 @@ def test_a_ballot_over_the_seat_limit_is_stored_and_invalid_for_that_post_only(v
     assert (members["valid"], members["invalid"]) == ("4", "1")
     assert next(r for r in chair["rows"] if r["key"] == c(v, 0))["votes"] == "5"
     assert next(r for r in members["rows"] if r["key"] == c(v, 3))["votes"] == "0"
+
+
+@pytest.mark.parametrize(
+    "members,write_in,refused",
+    [
+        ((2, 3, 4), "", True),  # three candidates for two seats
+        ((2, 3), "6", True),  # two candidates and a write-in
+        ((2,), "6", False),  # one and a write-in: two marks
+        ((2, 3, 4), "", False),  # ... with "abstain" ticked: an abstention, not three marks
+    ],
+)
+def test_the_online_ballot_refuses_more_marks_than_seats(voting, host_client, members, write_in, refused):
+    """Online, an over-limit ballot is sent back with a clear message and nothing is stored (a paper ballot
+    is recorded as marked, and counted invalid for that post: above)."""
+    v = voting
+    election = v["election"]
+    client = host_client("a1.localhost", v["people"][0])
+    nonce = client.get(f"/elections/{election.pk}/").context["ballot_form"].initial["nonce"]
+    post = v["posts"]["委员"]
+    data = {"nonce": nonce, f"post_{post}": [c(v, i) for i in members], f"write_in_{post}": write_in}
+    if not refused and not write_in:
+        data[f"abstain_{post}"] = "on"
+    response = client.post(f"/elections/{election.pk}/vote/", data)
+    stored = VoterRoll.objects.filter(election=election).exists()
+    if refused:
+        assert response.status_code == 400 and not stored
+        assert "委员 只有 2 个名额，您选了 3 人：最多只能选 2 人。" in response.content.decode()
+    else:
+        assert response.status_code in (200, 303) and stored
 
 
 def test_a_write_in_must_be_an_eligible_person_on_the_list(voting, resident, city):
@@ -156,7 +186,15 @@ def test_pages_vote_results_and_verify(voting, host_client):
         f"/elections/{election.pk}/vote/",
         {"nonce": nonce, f"post_{chair}": [c(v, 0)], f"post_{members}": [c(v, 2)], f"write_in_{members}": "6"},
     )
-    assert response.status_code == 200 and "receipt" in response.context
+    assert response.status_code == 303 and response["Location"] == f"/elections/{election.pk}/receipt/"
+    assert response.cookies[RECEIPT_COOKIE]["path"] == response["Location"]
+    shown = client.get(response["Location"])
+    receipt = shown.context["receipt"]
+    assert shown.status_code == 200 and receipt and receipt in shown.content.decode()
+    assert shown["Cache-Control"] == "no-store" and receipt not in response["Location"]
+    reload = client.get(response["Location"])  # shown once
+    assert reload.status_code == 200 and reload.context["receipt"] is None
+    assert receipt not in reload.content.decode() and f"/elections/{election.pk}/verify/" in reload.content.decode()
     assert host_client("a1.localhost").get(f"/elections/{election.pk}/results/").status_code == 404  # never early
     for person in v["people"][1:4]:
         cast_vote(election, person, choose(v, [c(v, 0)], [c(v, 2)]))
@@ -165,7 +203,7 @@ def test_pages_vote_results_and_verify(voting, host_client):
     results = anonymous.get(f"/elections/{election.pk}/results/")
     assert results.status_code == 200
     assert results.context["results"]["ballots"] == "4"
-    verify = anonymous.get(f"/elections/{election.pk}/verify/", {"receipt": response.context["receipt"]})
+    verify = anonymous.get(f"/elections/{election.pk}/verify/", {"receipt": receipt})
     assert verify.status_code == 200 and verify.context["problems"] == [] and verify.context["found"]
     assert anonymous.get(f"/elections/{election.pk}/ballots.json").status_code == 200
     assert host_client("b1.localhost").get(f"/elections/{election.pk}/").status_code == 404
@@ -214,3 +252,40 @@ def test_the_electorate_is_told_at_each_phase(city, make_election, resident, dja
         phases.advance(election)  # once per phase
     assert Notification.objects.filter(verb="elections.phase").count() == 2
     assert set(Notification.objects.values_list("recipient_id", flat=True)) == {p.pk for p in people}
+
+
+def test_an_election_receipt_cookie_shows_nothing_to_another_voter_or_on_a_topic(voting, host_client, make_topic, city):
+    v = voting
+    election = v["election"]
+    client = host_client("a1.localhost", v["people"][0])
+    nonce = client.get(f"/elections/{election.pk}/").context["ballot_form"].initial["nonce"]
+    chair = v["posts"]["主任"]
+    response = client.post(f"/elections/{election.pk}/vote/", {"nonce": nonce, f"post_{chair}": [c(v, 0)]})
+    assert response.status_code == 303
+    value = response.cookies[RECEIPT_COOKIE].value
+    other = host_client("a1.localhost", v["people"][1])
+    other.cookies[RECEIPT_COOKIE] = value
+    assert other.get(f"/elections/{election.pk}/receipt/").context["receipt"] is None
+    # A cookie signed for an election, naming a deliberation topic: another box's cookie is not valid there.
+    topic = make_topic(city["a1"])
+    signer = signing.get_cookie_signer(salt=RECEIPT_COOKIE + "ballots.receipt.election")
+    client.cookies[RECEIPT_COOKIE] = signer.sign(f"{topic.pk}:{v['people'][0].pk}:AAAA-BBBB-CCCC-DDDD-EEEE")
+    assert client.get(f"/deliberations/{topic.pk}/receipt/").context["receipt"] is None
+    signer = signing.get_cookie_signer(salt=RECEIPT_COOKIE + "ballots.receipt.topic")  # the topic's own: shown
+    client.cookies[RECEIPT_COOKIE] = signer.sign(f"{topic.pk}:{v['people'][0].pk}:AAAA-BBBB-CCCC-DDDD-EEEE")
+    assert client.get(f"/deliberations/{topic.pk}/receipt/").context["receipt"] == "AAAA-BBBB-CCCC-DDDD-EEEE"
+    client.cookies[RECEIPT_COOKIE] = value
+    assert client.get(f"/elections/{election.pk}/receipt/").context["receipt"]
+
+
+def test_a_refused_election_ballot_hands_no_receipt(voting, host_client):
+    v = voting
+    election = v["election"]
+    anonymous = host_client("a1.localhost").post(f"/elections/{election.pk}/vote/", {"nonce": "x"})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert RECEIPT_COOKIE not in anonymous.cookies
+    client = host_client("a1.localhost", v["people"][0])
+    replay = client.post(
+        f"/elections/{election.pk}/vote/", {"nonce": "not-issued", f"post_{v['posts']['主任']}": [c(v, 0)]}
+    )
+    assert replay.status_code == 409 and RECEIPT_COOKIE not in replay.cookies

@@ -155,3 +155,175 @@ def test_homeowners_double_majority(name, owners, area, cast, elected, valid):
     assert [c["rule"] for c in result["checks"]] == ["participation_headcount", "participation_area"]
     assert (row(result, 0, "c:1")["status"] == "elected") is elected
     assert result["area_voted"] == str(sum(Decimal(w) for _m, w in cast).quantize(Decimal("0.01")))
+
+
+# Ties and the run-off (决选) ---------------------------------------------------------------------
+
+TIE_CASES = [
+    # (name, ballots, {key: (status, reason)}, runoffs: [(post key, seats, tied keys)], empty member seats)
+    (
+        "one above the cut, two tied for the last seat: a run-off for one seat between the two",
+        ballots(*[(["c:1"], ["c:3", "c:4"])] * 2, *[(["c:1"], ["c:3", "c:5"])] * 2, (["c:1"], ["c:4", "c:5"])),
+        {
+            "c:3": ("elected", counting.MOST_VOTES),
+            "c:4": ("runoff", counting.RUNOFF),
+            "c:5": ("runoff", counting.RUNOFF),
+        },
+        [("2", "1", ["c:4", "c:5"])],
+        "0",
+    ),
+    (
+        "three tied for two seats: a run-off for both",
+        ballots((["c:1"], ["c:3", "c:4"]), (["c:1"], ["c:3", "c:5"]), (["c:1"], ["c:4", "c:5"])),
+        dict.fromkeys(("c:3", "c:4", "c:5"), ("runoff", counting.RUNOFF)),
+        [("2", "2", ["c:3", "c:4", "c:5"])],
+        "0",
+    ),
+    (
+        "a tie that fits the seats is no tie: both elected",
+        ballots(*[(["c:1"], ["c:3", "c:4"])] * 3, (["c:1"], ["c:5"])),
+        {
+            "c:3": ("elected", counting.ELECTED),
+            "c:4": ("elected", counting.ELECTED),
+            "c:5": ("not_elected", counting.BELOW),
+        },
+        [],
+        "0",
+    ),
+    (
+        "a tie below the threshold is no run-off: the seats stay empty for a second round",
+        ballots((["c:1"], ["c:3"]), (["c:1"], ["c:4"]), (["c:1"], ["c:5"]), (["c:1"], [])),
+        dict.fromkeys(("c:3", "c:4", "c:5"), ("not_elected", counting.BELOW)),
+        [],
+        "2",
+    ),
+    (
+        "a write-in tied with a candidate goes to the run-off too",
+        ballots(*[(["c:1"], ["c:3", "w:9"])] * 2, *[(["c:1"], ["c:3", "c:4"])] * 2, (["c:1"], ["w:9", "c:4"])),
+        {
+            "c:3": ("elected", counting.MOST_VOTES),
+            "c:4": ("runoff", counting.RUNOFF),
+            "w:9": ("runoff", counting.RUNOFF),
+        },
+        [("2", "1", ["c:4", "w:9"])],
+        "0",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,entries,expected,ties,empty", TIE_CASES, ids=[c[0] for c in TIE_CASES])
+def test_ties_for_the_last_seats(name, entries, expected, ties, empty):
+    result = counting.count([CHAIR, MEMBERS], entries, counting.Rules(), len(entries), Decimal(0))
+    for key, outcome in expected.items():
+        found = row(result, 1, key)
+        assert (found["status"], found["reason"]) == outcome, found
+    assert [(t["post"], t["seats"], t["candidates"]) for t in result["runoffs"]] == ties
+    assert result["runoff_seats"] == str(sum(int(seats) for _p, seats, _c in ties))
+    assert result["posts"][1]["empty_seats"] == empty
+
+
+RUNOFF = counting.Rules(elected_with=counting.MOST, write_ins=False)
+TIED = {
+    "key": "7",
+    "name": "委员",
+    "seats": "1",
+    "candidates": [{"key": "c:4", "name": "丁"}, {"key": "c:5", "name": "戊"}],
+}
+
+
+def runoff_ballots(*marks, weight="0"):
+    return [{"choices": {"7": list(m)}, "weight": weight} for m in marks]
+
+
+RUNOFF_CASES = [
+    # (name, seats, ballots, {key: (status, reason)}, runoff seats again, empty seats)
+    (
+        "the most votes win, however few",
+        "1",
+        runoff_ballots(["c:4"], ["c:4"], ["c:5"], [], [], []),
+        {"c:4": ("elected", counting.MOST_VOTES), "c:5": ("not_elected", counting.OUTVOTED)},
+        "0",
+        "0",
+    ),
+    (
+        "only one of the tied gets votes: elected by the most votes",
+        "1",
+        runoff_ballots(["c:5"], [], ["abstain"]),
+        {"c:5": ("elected", counting.MOST_VOTES), "c:4": ("not_elected", counting.BELOW)},
+        "0",
+        "0",
+    ),
+    (
+        "tied again: another run-off",
+        "1",
+        runoff_ballots(["c:4"], ["c:5"], []),
+        {"c:4": ("runoff", counting.RUNOFF), "c:5": ("runoff", counting.RUNOFF)},
+        "1",
+        "0",
+    ),
+    (
+        "nobody votes for the tied: the seat stays empty for a second round",
+        "1",
+        runoff_ballots([], ["abstain"]),
+        {"c:4": ("not_elected", counting.BELOW), "c:5": ("not_elected", counting.BELOW)},
+        "0",
+        "1",
+    ),
+    (
+        "a write-in is invalid in a run-off, for that post",
+        "1",
+        runoff_ballots(["w:9"], ["w:9"], ["c:4"]),
+        {"c:4": ("elected", counting.MOST_VOTES)},
+        "0",
+        "0",
+    ),
+    (
+        "two seats for two tied: both win",
+        "2",
+        runoff_ballots(["c:4", "c:5"], ["c:4"]),
+        {"c:4": ("elected", counting.MOST_VOTES), "c:5": ("elected", counting.MOST_VOTES)},
+        "0",
+        "0",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,seats,entries,expected,again,empty", RUNOFF_CASES, ids=[c[0] for c in RUNOFF_CASES])
+def test_the_runoff_is_won_by_the_most_votes(name, seats, entries, expected, again, empty):
+    result = counting.count([{**TIED, "seats": seats}], entries, RUNOFF, len(entries), Decimal(0))
+    post = result["posts"][0]
+    for key, outcome in expected.items():
+        found = row(result, 0, key)
+        assert (found["status"], found["reason"]) == outcome, found
+    assert (post["runoff_seats"], post["empty_seats"]) == (again, empty)
+    assert all(r["key"] != "w:9" for r in post["rows"])  # an invalid mark is nobody's vote
+    assert int(post["invalid"]) == sum(1 for e in entries if e["choices"]["7"] == ["w:9"])
+
+
+def test_the_runoff_rules_travel_in_the_log_header_and_the_recount_agrees():
+    """Recounting from the published header gives the run-off's result (no write-ins); first rounds'
+    headers keep their old shape (no write_ins key), so logs sealed before run-offs verify as before."""
+    assert counting.Rules().as_dict() == {
+        "kind": "residents",
+        "participation": "more_than_half",
+        "elected_with": "more_than_half",
+    }
+    header = {"posts": [TIED], "rules": RUNOFF.as_dict(), "eligible_headcount": "3", "eligible_area": "0"}
+    entries = runoff_ballots(["w:9"], ["c:5"], ["c:5"])
+    assert counting.recount(header, entries) == counting.count([TIED], entries, RUNOFF, 3, Decimal(0))
+    assert row(counting.recount(header, entries), 0, "c:5")["status"] == "elected"
+
+
+def test_a_homeowners_runoff_keeps_the_double_majority():
+    rules = counting.Rules(
+        kind=counting.HOMEOWNERS, participation="two_thirds", elected_with="more_than_half", write_ins=False
+    )
+    entries = [
+        {"choices": {"7": ["c:4"]}, "weight": "30"},
+        {"choices": {"7": ["c:4"]}, "weight": "30"},
+        {"choices": {"7": ["c:5"]}, "weight": "140"},
+    ]
+    result = counting.count([TIED], entries, rules, 3, Decimal("200"))
+    # c:4 has most owners but not more than half of the area taking part; c:5 the area but not the owners
+    assert [row(result, 0, k)["status"] for k in ("c:4", "c:5")] == ["not_elected", "not_elected"]
+    assert result["posts"][0]["empty_seats"] == "1"

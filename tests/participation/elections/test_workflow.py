@@ -76,9 +76,9 @@ def test_results_announced_then_a_second_round_for_the_empty_seat(open_election,
     election.refresh_from_db()
     assert election.results_announced_at and election.current_phase() == Phase.RESULTS
     assert election.sealed_result["posts"][0]["empty_seats"] == "1"  # 1 vote each of 3: nobody has more than half
-    client.post(f"/admin/elections/{election.pk}/second-round/")
+    client.post(f"/admin/elections/{election.pk}/next-round/", {"round_kind": "second"})
     again = Election.objects.get(second_round_of=election)
-    assert again.round == 2 and again.rules.elected_with == "one_third"
+    assert again.round == 2 and again.round_kind == "second" and again.rules.elected_with == "one_third"
     assert again.candidates.count() == 2 and again.voter_list.count() == election.voter_list.count()
 
 

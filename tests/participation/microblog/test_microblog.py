@@ -2,6 +2,7 @@
 likes, reposts, #话题# pages, @mentions, the XSS-proof text, and the feed's constant query count."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from participation.microblog import services
-from participation.microblog.models import MicroComment, MicroLike, MicroPost
+from participation.microblog.models import MicroComment, MicroLike, MicroPost, bump
 from participation.moderation.models import ModerationPolicy, ModerationState, Report, SensitiveWord
 from portal.notifications.models import Notification
 
@@ -51,6 +52,9 @@ def test_a_resident_posts_with_a_topic_images_and_a_mention(city, people, host_c
     tag = host_client("a1.localhost").get("/microblog/tag/垃圾分类/")
     assert tag.status_code == 200 and "老王" in tag.content.decode()
     assert host_client("a1.localhost").get("/microblog/tag/没有/").status_code == 404
+    # The link in the post leads to the topic's page (it was percent-encoded twice: a 404).
+    link = re.search(r'class="hashtag" href="([^"]+)"', made.text_html).group(1)
+    assert host_client("a1.localhost").get(link).status_code == 200, link
 
 
 def test_post_limits_are_form_errors(city, people, host_client):
@@ -162,7 +166,7 @@ def test_workers_post_as_the_community_and_pin(city, people, host_client, make_u
 def test_street_and_city_feeds_show_the_most_discussed(city, people, host_client):
     quiet = post(city["a1"], people["wang"], "安静的一条")
     busy = post(city["c1"], people["li"], "热议的一条")
-    MicroPost.objects.filter(pk=busy.pk).update(comment_count=5)
+    bump(MicroPost, busy.pk, comment_count=5)  # the score moves with the counter
     page = host_client("a1.localhost").get("/microblog/city/").content.decode()
     assert page.index("热议的一条") < page.index("安静的一条")
     street = host_client("a1.localhost").get("/microblog/street/").content.decode()
@@ -235,3 +239,11 @@ def test_the_demo_microblog(city, make_user, host_client):
     assert "【社区通知】" in feed and "pinned" in feed and "#垃圾分类#" in feed and "b1.localhost" in feed
     assert MicroPost.objects.filter(community=city["a1"], repost_of__community=city["b1"]).exists()
     assert MicroComment.objects.count() == 3
+
+
+def test_the_migration_encodes_stored_topic_links_once():
+    import importlib
+
+    migration = importlib.import_module("participation.microblog.migrations.0003_topic_links_encoded_once")
+    twice = '<a class="hashtag" href="/microblog/tag/%25E5%259E%2583/">#垃#</a> 50%25'
+    assert migration._once(twice) == '<a class="hashtag" href="/microblog/tag/%E5%9E%83/">#垃#</a> 50%25'

@@ -6,6 +6,7 @@ from django.utils import timezone
 from participation.complaints import cases
 from participation.complaints.models import Complaint, ServiceCategory
 from participation.deliberations.models import Option, Topic
+from participation.elections.models import Candidate, Election, Post
 from participation.polls.models import PollIndexPage, PollPage
 from portal.api import keys
 from tests.communities.helpers import add_event, add_news, add_notice
@@ -46,6 +47,26 @@ def records(city, make_user):
         voting_ends=now - timedelta(days=1),
     )
     Option.objects.create(topic=topic, label="赞成", sort_order=0)
+    election = Election.objects.create(
+        community=a1,
+        title="第十二届居民委员会选举",
+        announcement="选举公告",
+        announced_at=now - timedelta(days=10),
+        voter_list_from=now - timedelta(days=6),
+        nominations_from=now - timedelta(days=5),
+        acceptance_from=now - timedelta(days=4),
+        candidates_from=now - timedelta(days=3),
+        voting_starts=now - timedelta(days=2),
+        voting_ends=now - timedelta(days=1),
+    )
+    post = Post.objects.create(election=election, name="主任", seats=1)
+    Candidate.objects.create(
+        election=election,
+        post=post,
+        person=make_user("api-candidate", phone="13900139000"),
+        status=Candidate.Status.ACCEPTED,
+        statement="为大家服务",
+    )
     index = a1.root_page.get_children().type(PollIndexPage).first().specific
     poll = PollPage(
         title="意见征集",
@@ -58,6 +79,7 @@ def records(city, make_user):
     index.add_child(instance=poll)
     return {
         "topic": topic,
+        "election": election,
         "poll": poll,
         "notice": add_notice(a1, "停水通知", summary="周三停水", issuer="居委会"),
         "news": add_news(a1, "社区新闻"),

@@ -18,7 +18,7 @@ def test_a_street_worker_issues_a_key_for_their_communities_only(city, make_user
     client = host_client("localhost", worker)
     response = client.post(
         "/admin/api_keys/new/",
-        {"partner": "街道App", "communities": [city["a1"].pk], "requests_per_minute": 30},
+        {"partner": "街道App", "communities": city["a1"].slug, "requests_per_minute": 30},
         follow=True,
     )
     key = ApiKey.objects.get(partner="街道App")
@@ -28,7 +28,7 @@ def test_a_street_worker_issues_a_key_for_their_communities_only(city, make_user
     assert key.created_by == worker
     # Another community is not the worker's to give.
     refused = client.post(
-        "/admin/api_keys/new/", {"partner": "越界", "communities": [city["b1"].pk], "requests_per_minute": 30}
+        "/admin/api_keys/new/", {"partner": "越界", "communities": city["b1"].slug, "requests_per_minute": 30}
     )
     assert refused.status_code == 200 and not ApiKey.objects.filter(partner="越界").exists()
     other, _plain = keys.issue("别处", [city["b1"]])

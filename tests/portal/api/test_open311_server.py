@@ -6,6 +6,7 @@ import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+import requests
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
@@ -176,3 +177,48 @@ def test_a_nul_in_any_parameter_is_a_400_in_the_protocols_shape(records):
         post(client, {"api_key": records["plain_key"], "service_code": "road", "description": "a\x00"}),
     ):
         assert response.status_code == 400
+
+
+@pytest.mark.parametrize("output_format", ["json", "xml"])
+def test_a_third_party_client_follows_requests_in_json_and_xml(records, city, portal_server, output_format):
+    """georeport (PyPI, not written here) reads the portal's GeoReport server over a real socket. It
+    cannot file (it has no POST), so the request is filed as a partner would, with a form POST; the
+    library then lists the services, reads a definition, finds the request and follows it to closed."""
+    from georeport import GeoReport
+
+    reader = GeoReport(portal_server, output_format=output_format)
+    assert [s["service_code"] for s in _many(reader.get_service_list())] == ["road"]
+    definition = reader.get_service_definition("road")
+    assert {"community", "kind"} <= {
+        a["code"]
+        for a in _many(definition["attributes"]["attribute"] if output_format == "xml" else definition["attributes"])
+    }
+    # over the socket too: Django's test Client would reconnect close_old_connections, which closes the shared
+    # PostgreSQL connection (in the test's transaction) at the server thread's next request
+    filed = requests.post(
+        f"{portal_server}/requests.json",
+        {
+            "api_key": records["plain_key"],
+            "service_code": "road",
+            "description": "路灯不亮，电话13800138000",
+            "address_string": "甲街道5号",
+            "attribute[community]": "a1",
+            "attribute[public]": "true",
+        },
+    )
+    assert filed.status_code == 200, filed.content
+    request_id = filed.json()[0]["service_request_id"]
+    cases.accept(Complaint.objects.get(pk=request_id), records["worker"], "已受理")  # on the public record from here
+    followed = reader.get_service_request(request_id)
+    assert (followed["service_request_id"], followed["status"]) == (request_id, "open")
+    assert "13800138000" not in str(followed)  # masked on the public record
+    listed = [r["service_request_id"] for r in _many(reader.get_service_requests(service_code="road", status="open"))]
+    assert request_id in listed
+    cases.settle_locally(Complaint.objects.get(pk=request_id), records["worker"], "已修好")
+    assert reader.get_service_request(request_id)["status"] == "closed"
+    assert request_id not in [r["service_request_id"] for r in _many(reader.get_service_requests(status="open"))]
+
+
+def _many(value):
+    """xmltodict gives one element as a dict and several as a list."""
+    return value if isinstance(value, list) else [value]

@@ -25,3 +25,14 @@ def test_every_package_is_valid_and_holds_only_its_communitys_public_records(rec
     assert json.loads((tmp_path.glob("*/b1").__next__() / "notices.json").read_text()) == []
     events = json.loads((a1 / "events.json").read_text())
     assert events[0]["free_places"] == "10"
+    for table, titles in {
+        "news": ["社区新闻"],
+        "polls": ["意见征集"],
+        "deliberations": ["加装电梯"],
+        "elections": ["第十二届居民委员会选举"],
+    }.items():
+        assert [row["title"] for row in json.loads((a1 / f"{table}.json").read_text())] == titles, table
+        assert json.loads((tmp_path.glob("*/b1").__next__() / f"{table}.json").read_text()) == [], table
+    [election] = json.loads((a1 / "elections.json").read_text())
+    assert election["posts"] == "主任×1" and election["round"] == "1"
+    assert "api-candidate" not in (a1 / "elections.csv").read_text()  # candidates are on the API, not the table

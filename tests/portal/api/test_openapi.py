@@ -3,12 +3,15 @@ enumerated from the document itself, so a router registered later is checked too
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from participation.elections.models import Election
 from portal.api.registry import get_api
 
 HOSTS = ["localhost", "a1.localhost"]
@@ -60,6 +63,7 @@ def path_values(records, city):
         "complaint_id": records["public"].pk,
         "table": "organisations",
         "topic_id": records["topic"].pk,
+        "election_id": records["election"].pk,
         "poll_id": records["poll"].pk,
     }
 
@@ -91,7 +95,7 @@ def test_every_documented_get_answers_its_documented_schema(records, city, host)
             assert response.status_code == 400, (url, parameter["name"], response.status_code)
             check(doc, operation, 400, response)
             assert response.json()["detail"]
-    assert checked >= 14
+    assert checked >= 17
 
 
 def test_unknown_ids_are_404(records):
@@ -161,3 +165,32 @@ def test_deliberation_results_and_log_once_sealed_and_poll_results_once_publishe
     records["poll"].results_visibility = "after_close"
     records["poll"].save_revision().publish()
     assert client.get(f"/api/v1/polls/{records['poll'].pk}").json()["results"] is None
+
+
+def test_elections_show_candidates_once_listed_and_the_result_and_log_once_sealed(records):
+    client = Client(HTTP_HOST="localhost")
+    election = client.get(f"/api/v1/elections/{records['election'].pk}").json()
+    assert election["phase"] == "counting" and election["sealed"] and election["result"] is not None
+    [post] = election["posts"]
+    assert post["candidates"] == [{"name": "api-candidate", "nominated_by": "committee", "statement": "为大家服务"}]
+    assert "13900139000" not in json.dumps(election, ensure_ascii=False)
+    log = client.get(f"/api/v1/elections/{records['election'].pk}/ballots").json()
+    assert log["head"] == election["log_head"] and log["entries"] == [] and log["result"] == election["result"]
+    listed = client.get("/api/v1/elections", {"phase": "counting"}).json()["items"]
+    assert [e["id"] for e in listed] == [records["election"].pk] and listed[0]["posts"][0]["candidates"] is None
+    assert client.get("/api/v1/elections", {"phase": "voting"}).json()["items"] == []
+
+
+def test_an_election_before_its_candidate_list_shows_no_candidates_and_no_log(records):
+    election = records["election"]
+    now = timezone.now()
+    Election.objects.filter(pk=election.pk).update(
+        candidates_from=now + timedelta(days=1),
+        voting_starts=now + timedelta(days=2),
+        voting_ends=now + timedelta(days=3),
+    )
+    client = Client(HTTP_HOST="localhost")
+    shown = client.get(f"/api/v1/elections/{election.pk}").json()
+    assert shown["phase"] == "acceptance" and shown["posts"][0]["candidates"] is None and shown["result"] is None
+    assert client.get(f"/api/v1/elections/{election.pk}/ballots").status_code == 404
+    assert client.get("/api/v1/elections/99999999").status_code == 404

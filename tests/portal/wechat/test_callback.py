@@ -55,6 +55,16 @@ def test_plaintext_message_gets_the_keyword_reply(make_account, wechat_server, k
     assert account.last_message == "text" and account.last_message_at is not None
 
 
+def test_the_last_message_is_written_at_most_once_per_interval(make_account, wechat_server, keyword, settings):
+    """The admin's "last message received" costs one write per account per interval, not one per message."""
+    settings.WECHAT_LAST_MESSAGE_SECONDS = 30
+    server = wechat_server(make_account(mode=Account.Mode.PLAINTEXT))
+    assert server.post_plain(text_xml("停车", msg_id="1")).status_code == 200
+    first = Account.objects.get().last_message_at
+    assert server.post_plain(text_xml("停车", msg_id="2")).status_code == 200
+    assert Account.objects.get().last_message_at == first  # a second write would have moved it
+
+
 def test_safe_mode_message_gets_an_encrypted_reply(make_account, wechat_server, keyword):
     server = wechat_server(make_account(mode=Account.Mode.SAFE))
     response = server.post_encrypted(text_xml("停车"))
@@ -251,3 +261,66 @@ def test_an_incomplete_account_refuses_everything(make_account, wechat_server):
     Account.objects.filter(pk=account.pk).update(aes_key_encrypted="")
     server = wechat_server(account)
     assert server.handshake().status_code == 404
+
+
+def test_a_text_message_reads_no_configuration_from_the_database(make_account, keyword):
+    """Accounts and keyword replies come from this process's map (portal.wechat.config), which a change forgets."""
+    from urllib.parse import urlencode
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.wechat.simulator import WeChatServer
+
+    account = make_account(mode=Account.Mode.SAFE)
+    server = WeChatServer("/wechat/a1/", TOKEN, account.aes_key, account.app_id)
+    client = Client()
+
+    def post(content, msg_id):
+        params, body = server.encrypt(text_xml(content, msg_id=msg_id))
+        return client.post("/wechat/a1/?" + urlencode(params), body, content_type="text/xml")
+
+    assert post("停车", 1).status_code == 200  # loads the map
+    with CaptureQueriesContext(connection) as queries:
+        response = post("停车", 2)
+    assert response.status_code == 200
+    tables = [q["sql"] for q in queries.captured_queries]
+    assert not any("wechat_account" in sql and sql.startswith("SELECT") for sql in tables), tables
+    assert not any('FROM "wechat_keywordreply"' in sql for sql in tables), tables
+    # the complaints' start words and the reply's links come from the map too; the last message was noted
+    assert tables == [], tables
+    keyword.reply_text = "停车请到西门。"
+    keyword.save()  # the map forgets
+    response = post("停车", 3)
+    fields = reply_fields(response)
+    decrypted = WeChatCrypto(TOKEN, account.aes_key, account.app_id).decrypt_message(
+        response.content, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]
+    )
+    assert "停车请到西门。" in decrypted
+
+
+def test_a_keyword_replys_links_follow_their_pages(city, make_account, keyword):
+    """The reply's links are in this process's map: unpublishing a linked page renews it."""
+    from urllib.parse import urlencode
+
+    from django.test import Client
+
+    from portal.wechat.simulator import WeChatServer
+
+    account = make_account(mode=Account.Mode.PLAINTEXT)
+    home = city["a1"].root_page.specific
+    keyword.pages.add(home)
+    client = Client()
+
+    server = WeChatServer("/wechat/a1/", TOKEN, account.aes_key, account.app_id)
+
+    def answer(msg_id):
+        body = text_xml("停车", msg_id=msg_id).encode()
+        response = client.post("/wechat/a1/?" + urlencode(server.params()), body, content_type="text/xml")
+        return reply_fields(response)["Content"]
+
+    assert home.title in answer(1)
+    home.unpublish()
+    later = answer(2)
+    assert home.title not in later and "停车请到东门。" in later

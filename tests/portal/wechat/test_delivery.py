@@ -104,3 +104,31 @@ def test_a_failing_channel_never_undoes_the_notification(resident, django_captur
     finally:
         channels.unregister(broken)
     assert Notification.objects.filter(recipient=user).exists()
+
+
+def test_membership_and_election_notices_carry_their_community_and_go_out_as_templates(
+    resident, standin, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from portal.accounts.membership import notify_decision
+    from portal.accounts.models import Membership
+
+    account, user, _binding = resident
+    for event in (MessageTemplate.Event.MEMBERSHIP, MessageTemplate.Event.ELECTION):
+        MessageTemplate.objects.create(
+            account=account, event=event, template_id=f"TPL-{event}", fields={"first": "{community}：{text}"}
+        )
+    membership = Membership.objects.create(
+        user=user, community=account.community, status=Membership.Status.VERIFIED, decided_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_decision(membership)
+        assert tell(user, account, verb="elections.phase", key="elections.1.voting", text="选举投票开始")
+    told = Notification.objects.get(verb="membership.verified")
+    assert told.community == account.community and account.community.name in told.text
+    assert told.url.startswith("http://a1.localhost/")
+    sent = {s["template_id"]: s for s in standin.sent(TEMPLATE_SEND)}
+    assert sorted(sent) == ["TPL-election", "TPL-membership"]
+    assert sent["TPL-election"]["data"]["first"]["value"] == f"{account.community.name}：选举投票开始"
+    assert sent["TPL-membership"]["data"]["first"]["value"].startswith(f"{account.community.name}：")

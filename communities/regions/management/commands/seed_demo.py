@@ -25,7 +25,9 @@ class Command(BaseCommand):
         from communities.regions.models import Community
         from participation.elections.demo import seed_demo_elections
 
-        seed_demo_elections(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)  # after 王阿姨's account
+        cuiyuan = Community.objects.get(slug="cuiyuan")
+        seed_demo_elections(cuiyuan, DEMO_PASSWORD)  # after 王阿姨's account
+        self._seed_work_for_every_role(cuiyuan)
         from communities.wechat.demo import seed_demo_wechat
 
         if seed_demo_wechat():
@@ -38,6 +40,10 @@ class Command(BaseCommand):
             self.stdout.write("Microblog of 翠园: /microblog/ on cuiyuan's site")
         if seed_demo_governance():
             self.stdout.write("社区自治 of 翠园: /governance/ on cuiyuan's site")
+        from communities.regions.demo import seed_demo_boundaries
+
+        if seed_demo_boundaries():
+            self.stdout.write("Map boundaries of the demo regions (admin: Regions, Communities)")
         from participation.complaints.demo import DEMO_API_KEY
 
         self.stdout.write(f"Open311 partner key (湖滨, 翠园; docs/api.md): {DEMO_API_KEY}")
@@ -47,6 +53,24 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role in rows:
             self.stdout.write(f"  {username:<28} {role}")
+
+    def _seed_work_for_every_role(self, cuiyuan):
+        """Something for each role of 翠园 to do right away: an application to verify, a report and a post
+        to moderate, the demo resident's complaints in every state (one delivery dead-lettered)."""
+        from django.contrib.auth import get_user_model
+
+        from participation.complaints.demo import seed_demo_resident_cases
+        from participation.forums.demo import seed_demo_moderation
+        from portal.accounts.demo import seed_demo_applicant
+
+        User = get_user_model()
+        resident, editor = User.objects.get(username="resident"), User.objects.get(username="editor")
+        if seed_demo_applicant(cuiyuan, DEMO_PASSWORD):
+            self.stdout.write("翠园: an application to verify (applicant 老李) in the admin's memberships")
+        if seed_demo_moderation(cuiyuan, resident):
+            self.stdout.write("翠园: a reported advertisement and a post awaiting approval in the moderation queue")
+        if seed_demo_resident_cases(cuiyuan, resident, editor):
+            self.stdout.write("翠园: 王阿姨's complaints in every state (我的投诉), one delivery dead-lettered")
 
     def _count(self):
         from communities.regions.models import Community

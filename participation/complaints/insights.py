@@ -1,0 +1,364 @@
+"""The complaints' figures for decision support (portal.insights), registered from ComplaintsConfig.ready.
+
+Levels (open, overdue) are reconstructed from the timeline as the data stood at the end of the period: a
+complaint's state then is the `to_state` of its last state change before that moment, else the
+`from_state` of its first state change (it had not moved yet), else its current state (no timeline).
+So a complaint closed on Monday and reopened on Wednesday still counts as closed at the end of Tuesday."""
+
+import re
+from datetime import timedelta
+
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Cos, Radians
+from django.utils.translation import gettext_lazy as _
+
+from portal.insights import registry
+from portal.insights.registry import DURATION, FLOW, LEVEL, Figure, Ratio, Section, bucket_for
+
+from .models import CaseState, Complaint, ComplaintEvent, ServiceCategory
+from .states import OPEN_STATES
+
+STATE = ComplaintEvent.Kind.STATE
+RESPONSE_KINDS = [ComplaintEvent.Kind.STATE, ComplaintEvent.Kind.REPLY]
+
+
+def state_at(moment):
+    """An expression: a complaint's case state at `moment`."""
+    events = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), kind=STATE)
+    last_before = events.filter(created_at__lt=moment).order_by("-created_at", "-pk").values("to_state")[:1]
+    first_ever = events.order_by("created_at", "pk").values("from_state")[:1]
+    return Coalesce(Subquery(last_before), Subquery(first_ever), F("state"))
+
+
+def _grouped(queryset, community="community_id", category="category__service_code"):
+    for row in queryset.values(community, category).annotate(n=Count("pk", distinct=True)).order_by():
+        yield row[community], row[category], 0, row["n"]
+
+
+def new(start, end):
+    return _grouped(Complaint.objects.filter(created_at__gte=start, created_at__lt=end))
+
+
+def _moved_to(state, start, end):
+    events = ComplaintEvent.objects.filter(kind=STATE, to_state=state, created_at__gte=start, created_at__lt=end)
+    for row in (
+        events.values("complaint__community_id", "complaint__category__service_code")
+        .annotate(n=Count("complaint", distinct=True))
+        .order_by()
+    ):
+        yield row["complaint__community_id"], row["complaint__category__service_code"], 0, row["n"]
+
+
+def closed(start, end):
+    return _moved_to(CaseState.CLOSED, start, end)
+
+
+def escalated(start, end):
+    return _moved_to(CaseState.ESCALATED, start, end)
+
+
+def evaluated(rating):
+    def compute(start, end):
+        events = ComplaintEvent.objects.filter(
+            kind=STATE,
+            to_state=CaseState.EVALUATED,
+            created_at__gte=start,
+            created_at__lt=end,
+            complaint__rating=rating,
+        )
+        for row in (
+            events.values("complaint__community_id", "complaint__category__service_code")
+            .annotate(n=Count("complaint", distinct=True))
+            .order_by()
+        ):
+            yield row["complaint__community_id"], row["complaint__category__service_code"], 0, row["n"]
+
+    return compute
+
+
+def _open_at(end, **filters):
+    """The complaints open at `end`, as two querysets whose union it is. A complaint with no state change
+    since `end` was then in the state it is in now (read from its indexed column); only the few that moved
+    since are replayed from their timeline. So today's live figure and last night's roll-up read the open
+    complaints and the recent moves, not every complaint ever filed."""
+    moved_since = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), kind=STATE, created_at__gte=end)
+    existing = Complaint.objects.filter(created_at__lt=end, **filters)
+    unmoved = existing.filter(~Exists(moved_since), state__in=list(OPEN_STATES))
+    moved = existing.filter(Exists(moved_since)).annotate(state_then=state_at(end))
+    return unmoved, moved.filter(state_then__in=list(OPEN_STATES))
+
+
+def _grouped_sum(*querysets):
+    total: dict = {}
+    for queryset in querysets:
+        for community_id, code, _bucket, n in _grouped(queryset):
+            total[(community_id, code)] = total.get((community_id, code), 0) + n
+    for (community_id, code), n in total.items():
+        yield community_id, code, 0, n
+
+
+def open_at(start, end):
+    return _grouped_sum(*_open_at(end))
+
+
+def overdue_at(start, end):
+    return _grouped_sum(*_open_at(end, deadline__lt=end))
+
+
+def first_response(start, end):
+    """Hours from submission to the first answer (a state change or a reply), counted on the answer's day."""
+    answered = ComplaintEvent.objects.filter(kind__in=RESPONSE_KINDS, created_at__gte=start, created_at__lt=end)
+    firsts = (
+        Complaint.objects.filter(pk__in=answered.values("complaint_id"))
+        .annotate(first_at=Min("events__created_at", filter=Q(events__kind__in=RESPONSE_KINDS)))
+        .filter(first_at__gte=start, first_at__lt=end)
+        .values_list("community_id", "category__service_code", "created_at", "first_at")
+    )
+    for community_id, code, created, first in firsts:
+        yield community_id, code, bucket_for((first - created).total_seconds() / 3600), 1
+
+
+def time_to_close(start, end):
+    """Hours from submission to closing, counted on the day it closed (each closing, if closed again)."""
+    events = ComplaintEvent.objects.filter(
+        kind=STATE, to_state=CaseState.CLOSED, created_at__gte=start, created_at__lt=end
+    ).values_list("complaint__community_id", "complaint__category__service_code", "complaint__created_at", "created_at")
+    for community_id, code, created, closed_at in events:
+        yield community_id, code, bucket_for((closed_at - created).total_seconds() / 3600), 1
+
+
+# Repeat complaints at the same place: a complaint is a repeat when an earlier complaint of the same community
+# (of any category) was submitted at most REPEAT_DAYS before it, at most REPEAT_METRES from it north-south and
+# east-west (a square of twice that side around it). Only pinned complaints (with coordinates) can be repeats:
+# the address is free text ("翠园小区") and too coarse to say "the same place". Counted on the repeat's day.
+REPEAT_DAYS = 90
+REPEAT_METRES = 50
+METRES_PER_DEGREE = 111_320  # of latitude; of longitude, times the cosine of the latitude
+
+
+def repeat_expression():
+    """An expression: whether a complaint repeats an earlier one at the same place (see above)."""
+    degrees = REPEAT_METRES / METRES_PER_DEGREE
+    east_west = ExpressionWrapper(degrees / Cos(Radians(OuterRef("latitude"))), output_field=FloatField())
+    earlier = Complaint.objects.filter(
+        community_id=OuterRef("community_id"),
+        created_at__lt=OuterRef("created_at"),
+        created_at__gte=OuterRef("created_at") - timedelta(days=REPEAT_DAYS),
+        latitude__gte=OuterRef("latitude") - degrees,
+        latitude__lte=OuterRef("latitude") + degrees,
+        longitude__gte=OuterRef("longitude") - east_west,
+        longitude__lte=OuterRef("longitude") + east_west,
+    )
+    return Exists(earlier)
+
+
+def _repeats(**filters):
+    return (
+        Complaint.objects.filter(latitude__isnull=False, longitude__isnull=False, **filters)
+        .annotate(repeats=repeat_expression())
+        .filter(repeats=True)
+    )
+
+
+def repeated(start, end):
+    return _grouped(_repeats(created_at__gte=start, created_at__lt=end))
+
+
+def mask_place(address: str) -> str:
+    """An address without its numbers (building, unit, room, house number): the place, not the home."""
+    return re.sub(r"\d+", "*", address)
+
+
+def repeat_items(community_ids, start, end, dimension=None):
+    """The repeat complaints with the place (the point to about 100 m, the address without its numbers) and
+    the earlier complaint they repeat (the latest one); no reporter, text, phone or full address."""
+    rows = _repeats(community_id__in=community_ids, created_at__gte=start, created_at__lt=end)
+    if dimension:
+        rows = rows.filter(category__service_code=dimension)
+    rows = rows.select_related("community", "category").order_by("-created_at")[:500]
+    columns = [
+        _("Number"),
+        _("Submitted"),
+        _("Community"),
+        _("Category"),
+        _("State"),
+        _("Place (masked)"),
+        _("Point (about 100 m)"),
+        _("Repeats complaint"),
+    ]
+    rows = list(rows)
+    candidates = []
+    if rows:
+        candidates = list(
+            Complaint.objects.filter(
+                community_id__in={c.community_id for c in rows},
+                created_at__lt=max(c.created_at for c in rows),
+                created_at__gte=min(c.created_at for c in rows) - timedelta(days=REPEAT_DAYS),
+                latitude__isnull=False,
+                longitude__isnull=False,
+            )
+            .only("pk", "community_id", "created_at", "latitude", "longitude")
+            .order_by("-created_at", "-pk")
+        )
+    data = []
+    for c in rows:
+        previous = next(
+            (
+                e.pk
+                for e in candidates
+                if e.community_id == c.community_id
+                and c.created_at - timedelta(days=REPEAT_DAYS) <= e.created_at < c.created_at
+                and same_place(c, e)
+            ),
+            None,
+        )
+        point = f"{float(c.latitude):.3f}, {float(c.longitude):.3f}"
+        data.append(
+            (
+                c.pk,
+                c.created_at,
+                c.community.name,
+                c.category.name,
+                c.get_state_display(),
+                mask_place(c.address),
+                point,
+                previous,
+            )
+        )
+    return columns, data
+
+
+def same_place(a, b) -> bool:
+    """The rule of `repeat_expression`, for two complaints in Python (b earlier than a)."""
+    import math
+
+    degrees = REPEAT_METRES / METRES_PER_DEGREE
+    east_west = degrees / math.cos(math.radians(float(a.latitude)))
+    return (
+        abs(float(a.latitude) - float(b.latitude)) <= degrees
+        and abs(float(a.longitude) - float(b.longitude)) <= east_west
+    )
+
+
+def category_names() -> dict:
+    return dict(ServiceCategory.objects.values_list("service_code", "name"))
+
+
+def _item_list(rows, dimension):
+    """(columns, rows) of complaints for the drill-down: no personal data (no reporter, text, address,
+    phone), so nothing needs masking; at most the latest 500."""
+    if dimension:
+        rows = rows.filter(category__service_code=dimension)
+    columns = [_("Number"), _("Submitted"), _("Community"), _("Category"), _("State"), _("Deadline")]
+    data = [
+        (c.pk, c.created_at, c.community.name, c.category.name, c.get_state_display(), c.deadline)
+        for c in rows.select_related("community", "category").order_by("-created_at")[:500]
+    ]
+    return columns, data
+
+
+def new_items(community_ids, start, end, dimension=None):
+    rows = Complaint.objects.filter(community_id__in=community_ids, created_at__gte=start, created_at__lt=end)
+    return _item_list(rows, dimension)
+
+
+def _either(querysets):
+    unmoved, moved = querysets
+    return Complaint.objects.filter(Q(pk__in=unmoved.values("pk")) | Q(pk__in=moved.values("pk")))
+
+
+def open_items(community_ids, start, end, dimension=None):
+    return _item_list(_either(_open_at(end, community_id__in=community_ids)), dimension)
+
+
+def overdue_items(community_ids, start, end, dimension=None):
+    return _item_list(_either(_open_at(end, community_id__in=community_ids, deadline__lt=end)), dimension)
+
+
+def moved_items(state):
+    def items(community_ids, start, end, dimension=None):
+        moved = ComplaintEvent.objects.filter(
+            kind=STATE, to_state=state, created_at__gte=start, created_at__lt=end
+        ).values("complaint_id")
+        return _item_list(Complaint.objects.filter(community_id__in=community_ids, pk__in=moved), dimension)
+
+    return items
+
+
+ITEMS = {
+    "complaints.new": new_items,
+    "complaints.open": open_items,
+    "complaints.overdue": overdue_items,
+    "complaints.closed": moved_items(CaseState.CLOSED),
+    "complaints.escalated": moved_items(CaseState.ESCALATED),
+    "complaints.repeat": repeat_items,
+}
+
+
+def register():
+    registry.register_section(Section("complaints", _("Complaints"), order=10, year_on_year=True))
+    common = {
+        "section": "complaints",
+        "dimension_label": _("Category"),
+        "dimension_names": category_names,
+        "filtered_by_category": True,
+    }
+    for order, (key, label, kind, compute) in enumerate(
+        [
+            ("complaints.new", _("New complaints"), FLOW, new),
+            ("complaints.open", _("Open complaints (at the end of the period)"), LEVEL, open_at),
+            ("complaints.overdue", _("Overdue complaints (open past their deadline)"), LEVEL, overdue_at),
+            ("complaints.closed", _("Complaints closed"), FLOW, closed),
+            ("complaints.escalated", _("Complaints escalated to the city"), FLOW, escalated),
+            ("complaints.satisfied", _("Rated satisfied"), FLOW, evaluated(Complaint.Rating.SATISFIED)),
+            ("complaints.not_satisfied", _("Rated not satisfied"), FLOW, evaluated(Complaint.Rating.NOT_SATISFIED)),
+            ("complaints.first_response", _("Time to first response"), DURATION, first_response),
+            ("complaints.time_to_close", _("Time to close"), DURATION, time_to_close),
+            ("complaints.repeat", _("Repeat complaints at the same place (within 50 m and 90 days)"), FLOW, repeated),
+        ]
+    ):
+        registry.register(
+            Figure(
+                key,
+                label,
+                kind=kind,
+                compute=compute,
+                items=ITEMS.get(key),
+                trend=key in ("complaints.new", "complaints.open", "complaints.overdue", "complaints.closed"),
+                order=order,
+                **common,
+            )
+        )
+    for order, (key, label, numerator, denominator, scale) in enumerate(
+        [
+            (
+                "complaints.overdue_share",
+                _("Overdue share of open complaints (%)"),
+                ("complaints.overdue",),
+                ("complaints.open",),
+                100,
+            ),
+            (
+                "complaints.escalated_share",
+                _("Escalated to the city, of new complaints (%)"),
+                ("complaints.escalated",),
+                ("complaints.new",),
+                100,
+            ),
+            (
+                "complaints.satisfaction",
+                _("Satisfied, of rated complaints (%)"),
+                ("complaints.satisfied",),
+                ("complaints.satisfied", "complaints.not_satisfied"),
+                100,
+            ),
+            (
+                "complaints.per_1000",
+                _("New complaints per 1,000 residents"),
+                ("complaints.new",),
+                ("communities.population",),
+                1000,
+            ),
+        ]
+    ):
+        registry.register_ratio(Ratio(key, label, "complaints", numerator, denominator, scale=scale, order=100 + order))

@@ -1,0 +1,348 @@
+"""Reading figures: roll-ups for finished days, live computation for today (and any day not rolled up).
+
+Every read is scoped by the one scoping function (`portal.accounts.scoping.staff_communities`, which names
+`communities.regions.scoping.communities_for`); the region tree comes from `portal.search.places`
+(supplied by `communities`), so `portal` imports nothing from above.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, timedelta
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.accounts.scoping import staff_communities
+from portal.search import places
+
+from . import registry, rollup
+from .models import DailyFigure, RolledUpDay
+
+LEVELS = ("community", "street", "district")
+STATISTICS = ("value", "median", "p90", "count")
+
+
+_snapshot: ContextVar[dict | None] = ContextVar("insights_snapshot", default=None)
+
+
+@contextmanager
+def snapshot():
+    """Within it, every live computation ends at the same moment and runs once (a dashboard's tables then
+    agree with each other, and today's figures are computed once, not once per table)."""
+    token = _snapshot.set({"now": timezone.now(), "computed": {}})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
+def _now():
+    taken = _snapshot.get()
+    return taken["now"] if taken else timezone.now()
+
+
+def stored_days(days: list[date]) -> set[date]:
+    """The days among `days` that are rolled up (asked once per snapshot for the same days)."""
+    taken = _snapshot.get()
+    key = ("stored", days[0], days[-1], len(days))
+    if taken is not None and key in taken["computed"]:
+        return taken["computed"][key]
+    found = set(RolledUpDay.objects.filter(day__range=(min(days), max(days))).values_list("day", flat=True))
+    found &= set(days)
+    if taken is not None:
+        taken["computed"][key] = found
+    return found
+
+
+def live(figure: registry.Figure, start, end) -> dict:
+    """rollup.compute, once per snapshot."""
+    taken = _snapshot.get()
+    if taken is None:
+        return rollup.compute(figure, start, end)
+    key = (figure.key, start, end)
+    if key not in taken["computed"]:
+        taken["computed"][key] = rollup.compute(figure, start, end)
+    return taken["computed"][key]
+
+
+class InsightsError(ValueError):
+    """Bad input to a figure query: the message is shown to the user (a form error or a 400)."""
+
+
+def scoped_community_ids(user) -> set[int]:
+    return set(staff_communities(user).values_list("pk", flat=True))
+
+
+def region_of(place, level: str):
+    return {"community": place.community_id, "street": place.street_id, "district": place.district_id}[level]
+
+
+def communities_in(user, region: tuple[str, int] | None = None) -> set[int]:
+    """The communities `user` may act for, within `region` ((level, id)) if given.
+
+    A region outside the tree or wholly outside the user's scope is an InsightsError."""
+    ids = scoped_community_ids(user)
+    if region is None:
+        return ids
+    level, region_id = region
+    if level not in LEVELS:
+        raise InsightsError(_("Unknown kind of area: %(level)s.") % {"level": level})
+    everywhere = places.all_places()
+    inside = {pk for pk, p in everywhere.items() if region_of(p, level) == region_id}
+    if not inside:
+        raise InsightsError(_("There is no such area."))
+    if not inside & ids:
+        raise InsightsError(_("That area is outside the communities you may act for."))
+    return inside & ids
+
+
+def check_period(start: date, end: date) -> None:
+    if start.year < 2000 or end.year > 2100:
+        raise InsightsError(_("Choose dates between the years 2000 and 2100."))
+    if end < start:
+        raise InsightsError(_("The end date is before the start date."))
+    if (end - start).days > 3660:
+        raise InsightsError(_("Choose a period of at most ten years."))
+
+
+def _add(total: dict, community_id: int, bucket: int, value: int, kind: str) -> None:
+    if kind == registry.DURATION:
+        total.setdefault(community_id, Counter())[bucket] += value
+    else:
+        total[community_id] = total.get(community_id, 0) + value
+
+
+def _rows_of(figure: registry.Figure, community_ids: set[int], start: date, end: date, dimension=None):
+    """(community_id, dimension, bucket, value) of `figure` over the days it reads for start..end, within the
+    communities (and the one dimension, if given): the rolled-up days in one query, the other days (today,
+    or a gap) computed live, one computation per run of consecutive days."""
+    days = _days_of(figure, start, end)
+    if not days or not community_ids:
+        return
+    stored = stored_days(days)
+    if stored:
+        rows = DailyFigure.objects.filter(figure=figure.key, day__in=stored, community_id__in=community_ids)
+        if dimension is not None:
+            rows = rows.filter(dimension=dimension)
+        # One round trip (no server-side cursor): at most a row per day, community and dimension.
+        yield from rows.values_list("community_id", "dimension", "bucket", "value")
+    for run_start, run_end in live_runs(days, stored):
+        for (community_id, dim, bucket), value in live(figure, run_start, run_end).items():
+            if community_id in community_ids and (dimension is None or dim == dimension):
+                yield community_id, dim, bucket, value
+
+
+def period_values(figure: registry.Figure, community_ids: set[int], start: date, end: date, dimension=None) -> dict:
+    """{community_id: value} of `figure` over the days start..end (inclusive), for the given communities.
+
+    FLOW: the sum over the days; LEVEL: the level at the end of the last day (or now, for today);
+    DURATION: a Counter {bucket: count}."""
+    total: dict = {}
+    for community_id, _dim, bucket, value in _rows_of(figure, community_ids, start, end, dimension):
+        _add(total, community_id, bucket, value, figure.kind)
+    return total
+
+
+def city_total(figure_key: str, start: date, end: date) -> int | None:
+    """A FLOW or LEVEL figure summed over every community of the city, for public city-wide numbers (a count,
+    nothing about anyone: no scoping). None when no part registered the figure.
+
+    A bounded number of queries whatever the number of communities: the rolled-up days in one sum, each run
+    of days not rolled up (today) in one computation."""
+    figure = registry.get(figure_key)
+    if figure is None or figure.kind == registry.DURATION:
+        return None
+    days = _days_of(figure, start, end)
+    if not days:
+        return 0
+    stored = set(RolledUpDay.objects.filter(day__in=days).values_list("day", flat=True))
+    total = 0
+    if stored:
+        rows = DailyFigure.objects.filter(figure=figure.key, day__in=stored)
+        total = rows.aggregate(total=Sum("value"))["total"] or 0
+    for run_start, run_end in live_runs(days, stored):
+        total += sum(rollup.compute(figure, run_start, run_end).values())
+    return total
+
+
+def _days_of(figure: registry.Figure, start: date, end: date) -> list[date]:
+    """The days a figure reads for the period (none in the future; a LEVEL figure only its last day)."""
+    check_period(start, end)
+    end = min(end, rollup.today())
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return days[-1:] if figure.kind == registry.LEVEL else days
+
+
+def live_runs(days: list[date], stored: set[date]) -> list[tuple]:
+    """[(start, end)] of each run of consecutive days not rolled up (ending now at the latest)."""
+    runs, run = [], []
+    for day in days:
+        if day in stored:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(day)
+    if run:
+        runs.append(run)
+    now = _now()
+    return [(rollup.day_bounds(r[0])[0], min(rollup.day_bounds(r[-1])[1], now)) for r in runs]
+
+
+def dimension_values(figure: registry.Figure, community_ids: set[int], start: date, end: date) -> dict:
+    """{dimension: value} over the communities (FLOW and LEVEL figures): the figure by category."""
+    result: dict = {}
+    for _community_id, dim, _bucket, value in _rows_of(figure, community_ids, start, end):
+        result[dim] = result.get(dim, 0) + value
+    return result
+
+
+def daily_totals(figure: registry.Figure, community_ids: set[int], start: date, end: date, dimension=None) -> dict:
+    """{day: value summed over the communities} for FLOW and LEVEL figures: one query for the rolled-up
+    days, a live computation for each other day (today, gaps)."""
+    check_period(start, end)
+    end = min(end, rollup.today())
+    result: dict = {}
+    if end < start or not community_ids:
+        return result
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    stored = stored_days(days)
+    rows = DailyFigure.objects.filter(figure=figure.key, day__in=stored, community_id__in=community_ids)
+    if dimension is not None:
+        rows = rows.filter(dimension=dimension)
+    for day, value in rows.values_list("day", "value"):
+        result[day] = result.get(day, 0) + value
+    now = _now()
+    for day in days:
+        if day in stored:
+            continue
+        day_start, day_end = rollup.day_bounds(day)
+        for (community_id, dim, _bucket), value in live(figure, day_start, min(day_end, now)).items():
+            if community_id in community_ids and (dimension is None or dim == dimension):
+                result[day] = result.get(day, 0) + value
+    return result
+
+
+def percentile(histogram: Counter, q: float) -> int | None:
+    """The bucket bound (hours) below which a share `q` of the durations fall; None without data."""
+    count = sum(histogram.values())
+    if not count:
+        return None
+    needed = q * count
+    seen = 0
+    for bound in sorted(histogram):
+        seen += histogram[bound]
+        if seen >= needed:
+            return bound
+    return max(histogram)
+
+
+def statistic_of(value, kind: str, statistic: str):
+    if kind != registry.DURATION:
+        return value
+    histogram = value or Counter()
+    if statistic == "p90":
+        return percentile(histogram, 0.9)
+    if statistic == "count":
+        return sum(histogram.values())
+    return percentile(histogram, 0.5)
+
+
+def group_by(values: dict, level: str, kind: str) -> dict:
+    """Community values summed (histograms merged) into their street or district."""
+    if level == "community":
+        return dict(values)
+    everywhere = places.all_places()
+    grouped: dict = {}
+    for community_id, value in values.items():
+        place = everywhere.get(community_id)
+        key = region_of(place, level) if place else None
+        if key is None:
+            continue
+        if kind == registry.DURATION:
+            grouped.setdefault(key, Counter()).update(value)
+        else:
+            grouped[key] = grouped.get(key, 0) + value
+    return grouped
+
+
+def ratio_value(numerator, denominator, scale: int):
+    if not denominator:
+        return None
+    return round(scale * (numerator or 0) / denominator, 1)
+
+
+def ratio_by_key(ratio: registry.Ratio, values_of, level: str) -> dict:
+    """{area: ratio} from `values_of(figure_key)` ({community_id: value}) grouped to `level`."""
+    parts = {}
+    for key in set(ratio.numerator + ratio.denominator):
+        figure = registry.get(key)
+        parts[key] = group_by(values_of(key), level, figure.kind)
+    areas = {area for values in parts.values() for area in values}
+    return {
+        area: ratio_value(
+            sum(parts[k].get(area, 0) for k in ratio.numerator),
+            sum(parts[k].get(area, 0) for k in ratio.denominator),
+            ratio.scale,
+        )
+        for area in areas
+    }
+
+
+def get_figure(figure_key: str):
+    figure = registry.get(figure_key) or registry.get_ratio(figure_key)
+    if figure is None:
+        raise InsightsError(_("There is no figure called %(key)s.") % {"key": figure_key})
+    return figure
+
+
+def figures_by_region(
+    user,
+    figure_key: str,
+    start: date,
+    end: date,
+    *,
+    level: str = "community",
+    region: tuple[str, int] | None = None,
+    dimension: str | None = None,
+    statistic: str = "median",
+) -> dict[int, float | int | None]:
+    """One figure for every community (or street, or district) `user` may act for: {id: value}.
+
+    STABLE API (the map and other callers rely on it):
+    * `figure_key`: a registered figure ("complaints.new", "complaints.open", ...: `registry.figures()`) or
+      a ratio ("complaints.per_1000", "deliberations.turnout", "complaints.overdue_share": `registry.ratios()`;
+      the value is the ratio of the area's sums, None where the denominator is 0).
+    * `start`, `end`: dates, both included (local days); today is computed live.
+    * `level`: "community" (keys are community ids), "street" or "district" (keys are region ids).
+    * `region`: optionally ("street", id) / ("district", id) / ("community", id): only communities inside it.
+    * `dimension`: optionally one value of the figure's dimension (a complaint category's service code).
+    * `statistic` (DURATION figures only): "median" or "p90" (hours, as a histogram bucket's upper bound)
+      or "count"; other figures give their value (FLOW: the period's total; LEVEL: at the period's end).
+    Only communities in the user's scope count (the one scoping function); a region with none of them in
+    it counts nothing. Communities with no data are left out (read a missing key as 0).
+    Bad input (unknown figure, level or region, a region outside the scope, dates out of order) raises
+    `InsightsError` with a message for the user; never anything else.
+    """
+    figure = get_figure(figure_key)
+    if level not in LEVELS:
+        raise InsightsError(_("Unknown kind of area: %(level)s.") % {"level": level})
+    if statistic not in STATISTICS:
+        raise InsightsError(_("Unknown statistic: %(statistic)s.") % {"statistic": statistic})
+    check_period(start, end)
+    community_ids = communities_in(user, region)
+    if isinstance(figure, registry.Ratio):
+
+        def values_of(key):
+            part = registry.get(key)
+            dim = dimension if part.filtered_by_category else None
+            return period_values(part, community_ids, start, end, dimension=dim)
+
+        return ratio_by_key(figure, values_of, level)
+    values = period_values(figure, community_ids, start, end, dimension=dimension)
+    grouped = group_by(values, level, figure.kind)
+    return {key: statistic_of(value, figure.kind, statistic) for key, value in grouped.items()}

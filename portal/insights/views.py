@@ -1,0 +1,84 @@
+"""The decision-support dashboard in the Wagtail admin (决策分析): one view for every level, scoped."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import dashboard, export, query, rollup
+from .forms import FilterForm
+
+
+def _require_staff(request):
+    if not query.scoped_community_ids(request.user):
+        raise PermissionDenied
+
+
+def _filters(form) -> dashboard.Filters:
+    data = form.cleaned_data
+    return dashboard.Filters(
+        start=data["start"], end=data["end"], area=data["area_tuple"], category=data.get("category") or None
+    )
+
+
+def index(request):
+    """The dashboard; ?export=csv&table=<key> gives one table, ?export=xlsx the workbook, ?print=1 a page
+    for meetings. Bad filters are form errors (a 400 for an export), never a 500."""
+    _require_staff(request)
+    form = FilterForm(request.GET, request.user)
+    exporting = request.GET.get("export")
+    tables, error = [], ""
+    if form.is_valid():
+        filters = _filters(form)
+        try:
+            tables = dashboard.build(request.user, filters)
+        except query.InsightsError as problem:
+            error = str(problem)
+    elif exporting:
+        return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    if error and exporting:
+        return HttpResponseBadRequest(error)
+    if exporting == "csv":
+        wanted = request.GET.get("table", "")
+        table = next((t for t in tables if t.key == wanted), None)
+        if table is None:
+            return HttpResponseBadRequest(_("There is no table called %(key)s.") % {"key": wanted})
+        return export.csv_response(
+            table, f"insights-{table.key}-{form.cleaned_data['start']}-{form.cleaned_data['end']}"
+        )
+    if exporting == "xlsx":
+        return export.xlsx_response(tables, f"insights-{form.cleaned_data['start']}-{form.cleaned_data['end']}")
+    if exporting:
+        return HttpResponseBadRequest(_("Unknown export format."))
+    context = {
+        "form": form,
+        "tables": tables,
+        "error": error,
+        "querystring": _filters(form).querystring() if form.is_valid() else "",
+        "today": rollup.today(),
+    }
+    template = "insights/admin/print.html" if request.GET.get("print") else "insights/admin/dashboard.html"
+    return render(request, template, context, status=400 if (error or form.errors) else 200)
+
+
+def items(request):
+    """The items behind a number (a figure in an area), personal data masked by the figure's part."""
+    _require_staff(request)
+    form = FilterForm(request.GET, request.user)
+    figure_key = request.GET.get("figure", "")
+    figure = query.registry.get(figure_key)
+    context = {"form": form, "figure": figure, "columns": [], "rows": [], "error": ""}
+    if figure is None or figure.items is None:
+        context["error"] = _("There is no list of items for that figure.")
+    elif form.is_valid():
+        filters = _filters(form)
+        try:
+            community_ids = query.communities_in(request.user, filters.area)
+            start, _end = rollup.day_bounds(filters.start)
+            _start, end = rollup.day_bounds(filters.end)
+            context["columns"], context["rows"] = figure.items(community_ids, start, end, filters.category)
+            context["querystring"] = filters.querystring()
+        except query.InsightsError as problem:
+            context["error"] = str(problem)
+    status = 400 if (context["error"] or form.errors) else 200
+    return render(request, "insights/admin/items.html", context, status=status)
