@@ -9,7 +9,7 @@ status change reaches the stand-in as a template message."""
 from django.contrib.auth import get_user_model
 
 from communities.regions.models import Community
-from portal.wechat.models import Account, Binding, KeywordReply, MessageTemplate
+from portal.wechat.models import Account, Binding, KeywordReply, KeywordReplyPage, MessageTemplate
 
 DEMO_APP_ID = "wxdeadbeef0c0ffee1"
 DEMO_SECRET = "demo-app-secret-cuiyuan-000000001"
@@ -50,7 +50,7 @@ def seed_demo_wechat() -> Account | None:
         defaults={"reply_text": "垃圾分类投放时间：每天 7:00–9:00、18:00–20:00。详见社区网站："},
     )
     if created:
-        sorting.pages.add(community.root_page)
+        KeywordReplyPage.objects.create(reply=sorting, page=community.root_page)
     MessageTemplate.objects.get_or_create(
         account=account,
         event=MessageTemplate.Event.COMPLAINT,

@@ -72,22 +72,25 @@ class AccountForm(CommunityScopedFormMixin, WagtailAdminModelForm):
 
 
 class KeywordReplyForm(CommunityScopedFormMixin, WagtailAdminModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        community = cleaned.get("community")
-        if community is not None:
-            outside = [
-                page.title
-                for page in cleaned.get("pages") or []
-                if not page.is_descendant_of(community.root_page) and page.pk != community.root_page_id
-            ]
-            if outside:
-                self.add_error(
-                    "pages", _("Only pages of this community's site: %(pages)s") % {"pages": "、".join(outside)}
-                )
-        if not (cleaned.get("reply_text") or "").strip() and not cleaned.get("pages"):
-            raise ValidationError(_("Give a reply text, pages to link, or both."))
-        return cleaned
+    """The reply's pages come from the `page_links` formset (a page chooser each): they are checked once
+    the formset is valid, since a form's clean() runs before its formsets'."""
+
+    def is_valid(self):
+        if not super().is_valid():
+            return False
+        community = self.cleaned_data.get("community")
+        links = [
+            form
+            for form in self.formsets["page_links"].forms
+            if form.cleaned_data.get("page") and not form.cleaned_data.get("DELETE")
+        ]
+        for form in links:
+            page = form.cleaned_data["page"]
+            if page.pk != community.root_page_id and not page.is_descendant_of(community.root_page):
+                form.add_error("page", _("Only pages of this community's site: %(pages)s") % {"pages": page.title})
+        if not (self.cleaned_data.get("reply_text") or "").strip() and not links:
+            self.add_error(None, _("Give a reply text, pages to link, or both."))
+        return not self.errors and all(not form.errors for form in links)
 
 
 class MessageTemplateForm(CommunityScopedFormMixin, WagtailAdminModelForm):

@@ -4,7 +4,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel, MultipleChooserPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -122,7 +122,12 @@ class KeywordReplyViewSet(CommunityScopedViewSetMixin, ModelViewSet):
             FieldPanel("keyword"),
             FieldPanel("match"),
             FieldPanel("reply_text"),
-            FieldPanel("pages"),
+            MultipleChooserPanel(
+                "page_links",
+                chooser_field_name="page",
+                label=_("Links to pages"),
+                help_text=_("Pages of this community's site, sent as links after the text."),
+            ),
         ],
         base_form_class=KeywordReplyForm,
     )

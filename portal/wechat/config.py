@@ -11,7 +11,7 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from portal.core.sites import MAX_AGE
@@ -32,7 +32,7 @@ class ConfigMap:
         self.keywords = {}
         for reply in KeywordReply.objects.order_by("pk"):
             self.keywords.setdefault(reply.community_id, []).append(reply)
-        self.links = _reply_links(KeywordReply)
+        self.links = _reply_links()
         self.registered = {name: loader() for name, loader in _registered.items()}
 
     def is_current(self, generation) -> bool:
@@ -47,11 +47,13 @@ def current() -> ConfigMap:
     return _current
 
 
-def _reply_links(KeywordReply) -> dict:
-    """{reply id: [(url, title), ...]} of the live pages each keyword reply links to."""
+def _reply_links() -> dict:
+    """{reply id: [(url, title), ...]} of the live pages each keyword reply links to, in their order."""
     from wagtail.models import Page
 
-    through = KeywordReply.pages.through.objects.order_by("pk").values_list("keywordreply_id", "page_id")
+    from .models import KeywordReplyPage
+
+    through = KeywordReplyPage.objects.order_by("sort_order", "pk").values_list("reply_id", "page_id")
     page_ids = {page_id for _reply, page_id in through}
     pages = {page.pk: page for page in Page.objects.live().filter(pk__in=page_ids).specific()}
     links = {}
@@ -113,12 +115,11 @@ def changed(**kwargs) -> None:
 
 
 def connect() -> None:
-    from .models import Account, KeywordReply
+    from .models import Account, KeywordReply, KeywordReplyPage
 
-    for model in (Account, KeywordReply):
+    for model in (Account, KeywordReply, KeywordReplyPage):
         post_save.connect(changed, sender=model, dispatch_uid=f"wechat-config-save-{model.__name__}")
         post_delete.connect(changed, sender=model, dispatch_uid=f"wechat-config-delete-{model.__name__}")
-    m2m_changed.connect(changed, sender=KeywordReply.pages.through, dispatch_uid="wechat-config-pages")
     for name, signal in {"published": page_published, "unpublished": page_unpublished, "moved": post_page_move}.items():
         signal.connect(_page_changed, dispatch_uid=f"wechat-config-linked-page-{name}")
     pre_delete.connect(_page_changed, dispatch_uid="wechat-config-linked-page-deleted")  # before its links go
@@ -128,7 +129,7 @@ def _page_changed(sender, instance, **kwargs) -> None:
     """A page that a keyword reply links to was published, unpublished, moved or deleted: renew the map."""
     from wagtail.models import Page
 
-    from .models import KeywordReply
+    from .models import KeywordReplyPage
 
-    if isinstance(instance, Page) and KeywordReply.pages.through.objects.filter(page_id=instance.pk).exists():
+    if isinstance(instance, Page) and KeywordReplyPage.objects.filter(page_id=instance.pk).exists():
         changed()

@@ -5,6 +5,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
 from . import secrets
 
@@ -138,8 +141,8 @@ class Follower(models.Model):
         return self.openid
 
 
-class KeywordReply(models.Model):
-    """What the account answers to a word: text, links to the community's pages, or both."""
+class KeywordReply(ClusterableModel):
+    """What the account answers to a word: text, links to the community's pages (`page_links`), or both."""
 
     class Match(models.TextChoices):
         EXACT = "exact", _("The whole message is the keyword")
@@ -151,13 +154,6 @@ class KeywordReply(models.Model):
     keyword = models.CharField(_("keyword"), max_length=60)
     match = models.CharField(_("match"), max_length=10, choices=Match.choices, default=Match.EXACT)
     reply_text = models.TextField(_("reply text"), blank=True)
-    pages = models.ManyToManyField(
-        "wagtailcore.Page",
-        blank=True,
-        related_name="+",
-        verbose_name=_("links to pages"),
-        help_text=_("Pages of this community's site, sent as links after the text."),
-    )
 
     class Meta:
         verbose_name = _("WeChat keyword reply")
@@ -170,6 +166,24 @@ class KeywordReply(models.Model):
 
     def __str__(self):
         return self.keyword
+
+
+class KeywordReplyPage(Orderable):
+    """A page of the community's site that a keyword reply sends as a link after its text, in order.
+
+    A row per link (chosen in the admin with Wagtail's page chooser) rather than a many-to-many field,
+    whose form offered every page of the city as a select option."""
+
+    reply = ParentalKey(KeywordReply, on_delete=models.CASCADE, related_name="page_links")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+", verbose_name=_("page"))
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("linked page")
+        verbose_name_plural = _("links to pages")
+        constraints = [models.UniqueConstraint(fields=["reply", "page"], name="wechat_keyword_page_once")]
+
+    def __str__(self):
+        return str(self.page)
 
 
 class Binding(models.Model):

@@ -112,12 +112,39 @@ def test_worker_sees_and_edits_only_own_communities_accounts(city, client_of, ma
     assert response.status_code == 200 and not Account.objects.filter(app_id="wx00000000000000cc").exists()
 
 
+def page_links(*pages):
+    """The keyword form's `page_links` formset (Wagtail's MultipleChooserPanel), one chosen page a row."""
+    data = {
+        "page_links-TOTAL_FORMS": str(len(pages)),
+        "page_links-INITIAL_FORMS": "0",
+        "page_links-MIN_NUM_FORMS": "0",
+        "page_links-MAX_NUM_FORMS": "1000",
+    }
+    for i, page in enumerate(pages):
+        data.update(
+            {f"page_links-{i}-page": str(page.pk), f"page_links-{i}-ORDER": str(i + 1), f"page_links-{i}-id": ""}
+        )
+    return data
+
+
 def test_keyword_replies_link_only_own_pages(city, client_of):
     data = {"community": city["a1"].pk, "keyword": "首页", "match": "exact", "reply_text": ""}
-    foreign = client_of.post(KEYWORDS + "new/", {**data, "pages": [city["b1"].root_page.pk]})
+    foreign = client_of.post(KEYWORDS + "new/", {**data, **page_links(city["b1"].root_page)})
     assert foreign.status_code == 200 and not KeywordReply.objects.exists()
-    assert client_of.post(KEYWORDS + "new/", {**data, "pages": [city["a1"].root_page.pk]}).status_code == 302
-    assert list(KeywordReply.objects.get().pages.all()) == [city["a1"].root_page.page_ptr]
+    assert list(foreign.context["form"].formsets["page_links"].forms[0].errors) == ["page"]
+    empty = client_of.post(KEYWORDS + "new/", {**data, **page_links()})
+    assert empty.status_code == 200 and empty.context["form"].non_field_errors()
+    assert client_of.post(KEYWORDS + "new/", {**data, **page_links(city["a1"].root_page)}).status_code == 302
+    reply = KeywordReply.objects.get()
+    assert [link.page_id for link in reply.page_links.all()] == [city["a1"].root_page_id]
+
+
+def test_the_keyword_form_offers_pages_through_a_chooser_not_every_page(city, client_of):
+    """The links were a select of every page in scope (9,253 options at 700 communities): now a page
+    chooser per link, so the form's size does not depend on the number of pages."""
+    form = client_of.get(KEYWORDS + "new/").content.decode()
+    assert "page_links-TOTAL_FORMS" in form
+    assert f'<option value="{city["a1"].root_page_id}"' not in form
 
 
 def test_the_inspect_view_shows_the_callback_url(make_account, client_of):

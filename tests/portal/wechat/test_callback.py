@@ -9,7 +9,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from portal.wechat import handlers
 from portal.wechat.callback import signature_of
-from portal.wechat.models import Account, Follower, KeywordReply
+from portal.wechat.models import Account, Follower, KeywordReply, KeywordReplyPage
 from portal.wechat.simulator import event_xml, text_xml
 
 from .conftest import CUSTOM, TOKEN, new_aes_key, reply_fields
@@ -96,7 +96,7 @@ def test_contains_keyword_and_exact_before_contains(make_account, wechat_server,
 
 def test_keyword_reply_links_the_community_pages(make_account, wechat_server, city):
     reply = KeywordReply.objects.create(community=city["a1"], keyword="首页", reply_text="看这里")
-    reply.pages.add(city["a1"].root_page)
+    KeywordReplyPage.objects.create(reply=reply, page=city["a1"].root_page)
     server = wechat_server(make_account(mode=Account.Mode.PLAINTEXT))
     content = reply_fields(server.post_plain(text_xml("首页")))["Content"]
     assert content.startswith('看这里\n<a href="http://a1.localhost')
@@ -310,7 +310,7 @@ def test_a_keyword_replys_links_follow_their_pages(city, make_account, keyword):
 
     account = make_account(mode=Account.Mode.PLAINTEXT)
     home = city["a1"].root_page.specific
-    keyword.pages.add(home)
+    KeywordReplyPage.objects.create(reply=keyword, page=home)
     client = Client()
 
     server = WeChatServer("/wechat/a1/", TOKEN, account.aes_key, account.app_id)
