@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.insights import registry
 from portal.insights.registry import DURATION, FLOW, LEVEL, Figure, Ratio, Section, bucket_for
 
-from .models import CaseState, Complaint, ComplaintEvent, ServiceCategory
-from .states import OPEN_STATES
+from .models import OPEN_STATES, CaseState, Complaint, ComplaintEvent, ServiceCategory
 
 STATE = ComplaintEvent.Kind.STATE
 RESPONSE_KINDS = [ComplaintEvent.Kind.STATE, ComplaintEvent.Kind.REPLY]
@@ -297,6 +296,7 @@ ITEMS = {
 
 def register():
     registry.register_section(Section("complaints", _("Complaints"), order=10, year_on_year=True))
+    registry.register_sources("complaints", Complaint, ComplaintEvent, ServiceCategory)
     common = {
         "section": "complaints",
         "dimension_label": _("Category"),
