@@ -132,7 +132,11 @@ def _days(start: date, end: date) -> list[date]:
 
 
 def _scoped(rows, community_ids: set[int]):
-    """DailyFigure rows of the given communities."""
+    """DailyFigure rows of the given communities. The whole city (the city's staff, with no area chosen) is
+    read without a list of every community's id: a roll-up row is always of a community of the city."""
+    everywhere = places.all_places()
+    if everywhere and len(community_ids) >= len(everywhere) and community_ids.issuperset(everywhere):
+        return rows
     return rows.filter(community_id__in=community_ids)
 
 
