@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='complaint',
-            index=models.Index(condition=models.Q(('state__in', ['accepted', 'dispatched', 'escalated', 'in_progress', 'reopened', 'replied', 'submitted'])), fields=['community', 'category', 'deadline'], name='complaint_open_by_community'),
+            index=models.Index(condition=models.Q(('state__in', ['accepted', 'dispatched', 'escalated', 'in_progress', 'reopened', 'replied', 'submitted'])), fields=['community', 'category', 'deadline'], include=('created_at', 'id'), name='complaint_open_by_community'),
         ),
         migrations.AddIndex(
             model_name='complaint',
