@@ -32,6 +32,7 @@ def population(start, end):
 
 def register():
     registry.register_section(Section("participation", _("Participation"), order=20))
+    registry.register_sources("communities", Community)
     registry.register(
         Figure(
             "communities.population",

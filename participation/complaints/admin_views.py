@@ -25,6 +25,7 @@ from . import cases, delivery, duplicates
 from .conf import all_endpoints, delivery_policy
 from .masking import mask_address
 from .models import (
+    OPEN_STATES,
     CaseState,
     CityDuplicate,
     Complaint,
@@ -34,7 +35,7 @@ from .models import (
     DeliveryFailure,
     Outbox,
 )
-from .states import OPEN_STATES, TransitionError
+from .states import TransitionError
 from .views import serve_photo
 
 

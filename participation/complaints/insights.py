@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.insights import registry
 from portal.insights.registry import DURATION, FLOW, LEVEL, Figure, Ratio, Section, bucket_for
 
-from .models import CaseState, Complaint, ComplaintEvent, ServiceCategory
-from .states import OPEN_STATES
+from .models import OPEN_STATES, CaseState, Complaint, ComplaintEvent, ServiceCategory
 
 STATE = ComplaintEvent.Kind.STATE
 RESPONSE_KINDS = [ComplaintEvent.Kind.STATE, ComplaintEvent.Kind.REPLY]
@@ -31,7 +30,8 @@ def state_at(moment):
 
 
 def _grouped(queryset, community="community_id", category="category__service_code"):
-    for row in queryset.values(community, category).annotate(n=Count("pk", distinct=True)).order_by():
+    # One row per complaint (the joins are to-one): a plain count, hashed, not a sort for DISTINCT.
+    for row in queryset.values(community, category).annotate(n=Count("pk")).order_by():
         yield row[community], row[category], 0, row["n"]
 
 
@@ -136,8 +136,10 @@ REPEAT_METRES = 50
 METRES_PER_DEGREE = 111_320  # of latitude; of longitude, times the cosine of the latitude
 
 
-def repeat_expression():
-    """An expression: whether a complaint repeats an earlier one at the same place (see above)."""
+def repeat_expression(since=None):
+    """An expression: whether a complaint repeats an earlier one at the same place (see above). `since`: no
+    complaint asked about was submitted before since + REPEAT_DAYS (a bound the database can use first, so
+    it reads the recent complaints only, not every complaint ever filed)."""
     degrees = REPEAT_METRES / METRES_PER_DEGREE
     east_west = ExpressionWrapper(degrees / Cos(Radians(OuterRef("latitude"))), output_field=FloatField())
     earlier = Complaint.objects.filter(
@@ -149,19 +151,22 @@ def repeat_expression():
         longitude__gte=OuterRef("longitude") - east_west,
         longitude__lte=OuterRef("longitude") + east_west,
     )
+    if since is not None:
+        earlier = earlier.filter(created_at__gte=since)
     return Exists(earlier)
 
 
-def _repeats(**filters):
+def _repeats(since=None, **filters):
     return (
         Complaint.objects.filter(latitude__isnull=False, longitude__isnull=False, **filters)
-        .annotate(repeats=repeat_expression())
+        .annotate(repeats=repeat_expression(since))
         .filter(repeats=True)
     )
 
 
 def repeated(start, end):
-    return _grouped(_repeats(created_at__gte=start, created_at__lt=end))
+    since = start - timedelta(days=REPEAT_DAYS)
+    return _grouped(_repeats(since, created_at__gte=start, created_at__lt=end))
 
 
 def mask_place(address: str) -> str:
@@ -297,6 +302,7 @@ ITEMS = {
 
 def register():
     registry.register_section(Section("complaints", _("Complaints"), order=10, year_on_year=True))
+    registry.register_sources("complaints", Complaint, ComplaintEvent, ServiceCategory)
     common = {
         "section": "complaints",
         "dimension_label": _("Category"),

@@ -25,7 +25,6 @@ ALLOWED = {
     S.NOT_RESPONSIBLE: set(),
 }
 
-OPEN_STATES = {S.SUBMITTED, S.ACCEPTED, S.ESCALATED, S.DISPATCHED, S.IN_PROGRESS, S.REPLIED, S.REOPENED}
 # Shown in the public record: public complaints a worker has looked at (not those still waiting or sent back).
 PUBLIC_STATES_EXCLUDED = [S.SUBMITTED, S.RETURNED]
 FINISHED_STATES = {S.CLOSED, S.EVALUATED, S.RETURNED, S.DUPLICATE, S.NOT_RESPONSIBLE}

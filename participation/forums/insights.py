@@ -33,6 +33,7 @@ def active_posters(start, end):
 
 
 def register():
+    registry.register_sources("forums", Thread, Post)
     registry.register(Figure("forums.threads", _("Forum threads started"), "participation", FLOW, threads, order=40))
     registry.register(Figure("forums.posts", _("Forum posts"), "participation", FLOW, posts, order=41))
     registry.register(

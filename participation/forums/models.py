@@ -81,6 +81,7 @@ class Thread(ModeratedContent):
         indexes = [
             models.Index(fields=["community", "-pinned", "-last_post_at"], name="forum_thread_listing"),
             models.Index(fields=["category", "-pinned", "-last_post_at"], name="forum_thread_by_category"),
+            models.Index(fields=["created_at"], name="forum_thread_created"),  # decision support: threads a day
         ]
 
     def __str__(self):
@@ -150,7 +151,10 @@ class Post(ModeratedContent):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         constraints = [models.UniqueConstraint(fields=["thread", "number"], name="forum_post_number_per_thread")]
-        indexes = [models.Index(fields=["author", "community"], name="forum_post_by_author")]
+        indexes = [
+            models.Index(fields=["author", "community"], name="forum_post_by_author"),
+            models.Index(fields=["created_at"], name="forum_post_created"),  # decision support: posts a day
+        ]
 
     def __str__(self):
         return Truncator(self.body).chars(80)

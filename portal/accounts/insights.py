@@ -27,6 +27,7 @@ def verified(start, end):
 
 
 def register():
+    registry.register_sources("accounts", Membership)
     registry.register_section(Section("participation", _("Participation"), order=20))
     registry.register(
         Figure("accounts.registered", _("Registered residents"), "participation", LEVEL, registered, order=1)

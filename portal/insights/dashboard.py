@@ -169,18 +169,21 @@ def _build(user, filters: Filters) -> list[Table]:
     this_year = (filters.start, filters.end)
     last_year = (year_earlier(filters.start), year_earlier(filters.end))
     tables: list[Table] = []
-    cache: dict = {}
+    batches: dict = {}
 
     def dimension_of(figure):
         return filters.category if figure.filtered_by_category and filters.category else None
 
     def values_of(key, ids=None, period=this_year):
+        """{community_id: value} of a figure; the roll-ups of its whole section read at once (one query for
+        the section, the communities and the period)."""
         ids = community_ids if ids is None else ids
-        cache_key = (key, tuple(sorted(ids)), period)
-        if cache_key not in cache:
-            figure = registry.get(key)
-            cache[cache_key] = query.period_values(figure, ids, *period, dimension=dimension_of(figure))
-        return cache[cache_key]
+        section = registry.get(key).section
+        batch_key = (section, tuple(sorted(ids)), period)
+        if batch_key not in batches:
+            figures = [f for f in registry.figures() if f.section == section]
+            batches[batch_key] = query.values_many(figures, ids, *period, dimension_of)
+        return batches[batch_key][key]
 
     def ratio_total(ratio, ids=None, period=this_year):
         numerator = sum(sum(values_of(k, ids, period).values()) for k in ratio.numerator)
@@ -304,12 +307,7 @@ def _by_area(section, figures, ratios, filters, level, community_ids, values_of)
 
 def _by_week(section, trending, filters, community_ids, dimension_of) -> Table:
     """Week by week: FLOW figures summed over the week, LEVEL figures at its last day."""
-    daily = {
-        figure.key: query.daily_totals(
-            figure, community_ids, filters.start, filters.end, dimension=dimension_of(figure)
-        )
-        for figure in trending
-    }
+    daily = query.daily_many(trending, community_ids, filters.start, filters.end, dimension_of)
     last = min(filters.end, rollup.today())
     weeks = []
     week_start = filters.start
@@ -349,9 +347,7 @@ def _by_dimension(section, figures, filters, community_ids) -> list[Table]:
             groups.setdefault(figure.dimension_names, []).append(figure)
     tables = []
     for dimensional in groups.values():
-        by_dimension = {
-            f.key: query.dimension_values(f, community_ids, filters.start, filters.end) for f in dimensional
-        }
+        by_dimension = query.dimensions_many(dimensional, community_ids, filters.start, filters.end)
         names = dimensional[0].dimension_names() if dimensional[0].dimension_names else {}
         dims = sorted({d for values in by_dimension.values() for d in values}, key=lambda d: str(names.get(d, d)))
         columns = [str(dimensional[0].dimension_label)] + [str(f.label) for f in dimensional]

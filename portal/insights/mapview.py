@@ -35,7 +35,13 @@ class MapForm(FilterForm):
 
 
 def build(user, cleaned) -> dict:
-    """The areas (GeoJSON features with their value), the table rows and the point layers."""
+    """The areas (GeoJSON features with their value), the table rows and the point layers, as of one moment
+    (one snapshot: the shading and its parts share today's figures)."""
+    with query.snapshot():
+        return _build(user, cleaned)
+
+
+def _build(user, cleaned) -> dict:
     area, level, category = cleaned["area_tuple"], cleaned["level"], cleaned.get("category") or None
     start, end = cleaned["start"], cleaned["end"]
     shading = maps.shading(cleaned["shading"])

@@ -12,13 +12,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.scoping import staff_communities
 from portal.search import places
 
+from . import live as live_module
 from . import registry, rollup
 from .models import DailyFigure, RolledUpDay
 
@@ -59,13 +60,20 @@ def stored_days(days: list[date]) -> set[date]:
 
 
 def live(figure: registry.Figure, start, end) -> dict:
-    """rollup.compute, once per snapshot."""
+    """rollup.compute, once per snapshot, and kept across requests until the figure's part changes
+    (portal.insights.live)."""
+
+    def compute():
+        # A run reaching into today ends now: it is kept as "up to now" (for live.LIVE_TTL at most).
+        up_to_now = end > rollup.day_bounds(rollup.today())[0]
+        return live_module.cached(figure.key, start, end, up_to_now, lambda: rollup.compute(figure, start, end))
+
     taken = _snapshot.get()
     if taken is None:
-        return rollup.compute(figure, start, end)
+        return compute()
     key = (figure.key, start, end)
     if key not in taken["computed"]:
-        taken["computed"][key] = rollup.compute(figure, start, end)
+        taken["computed"][key] = compute()
     return taken["computed"][key]
 
 
@@ -116,35 +124,134 @@ def _add(total: dict, community_id: int, bucket: int, value: int, kind: str) -> 
         total[community_id] = total.get(community_id, 0) + value
 
 
-def _rows_of(figure: registry.Figure, community_ids: set[int], start: date, end: date, dimension=None):
-    """(community_id, dimension, bucket, value) of `figure` over the days it reads for start..end, within the
-    communities (and the one dimension, if given): the rolled-up days in one query, the other days (today,
-    or a gap) computed live, one computation per run of consecutive days."""
-    days = _days_of(figure, start, end)
-    if not days or not community_ids:
-        return
-    stored = stored_days(days)
-    if stored:
-        rows = DailyFigure.objects.filter(figure=figure.key, day__in=stored, community_id__in=community_ids)
+def _days(start: date, end: date) -> list[date]:
+    """The days start..end that have begun (none in the future)."""
+    check_period(start, end)
+    end = min(end, rollup.today())
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _scoped(rows, community_ids: set[int]):
+    """DailyFigure rows of the given communities. The whole city (the city's staff, with no area chosen) is
+    read without a list of every community's id: a roll-up row is always of a community of the city."""
+    everywhere = places.all_places()
+    if everywhere and len(community_ids) >= len(everywhere) and community_ids.issuperset(everywhere):
+        return rows
+    return rows.filter(community_id__in=community_ids)
+
+
+def _stored_rows(figures, community_ids, days: list[date], stored: set[date], dimension_of, every_day: bool):
+    """The DailyFigure rows of `figures` (one query, whatever the number of figures): FLOW figures on the stored
+    days, LEVEL figures on the last day only (on every stored day when `every_day`), each cut to its dimension
+    (`dimension_of(figure)`, None for all). None when nothing is stored for them."""
+    wanted = Q()
+    groups: dict = {}
+    for figure in figures:
+        last_only = figure.kind == registry.LEVEL and not every_day
+        groups.setdefault((last_only, dimension_of(figure)), []).append(figure.key)
+    for (last_only, dimension), keys in groups.items():
+        on = ([days[-1]] if days[-1] in stored else []) if last_only else sorted(stored)
+        if not on:
+            continue
+        condition = Q(figure__in=keys) & (Q(day=on[0]) if len(on) == 1 else Q(day__in=on))
         if dimension is not None:
-            rows = rows.filter(dimension=dimension)
-        # One round trip (no server-side cursor): at most a row per day, community and dimension.
-        yield from rows.values_list("community_id", "dimension", "bucket", "value")
-    for run_start, run_end in live_runs(days, stored):
+            condition &= Q(dimension=dimension)
+        wanted |= condition
+    if not wanted:
+        return None
+    return _scoped(DailyFigure.objects.filter(wanted), community_ids)
+
+
+def _live_rows(figure, community_ids, days, stored, dimension, every_day: bool):
+    """(community_id, dimension, bucket, value, day) of `figure` over the days not rolled up: one live
+    computation per run of consecutive days (per day when `every_day`; `day` is then the day, else None)."""
+    if figure.kind == registry.LEVEL and not every_day:
+        days = days[-1:]
+    if every_day:
+        now = _now()
+        runs = [
+            (day, rollup.day_bounds(day)[0], min(rollup.day_bounds(day)[1], now)) for day in days if day not in stored
+        ]
+    else:
+        runs = [(None, run_start, run_end) for run_start, run_end in live_runs(days, stored)]
+    for day, run_start, run_end in runs:
         for (community_id, dim, bucket), value in live(figure, run_start, run_end).items():
             if community_id in community_ids and (dimension is None or dim == dimension):
-                yield community_id, dim, bucket, value
+                yield community_id, dim, bucket, value, day
+
+
+def _no_dimension(figure):
+    return None
+
+
+def values_many(figures, community_ids: set[int], start: date, end: date, dimension_of=_no_dimension) -> dict:
+    """{figure key: {community_id: value}} of every figure over the days start..end (inclusive), for the given
+    communities: the rolled-up days of all of them in ONE query, the other days (today, a gap) computed live.
+
+    FLOW: the sum over the days; LEVEL: the level at the end of the last day (or now, for today);
+    DURATION: a Counter {bucket: count}. `dimension_of(figure)` cuts a figure to one dimension (None: all)."""
+    result: dict = {figure.key: {} for figure in figures}
+    days = _days(start, end)
+    if not days or not community_ids or not figures:
+        return result
+    stored = stored_days(days)
+    kinds = {figure.key: figure.kind for figure in figures}
+    rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=False)
+    if rows is not None:
+        summed = rows.values_list("figure", "community_id", "bucket").annotate(total=Sum("value")).order_by()
+        for key, community_id, bucket, value in summed:
+            _add(result[key], community_id, bucket, value, kinds[key])
+    for figure in figures:
+        for community_id, _dim, bucket, value, _day in _live_rows(
+            figure, community_ids, days, stored, dimension_of(figure), every_day=False
+        ):
+            _add(result[figure.key], community_id, bucket, value, figure.kind)
+    return result
+
+
+def dimensions_many(figures, community_ids: set[int], start: date, end: date) -> dict:
+    """{figure key: {dimension: value summed over the communities}} (FLOW and LEVEL figures): the figures by
+    category, the rolled-up days of all of them in one query."""
+    result: dict = {figure.key: {} for figure in figures}
+    days = _days(start, end)
+    if not days or not community_ids or not figures:
+        return result
+    stored = stored_days(days)
+    rows = _stored_rows(figures, community_ids, days, stored, _no_dimension, every_day=False)
+    if rows is not None:
+        for key, dim, value in rows.values_list("figure", "dimension").annotate(total=Sum("value")).order_by():
+            result[key][dim] = result[key].get(dim, 0) + value
+    for figure in figures:
+        for _community_id, dim, _bucket, value, _day in _live_rows(
+            figure, community_ids, days, stored, None, every_day=False
+        ):
+            result[figure.key][dim] = result[figure.key].get(dim, 0) + value
+    return result
+
+
+def daily_many(figures, community_ids: set[int], start: date, end: date, dimension_of=_no_dimension) -> dict:
+    """{figure key: {day: value summed over the communities}} for FLOW and LEVEL figures, every day of the
+    period: the rolled-up days of all of them in one query, each other day (today, a gap) computed live."""
+    result: dict = {figure.key: {} for figure in figures}
+    days = _days(start, end)
+    if not days or not community_ids or not figures:
+        return result
+    stored = stored_days(days)
+    rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=True)
+    if rows is not None:
+        for key, day, value in rows.values_list("figure", "day").annotate(total=Sum("value")).order_by():
+            result[key][day] = result[key].get(day, 0) + value
+    for figure in figures:
+        for _community_id, _dim, _bucket, value, day in _live_rows(
+            figure, community_ids, days, stored, dimension_of(figure), every_day=True
+        ):
+            result[figure.key][day] = result[figure.key].get(day, 0) + value
+    return result
 
 
 def period_values(figure: registry.Figure, community_ids: set[int], start: date, end: date, dimension=None) -> dict:
-    """{community_id: value} of `figure` over the days start..end (inclusive), for the given communities.
-
-    FLOW: the sum over the days; LEVEL: the level at the end of the last day (or now, for today);
-    DURATION: a Counter {bucket: count}."""
-    total: dict = {}
-    for community_id, _dim, bucket, value in _rows_of(figure, community_ids, start, end, dimension):
-        _add(total, community_id, bucket, value, figure.kind)
-    return total
+    """{community_id: value} of one figure (values_many)."""
+    return values_many([figure], community_ids, start, end, lambda _figure: dimension)[figure.key]
 
 
 def city_total(figure_key: str, start: date, end: date) -> int | None:
@@ -165,7 +272,7 @@ def city_total(figure_key: str, start: date, end: date) -> int | None:
         rows = DailyFigure.objects.filter(figure=figure.key, day__in=stored)
         total = rows.aggregate(total=Sum("value"))["total"] or 0
     for run_start, run_end in live_runs(days, stored):
-        total += sum(rollup.compute(figure, run_start, run_end).values())
+        total += sum(live(figure, run_start, run_end).values())
     return total
 
 
@@ -194,37 +301,13 @@ def live_runs(days: list[date], stored: set[date]) -> list[tuple]:
 
 
 def dimension_values(figure: registry.Figure, community_ids: set[int], start: date, end: date) -> dict:
-    """{dimension: value} over the communities (FLOW and LEVEL figures): the figure by category."""
-    result: dict = {}
-    for _community_id, dim, _bucket, value in _rows_of(figure, community_ids, start, end):
-        result[dim] = result.get(dim, 0) + value
-    return result
+    """{dimension: value} over the communities of one figure (dimensions_many)."""
+    return dimensions_many([figure], community_ids, start, end)[figure.key]
 
 
 def daily_totals(figure: registry.Figure, community_ids: set[int], start: date, end: date, dimension=None) -> dict:
-    """{day: value summed over the communities} for FLOW and LEVEL figures: one query for the rolled-up
-    days, a live computation for each other day (today, gaps)."""
-    check_period(start, end)
-    end = min(end, rollup.today())
-    result: dict = {}
-    if end < start or not community_ids:
-        return result
-    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    stored = stored_days(days)
-    rows = DailyFigure.objects.filter(figure=figure.key, day__in=stored, community_id__in=community_ids)
-    if dimension is not None:
-        rows = rows.filter(dimension=dimension)
-    for day, value in rows.values_list("day", "value"):
-        result[day] = result.get(day, 0) + value
-    now = _now()
-    for day in days:
-        if day in stored:
-            continue
-        day_start, day_end = rollup.day_bounds(day)
-        for (community_id, dim, _bucket), value in live(figure, day_start, min(day_end, now)).items():
-            if community_id in community_ids and (dimension is None or dim == dimension):
-                result[day] = result.get(day, 0) + value
-    return result
+    """{day: value summed over the communities} of one figure (daily_many)."""
+    return daily_many([figure], community_ids, start, end, lambda _figure: dimension)[figure.key]
 
 
 def percentile(histogram: Counter, q: float) -> int | None:

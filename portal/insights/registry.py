@@ -13,6 +13,11 @@ it owns from its `AppConfig.ready()` (participation/complaints/insights.py is th
 
     registry.register(Figure("complaints.new", _("New complaints"), "complaints", FLOW, new_complaints))
 
+A part also names the models its figures are computed from, so today's live figures can be kept across
+requests until one of them changes (portal.insights.live):
+
+    registry.register_sources("complaints", Complaint, ComplaintEvent)
+
 `compute(start, end)` answers for EVERY community at once (one query, not one per community) and yields
 `(community_id, dimension, bucket, value)`: a FLOW figure counts what happened in [start, end); a LEVEL
 figure tells the level at `end` as the data stood then (a complaint reopened later was still closed at the
@@ -122,6 +127,15 @@ def get_ratio(key: str) -> Ratio | None:
 def ratios() -> list[Ratio]:
     found = [get_ratio(k) for k in _ratios]
     return sorted((r for r in found if r), key=lambda r: (section_order(r.section), r.order, r.key))
+
+
+def register_sources(part: str, *models) -> None:
+    """The models the figures whose key starts with `part` + "." are computed from: saving or deleting one
+    of them makes today's live figures of the part be computed again (call from AppConfig.ready(); list every
+    model a figure reads, or none: a part without sources is computed at every request)."""
+    from . import live
+
+    live.watch(part, *models)
 
 
 def register_section(section: Section) -> Section:

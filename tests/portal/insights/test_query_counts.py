@@ -1,5 +1,6 @@
-"""The dashboard's query count does not depend on the number of communities (city, district, street staff;
-first load and a filter change; CSV and XLSX exports)."""
+"""The dashboard's and the map's query count does not depend on the number of communities (city, district,
+street staff; first load and a filter change; CSV and XLSX exports). Measured with today's live figures
+computed (the cache cleared before each measured request), as the first request after a change pays."""
 
 from datetime import timedelta
 
@@ -10,25 +11,28 @@ from django.test.utils import CaptureQueriesContext
 
 from communities.regions.models import Region
 from participation.complaints.models import Complaint
-from portal.insights import rollup
+from portal.insights import live, rollup
 from tests.communities.test_admin_query_counts import grow_street_to
 
 from .conftest import generate_complaints
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/insights/"
+MAP = "/admin/insights/map/"
 
 
 def measure(users, requests):
-    """{(who, n): (status, [sql])} with each request asked once first (per-process maps warm)."""
+    """{(who, n): (status, [sql])} with each request asked once first (per-process maps warm), then with
+    today's live figures forgotten (computed again, as after a change, not read from the cache)."""
     found = {}
     for who, user in users.items():
         client = Client()
         client.force_login(user)
-        for n, params in enumerate(requests[who]):
-            client.get(URL, params)
+        for n, (url, params) in enumerate(requests[who]):
+            client.get(url, params)
+            live.forget_all()
             with CaptureQueriesContext(connection) as captured:
-                response = client.get(URL, params)
+                response = client.get(url, params)
             found[who, n] = (response.status_code, [q["sql"] for q in captured.captured_queries])
     return found
 
@@ -46,14 +50,18 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_communities(city, cate
     street_staff.groups.add(Region.objects.get(slug="street-a").editors_group)
     users = {"city": make_user("boss", is_staff=True, is_superuser=True), "street": street_staff}
     city_requests = [
-        period,  # first load
-        {**period, "category": categories[0].service_code},  # a filter change
-        {**period, "area": f"district:{east.pk}"},  # a district
-        {**period, "area": f"district:{east.pk}", "category": categories[1].service_code},
-        {**period, "export": "xlsx"},
-        {**period, "export": "csv", "table": "complaints-by-area"},
+        (URL, period),  # first load
+        (URL, {**period, "category": categories[0].service_code}),  # a filter change
+        (URL, {**period, "area": f"district:{east.pk}"}),  # a district
+        (URL, {**period, "area": f"district:{east.pk}", "category": categories[1].service_code}),
+        (URL, {**period, "export": "xlsx"}),
+        (URL, {**period, "export": "csv", "table": "complaints-by-area"}),
+        (MAP, period),  # the map: communities shaded by the first figure
+        (MAP, {**period, "level": "street", "shading": "complaints.overdue_share"}),
+        (MAP, {**period, "area": f"district:{east.pk}", "category": categories[0].service_code}),
     ]
-    requests = {"city": city_requests, "street": [period, {**period, "category": categories[0].service_code}]}
+    street_requests = [(URL, period), (URL, {**period, "category": categories[0].service_code}), (MAP, period)]
+    requests = {"city": city_requests, "street": street_requests}
 
     small = measure(users, requests)
     grow_street_to("street-a", 12)  # 3 -> 12 communities, 1 -> 10 of them street-a's
@@ -71,3 +79,34 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_communities(city, cate
             grew.append(f"{key}: {len(queries)} -> {len(large_queries)} queries")
             grew.extend(sql[:300] for sql in large_queries)
     assert not grew, "\n".join(grew)
+
+
+def test_a_saved_complaint_reaches_the_cached_live_figures_at_once(city, categories, make_user):
+    """Today's figures are kept across requests, but a complaint's save (or delete) makes them be computed
+    again: the dashboard stays exact up to the last event."""
+    from participation.complaints.models import Complaint as Model
+    from portal.insights import query, registry
+
+    communities = list(city.values())
+    everyone = {c.pk for c in communities}
+    today = rollup.today()
+    new, open_ = registry.get("complaints.new"), registry.get("complaints.open")
+    assert query.period_values(new, everyone, today, today) == {}
+    made = Model.objects.create(
+        community=communities[0], category=categories[0], kind="hazard", description="x", address="某路1号"
+    )
+    with CaptureQueriesContext(connection) as first:
+        assert query.period_values(new, everyone, today, today) == {communities[0].pk: 1}
+    with CaptureQueriesContext(connection) as again:
+        assert query.period_values(new, everyone, today, today) == {communities[0].pk: 1}
+    assert len(again) < len(first)  # kept: the live figure was not computed again
+    assert query.period_values(open_, everyone, today, today) == {communities[0].pk: 1}
+    made.state = "closed"
+    made.save()
+    assert query.period_values(open_, everyone, today, today) == {}
+    Model.objects.create(
+        community=communities[1], category=categories[1], kind="hazard", description="y", address="某路2号"
+    )
+    assert query.period_values(new, everyone, today, today) == {communities[0].pk: 1, communities[1].pk: 1}
+    made.delete()
+    assert query.period_values(new, everyone, today, today) == {communities[1].pk: 1}

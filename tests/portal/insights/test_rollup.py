@@ -10,8 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from participation.complaints import states
-from participation.complaints.models import CaseState, Complaint, ComplaintEvent
-from participation.complaints.states import OPEN_STATES
+from participation.complaints.models import OPEN_STATES, CaseState, Complaint, ComplaintEvent
 from portal.insights import query, registry, rollup
 from portal.insights.models import DailyFigure, RolledUpDay
 from portal.insights.registry import bucket_for
