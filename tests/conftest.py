@@ -44,8 +44,8 @@ def django_db_setup(
     django_db_createdb,
     django_db_modify_db_settings,
 ):
-    """pytest-django's own, except that on PostgreSQL a worker clones the database the first worker
-    migrated (tests/template_db.py) instead of migrating its own: about 40 s of CPU per worker."""
+    """pytest-django's own, except that a worker clones the database the first worker migrated
+    (tests/template_db.py: PostgreSQL, and SQLite in memory) instead of migrating its own: 30-40 s of CPU."""
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
@@ -55,7 +55,7 @@ def django_db_setup(
     if not django_db_use_migrations:
         _disable_migrations()
     keepdb = django_db_keepdb and not django_db_createdb
-    use_template = connection.vendor == "postgresql" and django_db_use_migrations and not keepdb
+    use_template = django_db_use_migrations and not keepdb
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
     with django_db_blocker.unblock():
         worker_db = connection.creation._get_test_db_name()
@@ -73,7 +73,7 @@ def django_db_setup(
     with django_db_blocker.unblock():
         try:
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
-            if cloned:
+            if cloned and connection.vendor == "postgresql":
                 template_db.drop(connection, worker_db)
         except Exception as exc:  # noqa: BLE001  (as pytest-django: a warning, not an error of the last test)
             request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}"))

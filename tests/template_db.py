@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import hashlib
 import importlib.metadata
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -49,11 +50,51 @@ def _exists(cursor, name: str) -> bool:
     return cursor.fetchone() is not None
 
 
-@contextlib.contextmanager
 def migrated_once(connection):
     """Around pytest-django's setup of the test database. Yields True when this worker's database was
     cloned from the template (set it up with keepdb, which only checks that nothing is left to migrate),
     False when it must be migrated; then it becomes the template, before the other workers go on."""
+    if connection.vendor == "postgresql":
+        return _postgresql(connection)
+    if connection.vendor == "sqlite" and connection.creation.is_in_memory_db(connection.creation._get_test_db_name()):
+        return _sqlite_in_memory(connection)
+    return contextlib.nullcontext(False)
+
+
+@contextlib.contextmanager
+def _sqlite_in_memory(connection):
+    """SQLite's in-memory test database lives as long as a connection to its shared-cache name is open:
+    copy the template file into it with SQLite's backup API (and keep that connection open for the run),
+    or, for the first worker, copy the migrated database out to the template file."""
+    import sqlite3
+
+    folder = Path(tempfile.gettempdir())
+    prefix = f"portal-tests-sqlite-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}-"
+    template = folder / f"{prefix}{fingerprint()}.sqlite3"
+    with open(folder / f"{template.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            yield False
+            partial = template.with_suffix(f".{os.getpid()}.partial")
+            with contextlib.closing(sqlite3.connect(partial)) as target:
+                connection.connection.backup(target)
+            partial.rename(template)  # whole or not at all
+            for stale in folder.glob(f"{prefix}*.sqlite3"):
+                if stale != template:
+                    stale.unlink(missing_ok=True)
+            return
+    holder = sqlite3.connect(connection.creation._get_test_db_name(), uri=True)
+    with contextlib.closing(sqlite3.connect(template)) as source:
+        source.backup(holder)
+    _holders.append(holder)  # the in-memory database ends with the process
+    yield True
+
+
+_holders = []
+
+
+@contextlib.contextmanager
+def _postgresql(connection):
     from django.db import connections
 
     worker_db, template, prefix = _names(connection)
