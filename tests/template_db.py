@@ -79,8 +79,9 @@ def _sqlite_in_memory(connection):
             with contextlib.closing(sqlite3.connect(partial)) as target:
                 connection.connection.backup(target)
             partial.rename(template)  # whole or not at all
-            for stale in folder.glob(f"{prefix}*.sqlite3"):
-                if stale != template:
+            keep = {template.name, f"{template.name}.lock"}
+            for stale in folder.glob(f"{prefix}*.sqlite3*"):  # older templates of this checkout, and their locks
+                if stale.name not in keep:
                     stale.unlink(missing_ok=True)
             return
     holder = sqlite3.connect(connection.creation._get_test_db_name(), uri=True)
