@@ -7,7 +7,8 @@ from django import template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
-from wagtail.models import Site
+
+from portal.core.sites import community_for_request
 
 register = template.Library()
 
@@ -21,9 +22,8 @@ def wechat_share(context, title="", description="", image=""):
         return ""
     from ..models import has_service_account
 
-    site = Site.find_for_request(request)
-    community_id = getattr(site, "community_id", None) or getattr(getattr(site, "community", None), "pk", None)
-    if community_id is None or not has_service_account(community_id):
+    community = community_for_request(request)
+    if community is None or not has_service_account(community.pk):
         return ""
     return format_html(
         '<script src="{}" data-sdk="{}" data-config="{}" data-title="{}" data-description="{}" '
