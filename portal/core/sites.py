@@ -76,6 +76,8 @@ class SiteEntry:
     settings: dict = field(default_factory=dict)
     # The site's community as (field names, values) (empty: the site has none, e.g. the city's).
     community_values: tuple = ()
+    # {name: value} of the facts registered with `register_site_fact` (absent: the loader had none).
+    facts: dict = field(default_factory=dict)
 
     def build(self) -> Site:
         """A fresh Site with its root page and community for one request (never shared: Wagtail and Django
@@ -188,6 +190,25 @@ def _maybe_restricted_paths() -> frozenset:
     return frozenset(Page.objects.filter(pk__in=ids).values_list("path", flat=True))
 
 
+# Facts about a site that other apps keep in the map: {name: loader(sites) -> {site id: value}}.
+_fact_loaders: dict = {}
+
+
+def register_site_fact(name: str, loader) -> None:
+    """Keep `loader(sites)`'s {site id: immutable value} in every process's map, read per request with
+    `site_fact`. Whoever registers one bumps the city generation (`page_cache.purge_all`) whenever what
+    the loader reads changes, as a saved Site does."""
+    _fact_loaders[name] = loader
+
+
+def _facts(sites) -> dict:
+    found = {}
+    for name, loader in _fact_loaders.items():
+        for site_id, value in loader(sites).items():
+            found.setdefault(site_id, {})[name] = value
+    return found
+
+
 @dataclass
 class SiteMap:
     generation: object
@@ -209,7 +230,7 @@ class SiteMap:
     def load(cls, generation) -> "SiteMap":
         sites = list(Site.objects.select_related("root_page").order_by("pk"))
         specific_roots = {page.pk: page for page in Page.objects.filter(sites_rooted_here__isnull=False).specific()}
-        menus, site_settings, communities = _menus(sites), _site_settings(), _communities(sites)
+        menus, site_settings, communities, facts = _menus(sites), _site_settings(), _communities(sites), _facts(sites)
         entries = []
         for site in sites:
             root_class, root_values = _specific_values(specific_roots[site.root_page_id])
@@ -226,6 +247,7 @@ class SiteMap:
                     menu=menus[site.pk],
                     settings=site_settings.get(site.pk, {}),
                     community_values=communities.get(site.pk, ()),
+                    facts=facts.get(site.pk, {}),
                 )
             )
         return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()), _maybe_restricted_paths())
@@ -301,6 +323,13 @@ def community_for_request(request):
         return site.community
     except (ObjectDoesNotExist, AttributeError):
         return None
+
+
+def site_fact(request, name: str, default=None):
+    """The fact `name` (`register_site_fact`) of the site serving `request`, from the map: no query."""
+    site = site_for_request(request)
+    entry = _current.by_id.get(site.pk) if site is not None and _current is not None else None
+    return entry.facts.get(name, default) if entry is not None else default
 
 
 def community_for_page(request, page):

@@ -8,8 +8,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 
-from portal.core.sites import community_for_request
-
 register = template.Library()
 
 JSSDK = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
@@ -22,8 +20,7 @@ def wechat_share(context, title="", description="", image=""):
         return ""
     from ..models import has_service_account
 
-    community = community_for_request(request)
-    if community is None or not has_service_account(community.pk):
+    if not has_service_account(request):
         return ""
     return format_html(
         '<script src="{}" data-sdk="{}" data-config="{}" data-title="{}" data-description="{}" '
