@@ -1,4 +1,4 @@
-"""Two demo organisations with a profile, finances, a project and a major event, and their staff account."""
+"""Three demo organisations (two of 翠园, one of 湖滨): profiles, finances, a project, a major event, staff."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -129,6 +129,28 @@ def seed_demo_organisations(password: str) -> None:
     index.add_child(instance=youth)
     youth.financial_reports.add(_report(2025, "30000", "8200", "0", "34100", "4100"))
     youth.save_revision().publish()
+
+    # 湖滨's own: every demo community has an organisation page under its own site.
+    hubin_index = OrganisationIndexPage.objects.child_of(hubin.root_page).get()
+    sports = OrganisationPage(
+        title="江城市湖滨社区文体协会",
+        slug="hubin-sports-culture",
+        short_name="湖滨文体协会",
+        credit_code=_code("51420100MJ0000003"),
+        legal_form=OrganisationPage.LegalForm.SOCIAL_GROUP,
+        registration_authority="江城市东湖区民政局",
+        registration_date=date(2020, 3, 18),
+        purpose="组织居民开展文化体育活动，丰富社区生活。",
+        scope="广场舞队；太极拳队；社区运动会；文艺汇演",
+        legal_representative="周丽萍",
+        contact_phone="027-88880103",
+        address="湖滨路1号社区活动中心",
+        live=False,
+    )
+    hubin_index.add_child(instance=sports)
+    sports.leaders.add(OrganisationLeader(role=OrganisationLeader.Role.CHAIR, name="周丽萍"))
+    sports.financial_reports.add(_report(2025, "20000", "6500", "3000", "25800", "2600"))
+    sports.save_revision().publish()
 
     access = provision_organisation_staff(elder)
     user, created = get_user_model().objects.get_or_create(

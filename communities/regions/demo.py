@@ -13,7 +13,7 @@ from communities.notices.models import NoticeIndexPage, NoticePage
 from communities.organisations.demo import seed_demo_organisations
 from communities.services.models import ServiceDirectoryPage, ServicePage
 from participation.complaints.demo import seed_demo_api_key, seed_demo_complaint_history, seed_demo_complaints
-from participation.deliberations.demo import seed_demo_deliberations
+from participation.deliberations.demo import seed_demo_deliberations, seed_demo_open_topic
 from participation.forums.demo import seed_demo_forum
 from participation.polls.demo import seed_demo_poll
 from portal.accounts.demo import seed_demo_staff_access
@@ -276,6 +276,9 @@ def seed_demo_city() -> bool:
     seed_demo_organisations(DEMO_PASSWORD)
     seed_demo_poll(Community.objects.get(slug="cuiyuan"))
     seed_demo_deliberations(Community.objects.get(slug="cuiyuan"), DEMO_PASSWORD)
+    # Both demo communities have every public page type (the benchmarks measure 湖滨's).
+    seed_demo_poll(Community.objects.get(slug="hubin"))
+    seed_demo_open_topic(Community.objects.get(slug="hubin"))
     seed_demo_complaints(Community.objects.get(slug="hubin"))
     seed_demo_api_key(Community.objects.filter(slug__in=["hubin", "cuiyuan"]))
     seed_demo_complaint_history(

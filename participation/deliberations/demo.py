@@ -178,3 +178,13 @@ def _open_votes(community, liu, chen, zhao):
     building = Building.objects.get(community=community, name="3号楼")
     TopicBuilding.objects.create(topic=lights, building=building)
     cast_vote(lights, zhao, lights.options.first().pk)
+
+
+def seed_demo_open_topic(community) -> Topic:
+    """One topic open for voting for a month: what a community with no deliberation history shows first."""
+    return _open_topic(
+        community,
+        "社区活动中心开放时间调整",
+        "拟将社区活动中心周末开放时间延长至晚上9点，所需值班人员由志愿者轮流担任。",
+        ["同意延长", "维持现状"],
+    )

@@ -12,6 +12,7 @@ from participation.content.markdown import mask_personal_data, render_markdown
 from participation.content.mentions import mentioned_names, mentioned_users
 from participation.moderation.models import ModerationState
 from portal.accounts.personal_text import screen_public_text
+from portal.core.cache import incr_or_create
 from portal.live.push import group_name, push
 from portal.notifications.services import notify
 from portal.search import registry
@@ -242,15 +243,7 @@ VIEW_FLUSH_EVERY = 10
 def count_view(thread_id: int) -> None:
     """Views are counted in the cache and written to the thread every VIEW_FLUSH_EVERY views, so
     reading a thread is not a database write. (Views still in the cache are lost if it is flushed.)"""
-    key = f"forum:views:{thread_id}"
-    if cache.add(key, 1, None):
-        seen = 1
-    else:
-        try:
-            seen = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, None)
-            seen = 1
+    seen = incr_or_create(cache, f"forum:views:{thread_id}")
     if seen % VIEW_FLUSH_EVERY == 0:
         bump(Thread, thread_id, view_count=VIEW_FLUSH_EVERY)
 

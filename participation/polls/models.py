@@ -12,6 +12,7 @@ from wagtail.models import Page
 
 from communities.pages.models import PortalPage
 from portal.accounts.actions import Requirement, resident_action
+from portal.core.sites import community_for_page
 
 from .blocks import QuestionsBlock
 from .questions import questions_of
@@ -106,13 +107,16 @@ class PollPage(RoutablePageMixin, PortalPage):
     def is_closed(self) -> bool:
         return timezone.now() >= self.closes_at
 
-    def community(self):
+    def community(self, request=None):
         """The community whose tree holds this poll; looked up once per instance (one request: the
-        answer guard and the view both ask, and a POST of a busy poll paid the query twice)."""
+        answer guard and the view both ask, and a POST of a busy poll paid the query twice), from the
+        request's site when the poll is served on its community's site (no query)."""
         from communities.regions.models import Community
 
         if not hasattr(self, "_community"):
-            self._community = Community.objects.filter(root_page__in=self.get_ancestors()).first()
+            self._community = community_for_page(request, self) or (
+                Community.objects.filter(root_page__in=self.get_ancestors()).first()
+            )
         return self._community
 
     def user_is_staff_for(self, user) -> bool:
@@ -135,7 +139,7 @@ class PollPage(RoutablePageMixin, PortalPage):
     @path("")
     @resident_action(
         "polls.answer",
-        community=lambda page, request: page.community(),
+        community=lambda page, request: page.community(request),
         options=lambda page, request: page.audience_options(),
     )
     def poll(self, request):

@@ -60,7 +60,7 @@ def save_response(poll: PollPage, community, user, token: str, answers: dict) ->
 
 
 def poll_view(request, poll: PollPage):
-    community = poll.community()
+    community = poll.community(request)
     form_class = build_form_class(poll.question_list)
     refusal = audience_refusal(request, poll, community)
     if not poll.is_open:

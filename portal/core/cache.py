@@ -12,6 +12,7 @@ this cache made, i.e. those under its KEY_PREFIX.
 import re
 
 from django.core.cache.backends import redis as django_redis
+from django.utils.connection import ConnectionProxy
 
 CLEAR_BATCH = 1000
 
@@ -44,6 +45,12 @@ class RedisCache(django_redis.RedisCache):
         with a digit, so with the same prefix the channel layer's `<prefix>:group:...` keys do not match."""
         return self.key_func("*", glob_escape(self.key_prefix), "[0-9]*")
 
+    def incr_or_create(self, key, delta=1, version=None) -> int:
+        """Add `delta` to a counter that never expires, starting it at 0 if missing: one INCRBY (Django's
+        `add` then `incr` are three round trips: SET NX, EXISTS, INCRBY)."""
+        client = self._cache.get_client(key, write=True)
+        return client.incrby(self.make_and_validate_key(key, version=version), delta)
+
     def clear(self):
         client = self._cache.get_client(write=True)
         batch = []
@@ -55,3 +62,19 @@ class RedisCache(django_redis.RedisCache):
         if batch:
             client.unlink(*batch)
         return True
+
+
+def incr_or_create(cache, key, delta: int = 1) -> int:
+    """A never-expiring counter in `cache`, started at 0 when missing; returns its new value. One round trip
+    on Redis; elsewhere (local memory in development and tests) `add` and `incr`."""
+    if isinstance(cache, ConnectionProxy):  # django.core.cache.cache: the backend it stands for
+        cache = cache._connections[cache._alias]
+    if isinstance(cache, RedisCache):
+        return cache.incr_or_create(key, delta)
+    if cache.add(key, delta, None):
+        return delta
+    try:
+        return cache.incr(key, delta)
+    except ValueError:  # expired or evicted between the two calls
+        cache.set(key, delta, None)
+        return delta

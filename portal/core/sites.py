@@ -72,10 +72,12 @@ class SiteEntry:
     root_values: tuple = ()
     # (slug, title, url_path, path) of the root's live in-menu children, in tree order.
     menu: tuple = ()
-    # {site setting model: its row's values} for the settings this site has.
+    # {site setting model: its row's (field names, values)} for the settings this site has.
     settings: dict = field(default_factory=dict)
-    # The values of the site's community (empty: the site has none, e.g. the city's; None: not shareable).
-    community_values: tuple | None = ()
+    # The site's community as (field names, values) (empty: the site has none, e.g. the city's).
+    community_values: tuple = ()
+    # {name: value} of the facts registered with `register_site_fact` (absent: the loader had none).
+    facts: dict = field(default_factory=dict)
 
     def build(self) -> Site:
         """A fresh Site with its root page and community for one request (never shared: Wagtail and Django
@@ -87,10 +89,9 @@ class SiteEntry:
         else:
             site.root_page = Page.from_db(DEFAULT_DB_ALIAS, PAGE_FIELDS, self.page_values)
         relation = community_relation()
-        if relation is not None and self.community_values is not None:
+        if relation is not None:
             if self.community_values:
-                model = relation.related_model
-                community = model.from_db(DEFAULT_DB_ALIAS, _attnames(model), self.community_values)
+                community = relation.related_model.from_db(DEFAULT_DB_ALIAS, *self.community_values)
                 setattr(community, relation.field.name, site)  # caches both directions
             else:
                 relation.set_cached_value(site, None)  # site.community raises DoesNotExist, no query
@@ -98,8 +99,8 @@ class SiteEntry:
 
     def attach_settings(self, request, site: Site) -> None:
         """Give the request this site's settings as `BaseSiteSetting.for_request` would fetch them."""
-        for model, values in self.settings.items():
-            instance = model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in model._meta.concrete_fields], values)
+        for model, (names, values) in self.settings.items():
+            instance = model.from_db(DEFAULT_DB_ALIAS, names, values)
             instance.site, instance._request = site, request
             setattr(request, model.get_cache_attr_name(), instance)
 
@@ -120,15 +121,23 @@ def community_relation():
     return relation if relation.one_to_one and relation.auto_created else None
 
 
+def _shareable(names, row) -> tuple[list, tuple]:
+    """(field names, values) of a row's immutable values, safe to share between requests; the others (a
+    JSONField's dict, say) are left out, so an instance built from them has those fields deferred: loaded
+    by a query only where they are used (a community's boundary on its map), not on every request."""
+    kept = [(name, value) for name, value in zip(names, row, strict=True) if isinstance(value, IMMUTABLE)]
+    return [name for name, _ in kept], tuple(value for _, value in kept)
+
+
 def _communities(sites) -> dict:
-    """{site id: the values of its community}, in one query."""
+    """{site id: its community's shareable (field names, values)}, in one query."""
     relation = community_relation()
     if relation is None:
         return {}
     model, link = relation.related_model, relation.field.attname
     names = _attnames(model)
     rows = model._default_manager.filter(**{f"{link}__in": [site.pk for site in sites]}).values_list(*names)
-    return {row[names.index(link)]: row if all(isinstance(v, IMMUTABLE) for v in row) else None for row in rows}
+    return {row[names.index(link)]: _shareable(names, row) for row in rows}
 
 
 PAGE_FIELDS = [f.attname for f in Page._meta.concrete_fields]
@@ -156,15 +165,14 @@ def _menus(sites) -> dict:
 
 
 def _site_settings() -> dict:
-    """{site id: {site setting model: values}} for every registered site setting whose values may be shared."""
+    """{site id: {site setting model: its shareable (field names, values)}} for every registered site setting."""
     found = {}
     for model in settings_registry:
         if not issubclass(model, BaseSiteSetting):
             continue
         names = [f.attname for f in model._meta.concrete_fields]
         for row in model.objects.values_list(*names):
-            if all(isinstance(value, IMMUTABLE) for value in row):
-                found.setdefault(row[names.index("site_id")], {})[model] = row
+            found.setdefault(row[names.index("site_id")], {})[model] = _shareable(names, row)
     return found
 
 
@@ -180,6 +188,25 @@ def _maybe_restricted_paths() -> frozenset:
         frontier = set(Page.objects.filter(alias_of_id__in=frontier).values_list("pk", flat=True)) - ids
         ids = ids | frontier
     return frozenset(Page.objects.filter(pk__in=ids).values_list("path", flat=True))
+
+
+# Facts about a site that other apps keep in the map: {name: loader(sites) -> {site id: value}}.
+_fact_loaders: dict = {}
+
+
+def register_site_fact(name: str, loader) -> None:
+    """Keep `loader(sites)`'s {site id: immutable value} in every process's map, read per request with
+    `site_fact`. Whoever registers one bumps the city generation (`page_cache.purge_all`) whenever what
+    the loader reads changes, as a saved Site does."""
+    _fact_loaders[name] = loader
+
+
+def _facts(sites) -> dict:
+    found = {}
+    for name, loader in _fact_loaders.items():
+        for site_id, value in loader(sites).items():
+            found.setdefault(site_id, {})[name] = value
+    return found
 
 
 @dataclass
@@ -203,7 +230,7 @@ class SiteMap:
     def load(cls, generation) -> "SiteMap":
         sites = list(Site.objects.select_related("root_page").order_by("pk"))
         specific_roots = {page.pk: page for page in Page.objects.filter(sites_rooted_here__isnull=False).specific()}
-        menus, site_settings, communities = _menus(sites), _site_settings(), _communities(sites)
+        menus, site_settings, communities, facts = _menus(sites), _site_settings(), _communities(sites), _facts(sites)
         entries = []
         for site in sites:
             root_class, root_values = _specific_values(specific_roots[site.root_page_id])
@@ -220,6 +247,7 @@ class SiteMap:
                     menu=menus[site.pk],
                     settings=site_settings.get(site.pk, {}),
                     community_values=communities.get(site.pk, ()),
+                    facts=facts.get(site.pk, {}),
                 )
             )
         return cls(generation, entries, IndexedRootPaths(Site.get_site_root_paths()), _maybe_restricted_paths())
@@ -267,13 +295,19 @@ def cached_site_map() -> SiteMap | None:
 def site_for_request(request) -> Site | None:
     """What `Site.find_for_request` answers, from this process's map instead of a query.
 
-    Remembered on the request where Wagtail keeps it, so later lookups (theme, settings) reuse it.
+    Remembered on the request where Wagtail keeps it, so later lookups (theme, settings) reuse it; the
+    site's settings and the indexed root paths are given to the request too, as the middleware does for
+    pages, so that views other than Wagtail's (反光镜, forums, deliberations) query neither.
     """
     if not hasattr(request, "_wagtail_site"):
         from .page_cache import ALL_KEY  # page_cache imports this module
 
-        entry = site_map(cache.get(ALL_KEY, 0)).match(split_domain_port(request._get_raw_host())[0], request.get_port())
+        current = site_map(cache.get(ALL_KEY, 0))
+        entry = current.match(split_domain_port(request._get_raw_host())[0], request.get_port())
         request._wagtail_site = entry.build() if entry else None
+        if entry:
+            entry.attach_settings(request, request._wagtail_site)
+        request._wagtail_cached_site_root_paths = current.root_paths
     return request._wagtail_site
 
 
@@ -289,6 +323,22 @@ def community_for_request(request):
         return site.community
     except (ObjectDoesNotExist, AttributeError):
         return None
+
+
+def site_fact(request, name: str, default=None):
+    """The fact `name` (`register_site_fact`) of the site serving `request`, from the map: no query."""
+    site = site_for_request(request)
+    entry = _current.by_id.get(site.pk) if site is not None and _current is not None else None
+    return entry.facts.get(name, default) if entry is not None else default
+
+
+def community_for_page(request, page):
+    """The request's community (`community_for_request`) when `page` is in its site's tree, else None: a
+    page served on its own community's site finds its community without a query."""
+    site = site_for_request(request) if request is not None else None
+    if site is None or not page.path.startswith(site.root_page.path):
+        return None
+    return community_for_request(request)
 
 
 def forget() -> None:

@@ -9,6 +9,9 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
+from portal.core import page_cache
+from portal.core.sites import register_site_fact, site_fact
+
 from . import secrets
 
 app_id_validator = RegexValidator(r"^wx[0-9a-f]{16}$", _("An app id is wx followed by 16 hexadecimal digits."))
@@ -100,27 +103,25 @@ class Account(models.Model):
     callback_url.short_description = _("callback URL")
 
 
-def has_service_account(community_id: int) -> bool:
-    """Whether the community has a WeChat service account; kept in the cache (pages ask on every render),
-    forgotten whenever an account is saved or deleted."""
-    from django.core.cache import cache
-
-    key = f"wechat:service:{community_id}"
-    found = cache.get(key)
-    if found is None:
-        found = Account.objects.filter(community_id=community_id, kind=Account.Kind.SERVICE).exists()
-        cache.set(key, found, 3600)
-    return found
+def sites_with_a_service_account(sites) -> dict:
+    """{site id: True} for each site whose community has a WeChat service account: a fact of the per-process
+    site map (pages ask on every render), reloaded whenever an account is saved or deleted."""
+    kinds = Account.objects.filter(kind=Account.Kind.SERVICE, community__site__isnull=False)
+    return dict.fromkeys(kinds.values_list("community__site_id", flat=True), True)
 
 
-def forget_service_account(sender, instance, **kwargs):
-    from django.core.cache import cache
+def has_service_account(request) -> bool:
+    """Whether the community whose site serves `request` has a WeChat service account (no query)."""
+    return site_fact(request, "wechat_service", False)
 
-    cache.delete(f"wechat:service:{instance.community_id}")
+
+def reload_site_maps(sender, instance, **kwargs):
+    page_cache.purge_all()
 
 
-models.signals.post_save.connect(forget_service_account, sender=Account, dispatch_uid="wechat.forget_service")
-models.signals.post_delete.connect(forget_service_account, sender=Account, dispatch_uid="wechat.forget_service_del")
+register_site_fact("wechat_service", sites_with_a_service_account)
+models.signals.post_save.connect(reload_site_maps, sender=Account, dispatch_uid="wechat.forget_service")
+models.signals.post_delete.connect(reload_site_maps, sender=Account, dispatch_uid="wechat.forget_service_del")
 
 
 class Follower(models.Model):

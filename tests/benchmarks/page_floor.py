@@ -1,17 +1,21 @@
 """Public pages against Wagtail's own floor: each public page type as % of a bare Wagtail page's requests/s.
 
     [DATABASE_URL=postgres://...] python -m tests.benchmarks.page_floor [--communities 700] [--seconds 10]
-        [--rounds 5] [--workers 2] [--connections 4]
+        [--rounds 5] [--workers 2] [--connections 4] [--only NAMES] [--keep FOLDER [--seed-only] | --reuse FOLDER]
 
 The floor is a bare Wagtail page type (tests.benchmarks.bare: a title and a rich-text body, a
 four-line template), installed only by the bench-only settings tests.benchmarks.page_settings, never
 by production's. It is served by the same gunicorn, through the same middleware and Wagtail routing,
-on the same community site, uncached (the per-site page cache off). A fresh database is seeded with
-`seed_demo --communities N`; the pages measured are the demo community 湖滨's (hubin): its home, a
-notice, a news article, an event, a forum thread with 20 posts, a deliberation topic, a poll, 反光镜
-(/mirror/) and an organisation; each logged out and logged in as a verified resident of hubin (a real
-session cookie). The bare page and the page alternate in short wrk rounds, so both see the same machine.
+on the same community site, uncached (the per-site page cache and the forum's page cache off). A fresh
+database is seeded with `seed_demo --communities N`; the pages measured are the demo community 湖滨's
+(hubin): its home, a notice, a news article, an event, a forum thread with 20 posts, a deliberation
+topic, a poll, 反光镜 (/mirror/) and an organisation; each logged out and logged in as a verified
+resident of hubin (a real session cookie). The bare page and the page alternate in short wrk rounds, so
+both see the same machine.
 Goal (issue 20): every page at least 50% of the bare page's requests/s in the same run.
+
+Seeding 700 communities takes most of half an hour: `--keep FOLDER` seeds a SQLite database into FOLDER
+and keeps it (`--seed-only`: and stops there), `--reuse FOLDER` measures again on it without seeding.
 """
 
 import argparse
@@ -19,7 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
-from datetime import timedelta
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import server, wrk
@@ -36,36 +40,22 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--only", default="", help="comma-separated page names to measure (default: all)")
-    return parser.parse_args(argv)
+    parser.add_argument("--keep", type=Path, help="seed a SQLite database into this folder and keep it")
+    parser.add_argument("--seed-only", action="store_true", help="with --keep: seed, then stop without measuring")
+    parser.add_argument("--reuse", type=Path, help="measure on the database a --keep run left in this folder")
+    args = parser.parse_args(argv)
+    if args.keep and args.reuse:
+        parser.error("--keep seeds a new database, --reuse measures an old one: give one of them")
+    if args.seed_only and not args.keep:
+        parser.error("--seed-only needs --keep FOLDER")
+    return args
 
 
-def prepare() -> tuple[dict, str]:
-    """({page name: path on hubin's site}, the resident's Cookie header)."""
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from communities.events.models import EventPage
-    from communities.news.models import NewsArticlePage
-    from communities.notices.models import NoticePage
-    from communities.organisations.models import OrganisationPage
-    from communities.regions.models import Community
-    from participation.deliberations.models import Option, Topic
+def twenty_posts(community, resident):
+    """A published forum thread of hubin's with 20 posts (the first and 19 replies)."""
     from participation.forums.models import ForumCategory, Post, Thread
     from participation.forums.services import create_thread
-    from participation.polls.models import PollIndexPage, PollPage
-    from portal.accounts.models import Membership
-    from tests.benchmarks.bare.models import BarePage
-    from tests.benchmarks.bench_poll import QUESTIONS
 
-    community = Community.objects.select_related("root_page").get(slug=COMMUNITY)
-    home = community.root_page.specific
-    bare = home.add_child(
-        instance=BarePage(title="一页纸", slug="bare-floor", body="<p>" + "社区公告正文。" * 40 + "</p>")
-    )
-    resident = get_user_model().objects.create_user("bench-resident", password="bench-password-1")
-    Membership.objects.create(user=resident, community=community, status=Membership.Status.VERIFIED)
     category = ForumCategory.objects.filter(community=community).first() or ForumCategory.objects.create(
         community=community, name="Bench", slug="bench"
     )
@@ -84,6 +74,37 @@ def prepare() -> tuple[dict, str]:
         for n in range(2, 21)
     )
     Thread.objects.filter(pk=thread.pk).update(last_number=20, reply_count=19)
+    return thread
+
+
+def prepare() -> tuple[dict, str]:
+    """({page name: path on hubin's site}, the resident's Cookie header)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from communities.events.models import EventPage
+    from communities.news.models import NewsArticlePage
+    from communities.notices.models import NoticePage
+    from communities.organisations.models import OrganisationPage
+    from communities.regions.models import Community
+    from participation.deliberations.models import Topic
+    from participation.forums.models import Thread
+    from participation.polls.models import PollPage
+    from portal.accounts.models import Membership
+    from tests.benchmarks.bare.models import BarePage
+
+    community = Community.objects.select_related("root_page").get(slug=COMMUNITY)
+    home = community.root_page.specific
+    bare = BarePage.objects.child_of(home).first() or home.add_child(
+        instance=BarePage(title="一页纸", slug="bare-floor", body="<p>" + "社区公告正文。" * 40 + "</p>")
+    )
+    resident = get_user_model().objects.filter(username="bench-resident").first()
+    if resident is None:  # a reused database has it, with the thread, poll and topic below
+        resident = get_user_model().objects.create_user("bench-resident", password="bench-password-1")
+        Membership.objects.create(user=resident, community=community, status=Membership.Status.VERIFIED)
+    thread = Thread.objects.filter(community=community, title="二十帖").first() or twenty_posts(community, resident)
 
     def path(model):
         page = model.objects.live().descendant_of(home).first()
@@ -92,34 +113,8 @@ def prepare() -> tuple[dict, str]:
             return None
         return page.get_url_parts()[2]
 
-    index = PollIndexPage.objects.descendant_of(home).first()
-    if index is not None and not PollPage.objects.descendant_of(home).exists():
-        now = timezone.now()
-        index.add_child(
-            instance=PollPage(
-                title="社区服务满意度调查",
-                slug="bench-poll",
-                opens_at=now - timedelta(days=1),
-                closes_at=now + timedelta(days=1),
-                audience=PollPage.Audience.ANYONE,
-                questions=QUESTIONS,
-            )
-        )
-
-    topic = Topic.objects.filter(community=community).order_by("-voting_ends").first()
-    if topic is None:  # the demo's topics are on other communities: one in its voting phase, two options
-        now = timezone.now()
-        topic = Topic.objects.create(
-            community=community,
-            title="是否在3号楼加装电梯",
-            description="加装电梯的费用分摊方案见附件。" * 10,
-            proposal_starts=now - timedelta(days=10),
-            discussion_starts=now - timedelta(days=2),
-            voting_starts=now - timedelta(days=1),
-            voting_ends=now + timedelta(days=1),
-        )
-        for i, label in enumerate(("同意", "不同意")):
-            Option.objects.create(topic=topic, label=label, sort_order=i)
+    # seed_demo gives hubin an open topic, a poll and an organisation (communities.regions.demo).
+    topic = Topic.objects.filter(community=community, voting_ends__gt=timezone.now()).order_by("-voting_ends").first()
     paths = {
         "bare Wagtail page": bare.get_url_parts()[2],
         "community home": "/",
@@ -127,7 +122,7 @@ def prepare() -> tuple[dict, str]:
         "news": path(NewsArticlePage),
         "event": path(EventPage),
         "forum thread (20 posts)": reverse("forums:thread", args=[thread.pk]),
-        "deliberation topic": reverse("deliberations:topic", args=[topic.pk]),
+        "deliberation topic": reverse("deliberations:topic", args=[topic.pk]) if topic else None,
         "poll": path(PollPage),
         "反光镜": reverse("complaints:mirror"),
         "organisation": path(OrganisationPage),
@@ -154,23 +149,39 @@ def check(port: int, host: str, paths: dict, cookie: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    wrk_path = wrk.ensure_installed()
-    workdir = Path(tempfile.mkdtemp(prefix="page-floor-"))
+    wrk_path = None if args.seed_only else wrk.ensure_installed()
+    workdir = args.keep or args.reuse or Path(tempfile.mkdtemp(prefix="page-floor-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     try:
         return measure(args, wrk_path, workdir)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not args.keep and not args.reuse:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def measure(args, wrk_path, workdir: Path) -> int:
     host = server.host(COMMUNITY)
-    with server.fresh_database(workdir) as database_url:
+    if args.keep or args.reuse:  # a SQLite file that outlives the run
+        database = server.reused_database(workdir) if args.reuse else _kept_database(workdir)
+    else:
+        database = server.fresh_database(workdir)
+    with database as database_url:
         env = server.bench_environment(workdir, database_url)
-        env.update(DJANGO_SETTINGS_MODULE="tests.benchmarks.page_settings", PORTAL_PAGE_CACHE_SECONDS="0")
-        server.manage(env, "migrate", "--noinput", "-v", "0")
+        # Uncached: the per-site page cache and the forum's own page cache (anonymous readers) both off.
+        env.update(
+            DJANGO_SETTINGS_MODULE="tests.benchmarks.page_settings",
+            PORTAL_PAGE_CACHE_SECONDS="0",
+            FORUM_PAGE_CACHE_SECONDS="0",
+        )
+        print(f"Benchmark folder: {workdir}\nDatabase: {database_url}", flush=True)
         server.manage(env, "collectstatic", "--noinput", "-v", "0")
-        server.manage(env, "compile_translations")
-        server.manage(env, "seed_demo", "--allow-production", "--communities", str(args.communities))
+        if not args.reuse:
+            server.manage(env, "migrate", "--noinput", "-v", "0")
+            server.manage(env, "compile_translations")
+            server.manage(env, "seed_demo", "--allow-production", "--communities", str(args.communities))
+        if args.seed_only:
+            print(f"Seeded {args.communities} communities into {workdir}; measure with --reuse {workdir}")
+            return 0
         os.environ.update(env)
         import django
 
@@ -225,6 +236,11 @@ def measure(args, wrk_path, workdir: Path) -> int:
         met = "met" if ratio >= GOAL else "missed"
         print(f"| {name} | {who} | {rate:.1f} | {bare_rate:.1f} | {ratio:.0%} | {p99:.0f} ms | {met} |")
     return 0
+
+
+@contextmanager
+def _kept_database(workdir: Path):
+    yield f"sqlite:///{workdir / 'bench.sqlite3'}"
 
 
 if __name__ == "__main__":

@@ -118,3 +118,39 @@ def assert_no_dead_link(client):
         frontier = following
     assert len(seen) > 40, sorted(seen)
     assert not dead, "\n".join(dead)
+
+
+def test_both_demo_communities_have_every_public_page_type(db, host_client):
+    """湖滨 as well as 翠园: a notice, news, an event, a forum thread, an open deliberation topic, a poll, 反光镜
+    and an organisation of its own, each answering 200 on the community's site (the benchmarks measure 湖滨's)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from communities.events.models import EventPage
+    from communities.news.models import NewsArticlePage
+    from communities.notices.models import NoticePage
+    from communities.organisations.models import OrganisationPage
+    from communities.regions.models import Community
+    from participation.deliberations.models import Topic
+    from participation.forums.models import Thread
+    from participation.polls.models import PollPage
+    from tests.conftest import seed_demo_city_once
+
+    seed_demo_city_once()
+    for slug in ("cuiyuan", "hubin"):
+        community = Community.objects.get(slug=slug)
+        client = host_client(f"{slug}.localhost")
+        urls = [reverse("complaints:mirror"), "/"]
+        for model in (NoticePage, NewsArticlePage, EventPage, PollPage, OrganisationPage):
+            page = model.objects.live().descendant_of(community.root_page).first()
+            assert page is not None, f"{slug} has no {model.__name__}"
+            urls.append(page.url)
+        topic = Topic.objects.filter(community=community, voting_ends__gt=timezone.now()).first()
+        assert topic is not None, f"{slug} has no open deliberation topic"
+        urls.append(reverse("deliberations:topic", args=[topic.pk]))
+        thread = Thread.objects.filter(community=community).first()
+        assert thread is not None, f"{slug} has no forum thread"
+        urls.append(reverse("forums:thread", args=[thread.pk]))
+        for url in urls:
+            assert client.get(url).status_code == 200, (slug, url)
+    assert OrganisationPage.objects.live().get(short_name="湖滨文体协会").get_site().hostname.startswith("hubin.")

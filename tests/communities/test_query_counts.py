@@ -133,3 +133,34 @@ def test_the_city_home_shows_the_city_in_numbers_at_a_bounded_cost(db):
     assert len(many) == len(few), "\n".join(many)
     page = response.content.decode()
     assert re.search(r"<dt>[^<]*</dt><dd>30</dd>", page) and "<dd>13</dd>" in page
+
+
+@override_settings(PORTAL_PAGE_CACHE_SECONDS=0, FORUM_PAGE_CACHE_SECONDS=0)
+def test_pages_and_views_find_their_community_site_and_settings_without_a_query(db):
+    """The per-process site map answers which community, site and site settings serve a request, for Wagtail's
+    pages and for the views beside them (反光镜), and for a community whose row holds a mutable value (a map
+    boundary: left out of the map and loaded only where it is used); a poll finds its community from it."""
+    from django.urls import reverse
+
+    from participation.polls.demo import seed_demo_poll
+
+    communities = build_city(communities_per_street=1)
+    community = communities["a1"]
+    fill_community(community, light=True)
+    community.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[114.2, 30.5], [114.3, 30.5], [114.3, 30.6], [114.2, 30.5]]],
+    }
+    community.save()
+    poll = seed_demo_poll(community)
+    client = Client(HTTP_HOST="a1.localhost")
+    for url in ("/", poll.get_url_parts()[2], reverse("complaints:mirror")):
+        assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        lookups = [
+            q["sql"]
+            for q in captured.captured_queries
+            if re.search(r'FROM "(regions_community|regions_communitysettings|wagtailcore_site)"', q["sql"])
+        ]
+        assert lookups == [], (url, lookups)

@@ -7,7 +7,6 @@ from django import template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
-from wagtail.models import Site
 
 register = template.Library()
 
@@ -21,9 +20,7 @@ def wechat_share(context, title="", description="", image=""):
         return ""
     from ..models import has_service_account
 
-    site = Site.find_for_request(request)
-    community_id = getattr(site, "community_id", None) or getattr(getattr(site, "community", None), "pk", None)
-    if community_id is None or not has_service_account(community_id):
+    if not has_service_account(request):
         return ""
     return format_html(
         '<script src="{}" data-sdk="{}" data-config="{}" data-title="{}" data-description="{}" '

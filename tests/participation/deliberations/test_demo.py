@@ -28,7 +28,7 @@ def test_the_demo_resident_can_vote_and_answer_right_after_seeding(db, host_clie
     assert seed_demo_city_once()
     create_demo_accounts()
     client = host_client("cuiyuan.localhost", User.objects.get(username="resident"))
-    open_topics = [t for t in Topic.objects.all() if t.is_voting_open()]
+    open_topics = [t for t in Topic.objects.filter(community__slug="cuiyuan") if t.is_voting_open()]
     assert {t.title for t in open_topics} == {"小区停车位改造方案", "3号楼楼道照明改造"}
     for topic in open_topics:
         body = client.get(f"/deliberations/{topic.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -45,6 +45,7 @@ def test_the_demo_resident_can_vote_and_answer_right_after_seeding(db, host_clie
     assert declined.status == Proposal.Status.DECLINED
     page = client.get(f"/deliberations/proposals/{declined.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "老年活动中心" in page
-    poll = PollPage.objects.get(slug="satisfaction-2026")
+    cuiyuan = Topic.objects.filter(community__slug="cuiyuan").first().community
+    poll = PollPage.objects.descendant_of(cuiyuan.root_page).get(slug="satisfaction-2026")
     poll_page = client.get(poll.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Submit my answers" in poll_page and "You have answered" not in poll_page

@@ -33,3 +33,25 @@ def test_a_notice_opened_in_wechat_gets_its_share_data_and_a_valid_signature(mak
     assert config["signature"] == hashlib.sha1(signed.encode()).hexdigest()
     other = client.get("/wechat-auth/jssdk/", {"url": "http://evil.example/"}, HTTP_HOST="a1.localhost")
     assert other.status_code == 400
+
+
+def test_the_share_script_follows_the_account_from_the_site_map_without_a_query(make_account, city, client):
+    """Whether a site's community has a service account is a fact of the per-process site map: rendering asks
+    neither the database nor the cache, and saving or deleting an account reloads the map."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def share_script_on_a1_home():
+        return "wechat-share.js" in client.get("/", HTTP_HOST="a1.localhost").content.decode()
+
+    assert not share_script_on_a1_home()
+    account = make_account(kind=Account.Kind.SUBSCRIPTION)
+    assert not share_script_on_a1_home()  # a subscription account cannot sign JS-SDK pages
+    account.kind = Account.Kind.SERVICE
+    account.save()
+    assert share_script_on_a1_home()
+    with CaptureQueriesContext(connection) as captured:
+        assert share_script_on_a1_home()
+    assert not [q["sql"] for q in captured.captured_queries if "wechat_account" in q["sql"]]
+    account.delete()
+    assert not share_script_on_a1_home()
