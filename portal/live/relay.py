@@ -116,11 +116,15 @@ class Relay:
             logger.exception("live update to one watcher of %s failed", self.group)
 
     async def close(self):
-        self.task.cancel()
-        if self.renew_task is not None:
-            self.renew_task.cancel()
-        if self.flush_task is not None:
-            self.flush_task.cancel()
+        tasks = [t for t in (self.task, self.renew_task, self.flush_task) if t is not None]
+        for task in tasks:
+            task.cancel()
+        # Wait for them to end, and for the layer's clean-up of the last message read: channels_redis
+        # holds a per-process lock until that clean-up is done, and a loop that ended first (a test's)
+        # would leave it locked for the next loop.
+        loop = asyncio.get_running_loop()
+        cleaners = [c for c in getattr(self.layer, "receive_cleaners", ()) if c.get_loop() is loop]
+        await asyncio.gather(*tasks, *cleaners, return_exceptions=True)
         if self.channel is not None:
             await self.layer.group_discard(self.group, self.channel)
 

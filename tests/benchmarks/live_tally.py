@@ -168,6 +168,7 @@ class Watcher:
         self.messages = 0
         self.error = None
         self.close_code = None  # when the server closed the connection during the phase
+        self.cpu = 0.0  # (the first watcher of a client process) that process's CPU seconds in the phase
 
     def received(self, message: dict) -> None:
         now = time.time()
@@ -217,6 +218,7 @@ async def watch_until_told(ports: list[int], topic_id: int, count: int, first: i
             tasks.append(asyncio.create_task(watch(port, topic_id, watchers[j], events[j])))
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events[i : i + 100])), 300)
     print("ready", flush=True)
+    watchers[0].cpu_at_ready = cpu_seconds()
     line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     expected_votes, settle_seconds = int(line.split()[0]), float(line.split()[1])
     deadline = time.monotonic() + settle_seconds
@@ -238,6 +240,7 @@ def client_main(argv) -> int:
     raise_fd_limit(args.count + 256)
     ports = [int(p) for p in args.ports.split(",")]
     watchers = asyncio.run(watch_until_told(ports, args.topic, args.count, args.first))
+    cpu = cpu_seconds() - watchers[0].cpu_at_ready
     result = [
         {
             "delays": [round(d, 5) for d in w.delays],
@@ -245,8 +248,9 @@ def client_main(argv) -> int:
             "last": w.last,
             "error": w.error,
             "close_code": w.close_code,
+            "cpu": cpu if i == 0 else 0.0,
         }
-        for w in watchers
+        for i, w in enumerate(watchers)
     ]
     print(json.dumps(result), flush=True)
     return 0
@@ -256,10 +260,20 @@ def as_watcher(row: dict) -> Watcher:
     watcher = Watcher()
     watcher.delays, watcher.messages, watcher.last = row["delays"], row["messages"], row["last"]
     watcher.error, watcher.close_code = row["error"], row["close_code"]
+    watcher.cpu = row["cpu"]
     return watcher
 
 
-async def run_phase(ports, topic_id, args, sender_args, env, expected_votes):
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of this process, or of process `pid` (Linux /proc)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_phase(ports, server_pids, topic_id, args, sender_args, env, expected_votes):
     """Connect every watcher (in --client-processes processes), run the sender, then let each client
     process wait (at most --settle seconds) until all its watchers have the final state."""
     shares = [
@@ -281,6 +295,7 @@ async def run_phase(ports, topic_id, args, sender_args, env, expected_votes):
         line = await asyncio.wait_for(client.stdout.readline(), 600)
         if line.strip() != b"ready":
             raise RuntimeError(f"a client process did not connect its watchers: {line[:200]!r}")
+    server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
     sender = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.benchmarks.live_tally", *sender_args,
         env=env, cwd=server.PROJECT, stdout=asyncio.subprocess.PIPE,
@@ -298,6 +313,7 @@ async def run_phase(ports, topic_id, args, sender_args, env, expected_votes):
     for client in clients:
         out, _ = await client.communicate()
         watchers.extend(as_watcher(row) for row in json.loads(out.decode().strip().splitlines()[-1]))
+    result["server_cpu"] = sum(cpu_seconds(pid) for pid in server_pids) - server_cpu
     return watchers, result
 
 
@@ -414,12 +430,14 @@ def measure(args, env: dict, topics: dict, workdir: Path) -> int:
     try:
         for port, process, log in daphnes:
             wait_for_port(port, process, log)
-        ports = [port for port, _, _ in daphnes]
+        ports, pids = [port for port, _, _ in daphnes], [process.pid for _, process, _ in daphnes]
         paced = ["--votes", str(args.votes), "--rate", str(args.rate)]
         baseline_sender = ["baseline", "--topic", str(topics["baseline"]), *paced]
-        baseline, _ = asyncio.run(run_phase(ports, topics["baseline"], args, baseline_sender, env, args.votes))
+        baseline, base_result = asyncio.run(
+            run_phase(ports, pids, topics["baseline"], args, baseline_sender, env, args.votes)
+        )
         votes_sender = ["cast", "--topic", str(topics["votes"]), *paced]
-        voting, result = asyncio.run(run_phase(ports, topics["votes"], args, votes_sender, env, args.votes))
+        voting, result = asyncio.run(run_phase(ports, pids, topics["votes"], args, votes_sender, env, args.votes))
     finally:
         for _, process, _ in daphnes:
             process.terminate()
@@ -432,6 +450,10 @@ def measure(args, env: dict, topics: dict, workdir: Path) -> int:
     stale = sum(1 for w in voting if not w.last or w.last.get("counts") != final or w.last.get("votes") != args.votes)
     errors = sorted({w.error for w in baseline + voting if w.error})
     rows = [summarise("baseline (group_send of a same-size payload)", baseline), summarise("votes (cast_vote)", voting)]
+    for row, phase, phase_result in ((rows[0], baseline, base_result), (rows[1], voting, result)):
+        messages = max(1, row["messages"])
+        row["server_us"] = phase_result["server_cpu"] / messages * 1e6
+        row["client_us"] = sum(w.cpu for w in phase) / messages * 1e6
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\n{args.watchers} watchers of one topic ({args.client_processes} client processes), {args.votes} votes at "
@@ -441,12 +463,15 @@ def measure(args, env: dict, topics: dict, workdir: Path) -> int:
         f"included) p50 {result['push_ms_p50']:.1f} ms, p99 {result['push_ms_p99']:.1f} ms; payload "
         f"{len(json.dumps(voting[0].last or {}))} bytes"
     )
-    print("| phase | messages delivered | p50 delay | p99 delay | max delay | closed with 1011 |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| phase | messages delivered | p50 delay | p99 delay | max delay | closed with 1011 "
+        "| daphne CPU / message | client CPU / message |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(
             f"| {row['phase']} | {row['delivered']:,} | {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms "
-            f"| {row['max_ms']:.1f} ms | {row['closed_1011']} |"
+            f"| {row['max_ms']:.1f} ms | {row['closed_1011']} | {row['server_us']:.0f} µs | {row['client_us']:.0f} µs |"
         )
     print(f"\np99 votes / baseline: {rows[1]['p99_ms'] / rows[0]['p99_ms']:.2f}")
     verdict = "met" if rows[1]["p99_ms"] < GOAL_P99_MS else "MISSED"
