@@ -98,16 +98,26 @@ class Relay:
             await self._send(member, json.dumps(self.last_sent))
 
     async def _flush_after(self, wait: float):
-        if wait:
-            await asyncio.sleep(wait)
-        self.flush_task = None
-        payload, self.pending = self.pending, None
-        if payload is None:
-            return
-        self.last_sent, self.last_sent_at = payload, time.monotonic()
-        text = json.dumps(payload)
-        for member in list(self.members):
-            await self._send(member, text)
+        """Send what is pending to every watcher, then again while more arrived during the fan-out.
+
+        One fan-out at a time: offers arriving meanwhile are merged into the next message. (When a
+        fan-out outlasted the interval, a second one used to start beside it, and a starved process
+        fell further behind with every push: seconds of delay, more messages than the cap.)
+        """
+        try:
+            while True:
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                payload, self.pending = self.pending, None
+                if payload is None:
+                    return
+                self.last_sent, self.last_sent_at = payload, time.monotonic()
+                text = json.dumps(payload)
+                for member in list(self.members):
+                    await self._send(member, text)
+                wait = self.last_sent_at + min_interval() - time.monotonic()
+        finally:
+            self.flush_task = None
 
     async def _send(self, member, text: str) -> None:
         try:

@@ -103,6 +103,43 @@ def test_a_burst_is_coalesced_and_the_last_state_always_arrives(settings):
     assert [m["n"] for m in received] == sorted(m["n"] for m in received)
 
 
+def test_pushes_during_a_slow_fan_out_wait_for_it_and_arrive_merged(settings):
+    """One fan-out at a time: what arrives while the watchers are being written to is merged."""
+    settings.LIVE_MAX_PUSHES_PER_SECOND = 1000  # the interval is not what holds them back here
+
+    class SlowWatcher(Watcher):
+        def __init__(self):
+            super().__init__()
+            self.gate = asyncio.Event()
+
+        async def send(self, text_data):
+            await self.gate.wait()
+            await super().send(text_data)
+
+    async def scenario():
+        group = unique_group("slow")
+        slow = SlowWatcher()
+        shared = await relay.join(group, slow)
+        offered, offer = [], shared.offer
+        shared.offer = lambda payload: (offered.append(payload), offer(payload))
+        await push(group, {"n": 1})
+        await asyncio.wait_for(until(lambda: shared.last_sent == {"n": 1}), WAIT)  # the fan-out has begun
+        for n in range(2, 11):
+            await push(group, {"n": n})
+            await asyncio.wait_for(until(lambda n=n: len(offered) == n), WAIT)
+        slow.gate.set()
+        received = await slow.until(lambda m: m["n"] == 10)
+        await relay.leave(group, slow)
+        return received
+
+    assert async_to_sync(scenario)() == [{"n": 1}, {"n": 10}]
+
+
+async def until(condition):
+    while not condition():
+        await asyncio.sleep(0.001)  # polling a condition, bounded by the caller's wait_for
+
+
 def test_the_default_merge_keeps_later_keys_and_a_merge_may_drop_an_older_state():
     assert relay.merge_keys({"a": 1, "b": 1}, None, {"b": 2}) == {"a": 1, "b": 2}
 
