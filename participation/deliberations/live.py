@@ -9,13 +9,11 @@ voted.
 
 import time
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
-
 from portal.live.push import group_name, push
 
 from .models import Topic
+
+CHECK_FIELDS = ("rule", "unit", "met", "actual", "base", "strict", "needed", "margin", "reason")  # wording.describe's
 
 
 def topic_group(topic_id) -> str:
@@ -30,29 +28,27 @@ def marker(payload: dict) -> tuple[bool, int]:
 def tally_payload(topic: Topic, committed_at: float | None = None) -> dict | None:
     """The tally as watchers may see it now, or None while it must stay hidden.
 
-    `html` is the page's results block rendered in every site language (a few milliseconds), so the
-    page shows exactly what a reload would, and one rendering serves every watcher.
+    Numbers only (a few hundred bytes, the same for every language): the page's script renders them
+    with the page's own wording (`wording.client_wording`), as the server renders the results block.
     """
-    from .views import described_results  # not at the top: views imports ballots, which imports this module
-
     if not topic.results_visible():
         return None
     from . import ballots
 
     result = ballots.live_result(topic)
-    results = described_results(result, topic)
-    html = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            html[code] = render_to_string("deliberations/_live_results.html", {"topic": topic, "results": results})
     payload = {
         "event": "tally",
         "topic": topic.pk,
         "votes": int(result["voters"]),
+        "eligible": int(result["eligible_headcount"]),
         "sealed": bool(topic.sealed_at),
         "counts": {key: int(count["votes"]) for key, count in result["counts"].items()},
-        "html": html,
+        "leader": result["leader"],
+        "passed": bool(result["passed"]),
+        "checks": [{key: check[key] for key in CHECK_FIELDS} for check in result["checks"]],
     }
+    if topic.majority == Topic.Majority.DOUBLE:
+        payload["areas"] = {key: count["area"] for key, count in result["counts"].items()}
     if committed_at is not None:
         payload["committed_at"] = committed_at
     return payload

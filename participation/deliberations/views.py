@@ -158,6 +158,15 @@ def cosign(request, pk):
     return redirect("deliberations:proposal", proposal.pk)
 
 
+def _tally_wording(topic) -> dict:
+    """What tally-live.js needs to render a pushed tally as the results block does (numbers come pushed)."""
+    links = [
+        (reverse("deliberations:ballot_log", args=[topic.pk]), _("Download the ballot log (JSON)")),
+        (reverse("deliberations:verify", args=[topic.pk]), _("Verify the log and find my receipt")),
+    ]
+    return wording.client_wording([(o.key, o.label) for o in topic.option_infos()], links)
+
+
 def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form=None, status=200):
     state, refusal = _voting_state(request, topic)
     if state == "can_vote" and vote_form is None:
@@ -173,6 +182,7 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "vote_error": vote_error,
         "results": described_results(ballots.live_result(topic), topic) if topic.results_visible() else None,
         "live_tally": topic.is_voting_open(),
+        "tally_wording": _tally_wording(topic) if topic.is_voting_open() else None,
         "comments": topic.comments.filter(is_hidden=False).select_related("author"),
         "comments_open": topic.current_phase() in COMMENT_PHASES,
         "comment_form": comment_form or CommentForm(),

@@ -47,3 +47,29 @@ def outcome(result: dict, labels: dict) -> str:
     if result["passed"]:
         return _("Decided: “%(option)s”.") % {"option": labels.get(result["leader"], result["leader"])}
     return _("No decision: not every rule was met.")
+
+
+def client_wording(options: list, links: list | None = None) -> dict:
+    """The same sentences as `describe`, `outcome` and the results table, in the current language, with
+    their %(name)s placeholders, for the page's script to render a live tally (tally-live.js).
+
+    `options` are (key, label) pairs in the table's order; `links` the (href, text) pairs under a sealed result.
+    """
+    return {
+        "options": [{"key": key, "label": label} for key, label in options],
+        "headings": [_("Option"), _("Votes"), _("Share of votes"), _("Floor area (m²)")],
+        "rules": {rule: name() for rule, name in RULE_NAMES.items()},
+        "reasons": {reason: text() for reason, text in REASONS.items()},
+        "missed_because": _("%(rule)s missed: %(reason)s."),
+        "at_least_votes": _("at least %(n)s votes"),
+        "more_than": _("more than %(amount)s"),
+        "at_least": _("at least %(amount)s"),
+        "area": _("%(area)s m²"),
+        "met": _("%(rule)s met: %(actual)s of %(base)s, %(bar)s needed; %(margin)s to spare."),
+        "missed": _("%(rule)s missed: %(actual)s of %(base)s, %(bar)s needed; short by %(margin)s."),
+        "decided": _("Decided: “%(option)s”."),
+        "no_decision": _("No decision: not every rule was met."),
+        "voted": _("%(voters)s voted"),
+        "voted_of": _("%(voters)s voted of %(eligible)s eligible"),
+        "sealed_links": [{"href": href, "text": text} for href, text in links or []],
+    }

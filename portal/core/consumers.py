@@ -6,6 +6,8 @@ from portal.live.consumers import BAD_FRAME_REASON, CLOSE_BAD_FRAME, read_frame
 class HealthConsumer(JsonWebsocketConsumer):
     """Answers a ping so a load balancer or a test can see /ws/ is served."""
 
+    channel_layer_alias = None  # no channel of its own: nothing is ever sent to it
+
     def connect(self):
         self.accept()
         self.send_json({"status": "ok"})

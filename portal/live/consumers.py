@@ -27,6 +27,8 @@ def read_frame(text_data=None, bytes_data=None) -> dict | None:
 class NotFoundConsumer(AsyncWebsocketConsumer):
     """The last WebSocket route: any other /ws/ path is refused with 4404, not a routing error."""
 
+    channel_layer_alias = None  # no channel of its own: nothing is ever sent to it
+
     async def connect(self):
         await self.close(code=CLOSE_NOT_FOUND)
 
@@ -39,6 +41,9 @@ class LiveGroupConsumer(AsyncJsonWebsocketConsumer):
     handful of messages. The watchers of a group in one process share one subscription (relay.py).
     """
 
+    # A watcher needs no channel of its own (its process's relay reads the group for all of them):
+    # with one, each connection held a Redis read of its own, which timed out under load (1011).
+    channel_layer_alias = None
     group = None
     relay = None
 
@@ -59,7 +64,7 @@ class LiveGroupConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()
-        self.relay = await relay.join(self.channel_layer, self.group, self, merge=self.merge)
+        self.relay = await relay.join(self.group, self, merge=self.merge)
 
     async def disconnect(self, code):
         if self.group:

@@ -1,13 +1,16 @@
 """Benchmark: live-tally fan-out to 1,000 WebSocket watchers of one topic while votes arrive.
 
     REDIS_URL=redis://127.0.0.1:6379/0 [DATABASE_URL=postgres://...] python -m tests.benchmarks.live_tally
-        [--clients 1000] [--votes 200] [--rate 20]
+        [--watchers 1000] [--votes 200] [--rate 20] [--processes 1] [--client-processes 1] [--port 0]
+        [--settle 15]
 
 Needs Redis (the channel layer between the processes); without REDIS_URL it says so and exits 2.
-Processes: one daphne (portal.asgi, production settings via portal.settings.bench) on a free
-loopback port over a fresh database (SQLite in a temporary folder, or a new PostgreSQL database
-beside DATABASE_URL's); this process holds every WebSocket client (one asyncio loop); a separate
-sender process produces the load.
+Processes: `--processes` daphnes (portal.asgi, production settings via portal.settings.bench) on
+loopback ports from `--port` (or free ones) over a fresh database (SQLite in a temporary folder, or
+a new PostgreSQL database beside DATABASE_URL's); `--client-processes` processes holding the
+WebSocket watchers (one asyncio loop each, watcher i on daphne i mod --processes); a separate
+sender process produces the load. After the sender ends, watchers have `--settle` seconds to get
+the final tally.
 
 Two phases, each with every client connected to the topic's /ws/ URL first:
 
@@ -20,9 +23,9 @@ Two phases, each with every client connected to the topic's /ws/ URL first:
 
 For every message a client receives, delay = receive time - committed_at of the state it carries
 (all processes on one machine, one clock). p50/p99 over all delivered messages, and the check that
-every client's last message is the final tally (same counts as the database). Goal: p99 < 250 ms.
-Exits non-zero when a run failed (a client missing the final tally, a process error), not when
-the goal is missed.
+every client's last message is the final tally (same counts as the database), and counts the
+connections the server closed with 1011. Goal: p99 < 250 ms. Exits non-zero when a run failed (a
+client missing the final tally or closed, a process error), not when the goal is missed.
 """
 
 import argparse
@@ -164,6 +167,8 @@ class Watcher:
         self.last: dict | None = None
         self.messages = 0
         self.error = None
+        self.close_code = None  # when the server closed the connection during the phase
+        self.cpu = 0.0  # (the first watcher of a client process) that process's CPU seconds in the phase
 
     def received(self, message: dict) -> None:
         now = time.time()
@@ -175,11 +180,16 @@ class Watcher:
 
 async def watch(port: int, topic_id: int, watcher: Watcher, connected: asyncio.Event):
     """Runs until cancelled at the end of the phase."""
+    from websockets.exceptions import ConnectionClosed
+
     try:
         await _watch(port, topic_id, watcher, connected)
+    except ConnectionClosed as closed:
+        watcher.close_code = closed.rcvd.code if closed.rcvd else None
+        watcher.error = repr(closed)
     except Exception as error:
         watcher.error = repr(error)
-        connected.set()
+    connected.set()
 
 
 async def _watch(port: int, topic_id: int, watcher: Watcher, connected: asyncio.Event):
@@ -187,38 +197,123 @@ async def _watch(port: int, topic_id: int, watcher: Watcher, connected: asyncio.
 
     url = f"ws://{HOST}:{port}/ws/deliberations/topic/{topic_id}/"
     async with websockets.connect(
-        url, host="127.0.0.1", origin=f"http://{HOST}:{port}", open_timeout=60, max_size=2**20
+        url, host="127.0.0.1", origin=f"http://{HOST}:{port}", open_timeout=120, max_size=2**20
     ) as socket_:
         connected.set()
         async for raw in socket_:
             watcher.received(json.loads(raw))
+    watcher.close_code = socket_.close_code
 
 
-async def run_phase(port, topic_id, clients, sender_args, env, expected_votes, settle_seconds=15):
-    """Connect every client, run the sender, wait (bounded) until every client has the final state."""
-    watchers = [Watcher() for _ in range(clients)]
-    events = [asyncio.Event() for _ in range(clients)]
+async def watch_until_told(ports: list[int], topic_id: int, count: int, first: int) -> list[Watcher]:
+    """A client process: `count` watchers spread over the server ports (watcher i on port i mod n,
+    counting from `first`); prints "ready" once all are connected, then waits for a line on stdin
+    ("<final votes> <settle seconds>") and until every watcher has that final tally (bounded)."""
+    watchers = [Watcher() for _ in range(count)]
+    events = [asyncio.Event() for _ in range(count)]
     tasks = []
-    for i in range(0, clients, 100):  # connect in batches: a handshake storm is not what is measured
-        for j in range(i, min(i + 100, clients)):
+    for i in range(0, count, 100):  # connect in batches: a handshake storm is not what is measured
+        for j in range(i, min(i + 100, count)):
+            port = ports[(first + j) % len(ports)]
             tasks.append(asyncio.create_task(watch(port, topic_id, watchers[j], events[j])))
-        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events[i : i + 100])), 120)
-    sender = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.benchmarks.live_tally", *sender_args,
-        env=env, cwd=server.PROJECT, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await sender.communicate()
-    if sender.returncode != 0:
-        for task in tasks:
-            task.cancel()
-        raise RuntimeError(f"the sender failed ({' '.join(sender_args)})")
-    result = json.loads(out.decode().strip().splitlines()[-1])
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events[i : i + 100])), 300)
+    print("ready", flush=True)
+    watchers[0].cpu_at_ready = cpu_seconds()
+    line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    expected_votes, settle_seconds = int(line.split()[0]), float(line.split()[1])
     deadline = time.monotonic() + settle_seconds
     while time.monotonic() < deadline and not all(w.last and w.last.get("votes") == expected_votes for w in watchers):
         await asyncio.sleep(0.05)  # bounded wait for the last coalesced message
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    return watchers
+
+
+def client_main(argv) -> int:
+    parser = argparse.ArgumentParser(prog="live_tally watch")
+    parser.add_argument("--ports", required=True)
+    parser.add_argument("--topic", type=int, required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--first", type=int, default=0)
+    args = parser.parse_args(argv)
+    raise_fd_limit(args.count + 256)
+    ports = [int(p) for p in args.ports.split(",")]
+    watchers = asyncio.run(watch_until_told(ports, args.topic, args.count, args.first))
+    cpu = cpu_seconds() - watchers[0].cpu_at_ready
+    result = [
+        {
+            "delays": [round(d, 5) for d in w.delays],
+            "messages": w.messages,
+            "last": w.last,
+            "error": w.error,
+            "close_code": w.close_code,
+            "cpu": cpu if i == 0 else 0.0,
+        }
+        for i, w in enumerate(watchers)
+    ]
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+def as_watcher(row: dict) -> Watcher:
+    watcher = Watcher()
+    watcher.delays, watcher.messages, watcher.last = row["delays"], row["messages"], row["last"]
+    watcher.error, watcher.close_code = row["error"], row["close_code"]
+    watcher.cpu = row["cpu"]
+    return watcher
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of this process, or of process `pid` (Linux /proc)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_phase(ports, server_pids, topic_id, args, sender_args, env, expected_votes):
+    """Connect every watcher (in --client-processes processes), run the sender, then let each client
+    process wait (at most --settle seconds) until all its watchers have the final state."""
+    shares = [
+        args.watchers // args.client_processes + (i < args.watchers % args.client_processes)
+        for i in range(args.client_processes)
+    ]
+    clients, first = [], 0
+    for share in shares:
+        clients.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.benchmarks.live_tally", "watch", "--ports", ",".join(map(str, ports)),
+                "--topic", str(topic_id), "--count", str(share), "--first", str(first),
+                env=env, cwd=server.PROJECT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                limit=2**30,
+            )
+        )  # fmt: skip
+        first += share
+    for client in clients:
+        line = await asyncio.wait_for(client.stdout.readline(), 600)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"a client process did not connect its watchers: {line[:200]!r}")
+    server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
+    sender = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.benchmarks.live_tally", *sender_args,
+        env=env, cwd=server.PROJECT, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await sender.communicate()
+    if sender.returncode != 0:
+        for client in clients:
+            client.kill()
+        raise RuntimeError(f"the sender failed ({' '.join(sender_args)})")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    watchers = []
+    for client in clients:
+        client.stdin.write(f"{expected_votes} {args.settle}\n".encode())
+        await client.stdin.drain()
+    for client in clients:
+        out, _ = await client.communicate()
+        watchers.extend(as_watcher(row) for row in json.loads(out.decode().strip().splitlines()[-1]))
+    result["server_cpu"] = sum(cpu_seconds(pid) for pid in server_pids) - server_cpu
     return watchers, result
 
 
@@ -237,6 +332,7 @@ def summarise(name: str, watchers: list[Watcher]) -> dict:
         "p50_ms": percentile(delays, 0.50),
         "p99_ms": percentile(delays, 0.99),
         "max_ms": max(delays) * 1000 if delays else float("nan"),
+        "closed_1011": sum(1 for w in watchers if w.close_code == 1011),
     }
 
 
@@ -280,9 +376,17 @@ def django_step(env: dict, *args: str) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.live_tally", description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=1000, help="WebSocket watchers of the topic (default 1000)")
+    parser.add_argument(
+        "--watchers", "--clients", type=int, default=1000, help="WebSocket watchers of the topic (default 1000)"
+    )
     parser.add_argument("--votes", type=int, default=200, help="votes cast while they watch (default 200)")
     parser.add_argument("--rate", type=float, default=20, help="votes per second (default 20)")
+    parser.add_argument("--processes", type=int, default=1, help="ASGI (daphne) processes; watchers spread evenly")
+    parser.add_argument("--client-processes", type=int, default=1, help="processes holding the watchers (default 1)")
+    parser.add_argument("--port", type=int, default=0, help="first port of the ASGI processes (default: free ports)")
+    parser.add_argument(
+        "--settle", type=float, default=15, help="seconds the watchers may take to get the final tally (default 15)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
     args = parser.parse_args(argv)
     if not os.environ.get("REDIS_URL"):
@@ -292,7 +396,7 @@ def main(argv=None) -> int:
             file=sys.stderr,
         )
         return 2
-    raise_fd_limit(args.clients * 2 + 256)
+    raise_fd_limit(args.watchers * 2 + 256)
     workdir = Path(tempfile.mkdtemp(prefix="portal-live-bench-"))
     try:
         with server.fresh_database(workdir) as database_url:
@@ -308,49 +412,72 @@ def main(argv=None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def start_daphnes(args, env: dict, workdir: Path) -> list[tuple[int, subprocess.Popen, Path]]:
+    started = []
+    for i in range(args.processes):
+        port, log = (args.port + i if args.port else free_port()), workdir / f"daphne-{i}.log"
+        with open(log, "ab") as out:
+            command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0"]
+            process = subprocess.Popen(
+                [*command, "portal.asgi:application"], cwd=server.PROJECT, env=env, stdout=out, stderr=out
+            )
+        started.append((port, process, log))
+    return started
+
+
 def measure(args, env: dict, topics: dict, workdir: Path) -> int:
-    port, log = free_port(), workdir / "daphne.log"
-    with open(log, "ab") as out:
-        daphne = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0", "portal.asgi:application"],
-            cwd=server.PROJECT, env=env, stdout=out, stderr=out,
-        )  # fmt: skip
+    daphnes = start_daphnes(args, env, workdir)
     try:
-        wait_for_port(port, daphne, log)
+        for port, process, log in daphnes:
+            wait_for_port(port, process, log)
+        ports, pids = [port for port, _, _ in daphnes], [process.pid for _, process, _ in daphnes]
         paced = ["--votes", str(args.votes), "--rate", str(args.rate)]
         baseline_sender = ["baseline", "--topic", str(topics["baseline"]), *paced]
-        baseline, _ = asyncio.run(run_phase(port, topics["baseline"], args.clients, baseline_sender, env, args.votes))
+        baseline, base_result = asyncio.run(
+            run_phase(ports, pids, topics["baseline"], args, baseline_sender, env, args.votes)
+        )
         votes_sender = ["cast", "--topic", str(topics["votes"]), *paced]
-        voting, result = asyncio.run(run_phase(port, topics["votes"], args.clients, votes_sender, env, args.votes))
+        voting, result = asyncio.run(run_phase(ports, pids, topics["votes"], args, votes_sender, env, args.votes))
     finally:
-        daphne.terminate()
-        try:
-            daphne.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            daphne.kill()
+        for _, process, _ in daphnes:
+            process.terminate()
+        for _, process, _ in daphnes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
     final = result["counts"]
     stale = sum(1 for w in voting if not w.last or w.last.get("counts") != final or w.last.get("votes") != args.votes)
     errors = sorted({w.error for w in baseline + voting if w.error})
     rows = [summarise("baseline (group_send of a same-size payload)", baseline), summarise("votes (cast_vote)", voting)]
+    for row, phase, phase_result in ((rows[0], baseline, base_result), (rows[1], voting, result)):
+        messages = max(1, row["messages"])
+        row["server_us"] = phase_result["server_cpu"] / messages * 1e6
+        row["client_us"] = sum(w.cpu for w in phase) / messages * 1e6
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"\n{args.clients} watchers of one topic, {args.votes} votes at {args.rate:g}/s, one daphne, Redis channel "
-        f"layer, {env['DATABASE_URL'].split(':', 1)[0]}; load average {load}\n"
+        f"\n{args.watchers} watchers of one topic ({args.client_processes} client processes), {args.votes} votes at "
+        f"{args.rate:g}/s, {args.processes} daphne processes, Redis channel layer, "
+        f"{env['DATABASE_URL'].split(':', 1)[0]}; load average {load}\n"
         f"sender: cast_vote p50 {result['cast_ms_p50']:.1f} ms; commit to tally handed to Redis (computing it "
-        f"included) p50 {result['push_ms_p50']:.1f} ms, p99 {result['push_ms_p99']:.1f} ms"
+        f"included) p50 {result['push_ms_p50']:.1f} ms, p99 {result['push_ms_p99']:.1f} ms; payload "
+        f"{len(json.dumps(voting[0].last or {}))} bytes"
     )
-    print("| phase | messages delivered | p50 delay | p99 delay | max delay |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| phase | messages delivered | p50 delay | p99 delay | max delay | closed with 1011 "
+        "| daphne CPU / message | client CPU / message |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(
             f"| {row['phase']} | {row['delivered']:,} | {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms "
-            f"| {row['max_ms']:.1f} ms |"
+            f"| {row['max_ms']:.1f} ms | {row['closed_1011']} | {row['server_us']:.0f} µs | {row['client_us']:.0f} µs |"
         )
     print(f"\np99 votes / baseline: {rows[1]['p99_ms'] / rows[0]['p99_ms']:.2f}")
     verdict = "met" if rows[1]["p99_ms"] < GOAL_P99_MS else "MISSED"
     print(f"goal p99 < {GOAL_P99_MS} ms: {verdict}")
-    print(f"final tally {final}: {args.clients - stale}/{args.clients} watchers ended on it")
-    for error in errors:
+    print(f"final tally {final}: {args.watchers - stale}/{args.watchers} watchers ended on it")
+    for error in errors[:20]:
         print(f"client error: {error}", file=sys.stderr)
     if stale or errors:
         print(f"FAILED RUN: {stale} watchers did not end on the final tally; {len(errors)} errors", file=sys.stderr)
@@ -378,4 +505,6 @@ def sender_main(argv) -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ("prepare", "baseline", "cast"):
         sys.exit(sender_main(sys.argv[1:]))
+    if len(sys.argv) > 1 and sys.argv[1] == "watch":
+        sys.exit(client_main(sys.argv[2:]))
     sys.exit(main())

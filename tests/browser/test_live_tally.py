@@ -84,3 +84,8 @@ def test_the_tally_changes_on_an_open_page_when_someone_votes_elsewhere(portal_s
     expect(results.locator("tbody tr").first.locator("meter")).to_have_attribute("value", "100")
     expect(visitor.locator("#tally-status")).to_contain_text("1 人投票")
     assert visitor.url == topic_url
+    # The block rendered from the pushed numbers says what the server renders on a reload.
+    pushed = " ".join(results.inner_text().split())
+    visitor.reload()
+    expect(results.locator("caption")).to_contain_text("1 人投票")
+    assert " ".join(results.inner_text().split()) == pushed

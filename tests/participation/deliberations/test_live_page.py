@@ -1,5 +1,6 @@
 """The topic page: the tally is in the HTML (no script needed); the live script only while voting is open."""
 
+import json
 import re
 
 from django.test import Client
@@ -25,6 +26,11 @@ def test_open_tally_is_in_the_page_with_bars_table_and_a_polite_live_region(city
     assert "tally-live.js" in html
     assert re.search(r'<meter class="share" min="0" max="100" value="100" aria-hidden="true">100%</meter>', html)
     assert "<caption>1 voted of 1 eligible</caption>" in html
+    # The script renders pushed numbers with the page's own wording, in the page's language.
+    wording = json.loads(re.search(r'<script id="tally-wording" type="application/json">(.*?)</script>', html).group(1))
+    assert [o["label"] for o in wording["options"]] == [o.label for o in topic.options.all()]
+    assert wording["voted_of"] == "%(voters)s voted of %(eligible)s eligible"
+    assert wording["sealed_links"][0]["href"] == f"/deliberations/{topic.pk}/ballots.json"
 
 
 def test_secret_ballot_page_shows_no_count_but_listens_for_the_close(city, make_topic, resident):
