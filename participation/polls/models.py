@@ -12,6 +12,7 @@ from wagtail.models import Page
 
 from communities.pages.models import PortalPage
 from portal.accounts.actions import Requirement, resident_action
+from portal.core import sites
 
 from .blocks import QuestionsBlock
 from .questions import questions_of
@@ -106,13 +107,19 @@ class PollPage(RoutablePageMixin, PortalPage):
     def is_closed(self) -> bool:
         return timezone.now() >= self.closes_at
 
-    def community(self):
+    def community(self, request=None):
         """The community whose tree holds this poll; looked up once per instance (one request: the
-        answer guard and the view both ask, and a POST of a busy poll paid the query twice)."""
+        answer guard and the view both ask). Serving a request, that is the community of the request's
+        site when the poll lies under its home (sites.community_for_request, no query); elsewhere (a
+        preview from the admin's host, no request) one query over the poll's ancestors."""
         from communities.regions.models import Community
 
         if not hasattr(self, "_community"):
-            self._community = Community.objects.filter(root_page__in=self.get_ancestors()).first()
+            found = sites.community_for_request(request) if request is not None else None
+            home = found.site.root_page if found is not None else None
+            if home is None or found.root_page_id != home.pk or not self.path.startswith(home.path):
+                found = Community.objects.filter(root_page__in=self.get_ancestors()).first()
+            self._community = found
         return self._community
 
     def user_is_staff_for(self, user) -> bool:
@@ -135,7 +142,7 @@ class PollPage(RoutablePageMixin, PortalPage):
     @path("")
     @resident_action(
         "polls.answer",
-        community=lambda page, request: page.community(),
+        community=lambda page, request: page.community(request),
         options=lambda page, request: page.audience_options(),
     )
     def poll(self, request):

@@ -267,14 +267,23 @@ def cached_site_map() -> SiteMap | None:
 def site_for_request(request) -> Site | None:
     """What `Site.find_for_request` answers, from this process's map instead of a query.
 
-    Remembered on the request where Wagtail keeps it, so later lookups (theme, settings) reuse it.
+    Remembered on the request where Wagtail keeps it, with the site's settings (attach_site), so later
+    lookups (theme, settings) reuse them.
     """
     if not hasattr(request, "_wagtail_site"):
         from .page_cache import ALL_KEY  # page_cache imports this module
 
         entry = site_map(cache.get(ALL_KEY, 0)).match(split_domain_port(request._get_raw_host())[0], request.get_port())
-        request._wagtail_site = entry.build() if entry else None
+        attach_site(request, entry)
     return request._wagtail_site
+
+
+def attach_site(request, entry: SiteEntry | None) -> None:
+    """Give `request` the site of `entry` (a fresh Site, see SiteEntry.build) and that site's settings, where
+    Wagtail looks for them (`Site.find_for_request`, `BaseSiteSetting.for_request`): neither costs a query."""
+    request._wagtail_site = entry.build() if entry else None
+    if entry:
+        entry.attach_settings(request, request._wagtail_site)
 
 
 def community_for_request(request):
