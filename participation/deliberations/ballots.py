@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import ballot_log, live, tally
 from .electorate import electorate_for
-from .models import Ballot, BallotCommitment, LogEntry, Option, Topic, VoteNonce, VoterRoll
+from .models import Ballot, BallotCommitment, LogEntry, Option, Topic, TopicBuilding, VoteNonce, VoterRoll
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -138,9 +138,15 @@ def issue_nonce(owner, user) -> str:
 
 
 def lock_for_voting(topic_pk, option_id=None) -> Topic:
-    """The topic under lock_shared; `chosen_option_id` says whether `option_id` is one of its options."""
+    """The topic under lock_shared; `chosen_option_id` says whether `option_id` is one of its options, and
+    `limited_to_buildings` whether it has voting buildings (without them the electorate reads none)."""
     chosen = Option.objects.filter(pk=option_id if str(option_id).isdigit() else None, topic=OuterRef("pk"))
-    return lock_shared(Topic.objects.filter(pk=topic_pk).annotate(chosen_option_id=Subquery(chosen.values("pk"))))
+    return lock_shared(
+        Topic.objects.filter(pk=topic_pk).annotate(
+            chosen_option_id=Subquery(chosen.values("pk")),
+            limited_to_buildings=Exists(TopicBuilding.objects.filter(topic=OuterRef("pk"))),
+        )
+    )
 
 
 def cast_vote(owner, user, choice, *, channel="online", recorded_by=None, nonce=None, **roll_fields) -> str:
@@ -156,7 +162,9 @@ def cast_vote(owner, user, choice, *, channel="online", recorded_by=None, nonce=
             fresh = box.nonce_model.objects.filter(
                 nonce=nonce, **box.of(locked), user=user, created_at__gte=timezone.now() - NONCE_LIFETIME
             )
-            if nonce is not None and not fresh.delete()[0]:
+            # One DELETE, not QuerySet.delete(): receivers that listen to every model's deletions (e.g. the
+            # WeChat config's pre_delete) make Django fetch the row first. A nonce has no relations or signals.
+            if nonce is not None and not fresh._raw_delete(fresh.db):
                 raise VoteRefused(_("This vote form was already used or has expired. Reload the page and try again."))
             # sealed_at as well as the clock: a vote that waited for seal() must not follow it,
             # even from a server whose clock is behind.

@@ -71,6 +71,9 @@ class MembershipElectorate:
             if not hasattr(topic, "voting_buildings"):  # an election's electorate is the whole community
                 self._buildings[topic.pk] = []
                 return []
+            if getattr(topic, "limited_to_buildings", None) is False:  # known from the vote's lock (ballots)
+                self._buildings[topic.pk] = []
+                return []
             links = topic.voting_buildings.select_related("building").order_by("building__name")
             self._buildings[topic.pk] = [link.building for link in links]
         return self._buildings[topic.pk]

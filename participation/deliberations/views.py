@@ -34,9 +34,11 @@ def _community(request):
 
 
 def _topic(request, pk) -> Topic:
-    """The topic, if it belongs to the community whose site this is: one query, joined on the site."""
-    site = sites.site_for_request(request)
-    topic = get_object_or_404(Topic.objects.select_related("community"), pk=pk, community__site=site)
+    """The topic, if it belongs to the community whose site this is: one query on the topic alone, its
+    community from the site map (sites.community_for_request)."""
+    community = _community(request)
+    topic = get_object_or_404(Topic, pk=pk, community=community)
+    topic.community = community
     return ballots.seal_if_due(topic)
 
 

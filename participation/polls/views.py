@@ -62,7 +62,8 @@ def save_response(poll: PollPage, community, user, token: str, answers: dict) ->
 def poll_view(request, poll: PollPage):
     community = poll.community(request)
     form_class = build_form_class(poll.question_list)
-    refusal = audience_refusal(request, poll, community)
+    # A POST reaches this view only once PollPage.poll's guard has made the same decision and allowed it.
+    refusal = None if request.method == "POST" else audience_refusal(request, poll, community)
     if not poll.is_open:
         refusal = _("This poll is closed.") if poll.is_closed else _("This poll has not opened yet.")
     answered = already_answered(request, poll)

@@ -64,9 +64,7 @@ class PageCacheMiddleware:
                 return hit
             request._page_cache = (key, generations)
         # Wagtail will serve the page: give it the Site and the indexed root paths.
-        request._wagtail_site = entry.build() if entry else None
-        if entry:
-            entry.attach_settings(request, request._wagtail_site)
+        sites.attach_site(request, entry)
         request._wagtail_cached_site_root_paths = current.root_paths
         sites.serve_with(current)  # checked against the shared generation just now
         return None

@@ -304,11 +304,17 @@ def site_for_request(request) -> Site | None:
 
         current = site_map(cache.get(ALL_KEY, 0))
         entry = current.match(split_domain_port(request._get_raw_host())[0], request.get_port())
-        request._wagtail_site = entry.build() if entry else None
-        if entry:
-            entry.attach_settings(request, request._wagtail_site)
+        attach_site(request, entry)
         request._wagtail_cached_site_root_paths = current.root_paths
     return request._wagtail_site
+
+
+def attach_site(request, entry: SiteEntry | None) -> None:
+    """Give `request` the site of `entry` (a fresh Site, see SiteEntry.build) and that site's settings, where
+    Wagtail looks for them (`Site.find_for_request`, `BaseSiteSetting.for_request`): neither costs a query."""
+    request._wagtail_site = entry.build() if entry else None
+    if entry:
+        entry.attach_settings(request, request._wagtail_site)
 
 
 def community_for_request(request):

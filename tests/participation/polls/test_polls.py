@@ -273,3 +273,48 @@ def test_verified_audience_needs_a_verified_membership_of_this_community(make_po
     assert not Response.objects.filter(poll=poll).exists()
     assert host_client(HOST, verified).post(path(poll), VALID_ANSWERS).status_code == 302
     assert Response.objects.filter(poll=poll).count() == 1
+
+
+def _answer_queries(client, poll) -> list[str]:
+    from django.test.utils import CaptureQueriesContext
+
+    url = path(poll)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, VALID_ANSWERS)
+    assert response.status_code == 302
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT")
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(control)]
+
+
+# Wagtail's routing (the home's children down to the poll, and the poll in its own type) and the save: the
+# roll entry, the response, its answers (one bulk insert). A visitor without the answered-cookie needs no
+# "answered already?" query; the community comes from the site map, not a query.
+ANONYMOUS_ANSWER = 7
+# A resident also costs the session, the user, the guard's one decision (suspensions, the community's rule)
+# and whether they answered already.
+RESIDENT_ANSWER = ANONYMOUS_ANSWER + 5
+
+
+def test_an_answer_costs_a_fixed_number_of_queries_whatever_the_answers_and_communities(
+    make_poll, host_client, make_user
+):
+    from tests.communities.test_query_counts import grow_city_to
+
+    anyone = make_poll(audience=PollPage.Audience.ANYONE)
+    residents = make_poll(audience=PollPage.Audience.LOGGED_IN)
+    for poll in (anyone, residents):
+        host_client(HOST).get(path(poll))  # warms this process's site map
+    counts = []
+    for _round in range(2):
+        counts.append(len(_answer_queries(host_client(HOST), anyone)))
+        counts.append(len(_answer_queries(host_client(HOST, make_user()), residents)) - 5)
+        for _ in range(5):
+            host_client(HOST).post(path(anyone), VALID_ANSWERS)
+        grow_city_to(8)
+        host_client(HOST).get(path(anyone))
+    anonymous = _answer_queries(host_client(HOST), anyone)
+    assert len(anonymous) == ANONYMOUS_ANSWER, "\n".join(anonymous)
+    assert not any("regions_community" in sql for sql in anonymous), "\n".join(anonymous)
+    resident = _answer_queries(host_client(HOST, make_user()), residents)
+    assert len(resident) == RESIDENT_ANSWER, "\n".join(resident)
+    assert counts == [ANONYMOUS_ANSWER] * 4
