@@ -1,6 +1,7 @@
 """Workers in the real Wagtail admin: their own community only, masked data, audited reveals."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from portal.accounts.membership import apply_for_membership, is_verified_resident
@@ -212,3 +213,31 @@ def test_opening_an_account_in_wagtails_user_editor_is_audited(city, resident, m
     assert host_client("localhost", root).get(f"/admin/users/edit/{person.pk}/").status_code == 200
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.subject, entry.what) == (root, person, "view account in admin user editor")
+
+
+def test_wagtails_user_form_takes_groups_by_name_not_a_checkbox_per_group(city, make_user, host_client):
+    """Two groups per community made the user form 1,400 checkboxes at 700 communities: the groups are
+    their names, one a line; an unknown name is an error that names it, and nothing is saved."""
+    root = host_client("localhost", make_user("root", is_superuser=True, is_staff=True))
+    form = root.get("/admin/users/new/").content.decode()
+    editors, moderators = city["a1"].editors_group, city["a1"].moderators_group
+    assert (
+        'name="groups"' in form and f'value="{editors.pk}"' not in form and 'type="checkbox" name="groups"' not in form
+    )
+    data = {
+        "username": "newworker",
+        "email": "worker@example.com",
+        "first_name": "新",
+        "last_name": "员工",
+        "password1": "a-Long-enough-pass-9",
+        "password2": "a-Long-enough-pass-9",
+    }
+    unknown = root.post("/admin/users/new/", {**data, "groups": f"{editors.name}\n没有这个组"})
+    assert unknown.status_code == 200 and "没有这个组" in unknown.context["form"].errors["groups"][0]
+    assert not get_user_model().objects.filter(username="newworker").exists()
+    created = root.post("/admin/users/new/", {**data, "groups": f" {editors.name}\r\n\r\n{moderators.name} "})
+    assert created.status_code == 302, created.context["form"].errors
+    worker = get_user_model().objects.get(username="newworker")
+    assert set(worker.groups.all()) == {editors, moderators}
+    edit = root.get(f"/admin/users/edit/{worker.pk}/").content.decode()
+    assert editors.name in edit and moderators.name in edit
