@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import registry
@@ -53,6 +53,15 @@ def rollup_day(day: date) -> int:
     return len(rows)
 
 
+def refresh_statistics() -> None:
+    """Let PostgreSQL's planner see the rows just written. The dashboards sum tens of thousands of roll-up rows;
+    planned from statistics taken before a rebuild (an empty table: "10 rows"), they were sorted on disk instead
+    of hashed, 2.5 times slower. Autovacuum analyzes a table only after a tenth of it changed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {DailyFigure._meta.db_table}")
+
+
 def rebuild(start: date, end: date) -> dict[date, int]:
     """Roll up every day from `start` to `end` inclusive (both finished days)."""
     if end < start:
@@ -64,4 +73,5 @@ def rebuild(start: date, end: date) -> dict[date, int]:
     while day <= end:
         written[day] = rollup_day(day)
         day += timedelta(days=1)
+    refresh_statistics()
     return written

@@ -10,4 +10,6 @@ from . import rollup
 @task()
 def rollup_yesterday() -> int:
     """Roll up yesterday (again, if it was: a late city update for yesterday is then counted)."""
-    return rollup.rollup_day(rollup.today() - timedelta(days=1))
+    written = rollup.rollup_day(rollup.today() - timedelta(days=1))
+    rollup.refresh_statistics()
+    return written

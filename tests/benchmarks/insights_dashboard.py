@@ -362,6 +362,7 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     for day in missing:
         rollup.rollup_day(day)
+    rollup.refresh_statistics()  # as the nightly task and the rebuild command do after writing
     per_day = (time.perf_counter() - t) / len(missing) if missing else float("nan")
     print(f"== rolled up {len(missing)} days ({per_day:.1f} s a day)", flush=True)
     timings, first_load = measure(args.rounds, args.days, random.Random(2026))
