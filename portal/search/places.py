@@ -20,7 +20,7 @@ class Place:
     site_id: int | None = None
 
 
-_cache = {"at": 0.0, "places": {}}
+_cache = {"at": 0.0, "places": {}, "names": None}
 TTL = 60.0
 
 
@@ -29,6 +29,7 @@ def all_places() -> dict[int, Place]:
     if now - _cache["at"] > TTL or not _cache["places"]:
         resolver = registry.places_resolver()
         _cache["places"] = resolver() if resolver else {}
+        _cache["names"] = None
         _cache["at"] = now
     return _cache["places"]
 
@@ -36,6 +37,7 @@ def all_places() -> dict[int, Place]:
 def forget():
     _cache["at"] = 0.0
     _cache["places"] = {}
+    _cache["names"] = None
 
 
 def place(community_id) -> Place | None:
@@ -51,12 +53,17 @@ def by_slug(slug: str) -> Place | None:
 
 
 def region_names() -> dict[tuple[str, int], str]:
-    """{("street", id): name, ("district", id): name, ("community", id): name}."""
+    """{("street", id): name, ("district", id): name, ("community", id): name}, made once per load of the
+    places (a dashboard names dozens of areas per request)."""
+    everywhere = all_places()
+    if _cache["names"] is not None:
+        return _cache["names"]
     names = {}
-    for p in all_places().values():
+    for p in everywhere.values():
         names[("community", p.community_id)] = p.community
         if p.street_id:
             names[("street", p.street_id)] = p.street
         if p.district_id:
             names[("district", p.district_id)] = p.district
+    _cache["names"] = names
     return names
