@@ -15,7 +15,8 @@ is missing; --fresh deletes the complaints and posts first):
    --days days and the same days a year earlier; its time per day is reported. Today is computed live, as
    on a real day.
 4. In one process, interleaved, through the real admin view (Django's test client, the superuser):
-   `Complaint.objects.get(pk=...)`; the city's dashboard (the last --days days); the city's with a filter
+   `Complaint.objects.get(pk=...)`; the city's dashboard (the last --days days); the city's right after a
+   change (today's live figures computed again, as after any saved complaint); the city's with a filter
    change (a category); a district's; the district's with a filter change. p50 and p99 of each.
 
 Writes the table between markers in docs/performance.md. A benchmark, not a test: a missed goal is reported.
@@ -275,7 +276,7 @@ def measure(rounds: int, days: int, rng):
 
     from communities.regions.models import Region
     from participation.complaints.models import Complaint
-    from portal.insights import rollup
+    from portal.insights import live, rollup
 
     boss, _ = get_user_model().objects.get_or_create(
         username="bench-insights-boss", defaults={"is_staff": True, "is_superuser": True}
@@ -287,6 +288,9 @@ def measure(rounds: int, days: int, rng):
     district = Region.objects.get(slug="bench-d3")
     targets = {
         "city": period,
+        # Today's live figures are kept until their part changes (portal.insights.live); in a busy city a
+        # complaint arrives every few seconds, so this is the request most staff get:
+        "city, after a change": period,
         "city, a category": {**period, "category": "road"},
         "district": {**period, "area": f"district:{district.pk}"},
         "district, a category": {**period, "area": f"district:{district.pk}", "category": "noise"},
@@ -302,6 +306,8 @@ def measure(rounds: int, days: int, rng):
         if i:
             timings["pk"].append(pk_ms)
         for name, params in targets.items():
+            if name.endswith("after a change"):
+                live.forget_all()
             started = time.perf_counter()
             response = client.get("/admin/insights/", params)
             elapsed = (time.perf_counter() - started) * 1000
@@ -377,7 +383,7 @@ def main(argv=None) -> int:
         first = f"{first_load[name]:.0f}" if name in first_load else "—"
         label = "primary-key lookup (a complaint)" if name == "pk" else f"dashboard: {name}"
         lines.append(f"| {label} | {first} | {p50:.1f} | {p99:.1f} | {p50 / pk50:,.0f}× |")
-    city_p99 = percentile(timings["city"], 99)
+    city_p99 = max(percentile(timings["city"], 99), percentile(timings["city, after a change"], 99))
     verdict = "MET" if city_p99 < GOAL_MS else "MISSED"
     text = "\n".join(
         [
@@ -391,7 +397,8 @@ def main(argv=None) -> int:
             "",
             *lines,
             "",
-            f"- city dashboard p99: {city_p99:.0f} ms (goal < {GOAL_MS} ms): {verdict}",
+            f"- city dashboard p99, the worse of kept and recomputed live figures: {city_p99:.0f} ms "
+            f"(goal < {GOAL_MS} ms): {verdict}",
             "",
             "Command: `DATABASE_URL=postgres://.../portal_insights_bench python -m tests.benchmarks.insights_dashboard "
             + " ".join(argv if argv is not None else sys.argv[1:])
