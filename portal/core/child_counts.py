@@ -10,7 +10,7 @@ when a page was not listed.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from wagtail.models import Page, get_page_models
 
@@ -23,13 +23,18 @@ def remember_child_counts(pages) -> None:
     for page in pages:
         if isinstance(page, Page):
             by_depth.setdefault(page.depth, {})[page.path] = page
+    first, last = Page.alphabet[0] * Page.steplen, Page.alphabet[-1] * Page.steplen
     for depth, by_path in by_depth.items():
         length = depth * Page.steplen
         counts = {path: {} for path in by_path}
+        # Each row's children as a range of paths one level deeper: one range of the (depth, path) index
+        # each (portal_core migration 0001), not a scan of every page at that depth.
+        children = Q()
+        for path in by_path:
+            children |= Q(path__range=(path + first, path + last))
         rows = (
-            Page.objects.filter(depth=depth + 1)
+            Page.objects.filter(children, depth=depth + 1)
             .annotate(parent_path=Substr("path", 1, length))
-            .filter(parent_path__in=list(by_path))
             .values("parent_path", "content_type")
             .annotate(n=Count("pk"))
             .order_by()

@@ -58,3 +58,29 @@ def test_counts_kept_by_the_listing_give_wagtails_answer(city, with_sections):
     remember_child_counts([listed])
     for model in CommunityHomePage.creatable_subpage_models():
         assert model.can_create_at(listed) == model.can_create_at(home), model
+
+
+def test_kept_counts_are_each_listed_pages_children_by_type(city):
+    """Several rows at two depths (a street's communities and their homes' sections): each row's counts are
+    exactly its own children's, whatever its neighbours in the listing."""
+    from collections import Counter
+
+    from wagtail.models import Page
+
+    from portal.core.child_counts import ATTRIBUTE
+
+    homes = list(Page.objects.filter(pk__in=[c.root_page_id for c in city.values()]))
+    sections = list(homes[0].get_children()) + list(homes[-1].get_children())
+    listed = homes + sections
+    remember_child_counts(listed)
+    for page in listed:
+        expected = Counter(page.get_children().values_list("content_type_id", flat=True))
+        assert getattr(page, ATTRIBUTE) == dict(expected), page
+
+
+def test_pages_are_indexed_by_depth_and_path(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "wagtailcore_page")
+    assert ["depth", "path"] in [c["columns"] for c in constraints.values() if c["index"]]
