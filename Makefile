@@ -86,6 +86,7 @@ bench: install-dev wrk
 	$(PY) -m tests.benchmarks.bench_votes 1000
 	$(PY) -m tests.benchmarks.bench_poll --seconds 300  # a city-wide poll: 100 responses/s for 5 minutes (PostgreSQL)
 	$(PY) -m tests.benchmarks.page_floor  # each public page type against a bare Wagtail page, 700 communities
+	$(PY) -m tests.benchmarks.city_home /tmp/portal-floor-700  # the city home against a community home (seeds 700 communities there once)
 	$(PY) -m tests.benchmarks.live_tally  # needs REDIS_URL (the channel layer between processes)
 	$(PY) -m tests.benchmarks.search --posts 100000  # needs DATABASE_URL on PostgreSQL
 	$(PY) -m tests.benchmarks.wechat --seconds 5  # safe-mode WeChat keyword replies against /healthz

@@ -309,6 +309,29 @@ def site_for_request(request) -> Site | None:
     return request._wagtail_site
 
 
+def url_for_path(url_path: str, request) -> str | None:
+    """The link to the page at `url_path` from `request`, as a portal page's `get_url(request)` gives it (on the
+    deepest site holding it; local on the request's own site), from its url_path alone. For long listings of
+    pages that need nothing else (the city home's districts and streets): making a page object for each link
+    cost more than the rest of that page at 700 communities."""
+    from django.urls import reverse
+
+    site_for_request(request)
+    root_paths = getattr(request, "_wagtail_cached_site_root_paths", None)
+    if not isinstance(root_paths, IndexedRootPaths):
+        root_paths = IndexedRootPaths(Site.get_site_root_paths())
+    relevant = root_paths.relevant(url_path)
+    if not relevant:
+        return None  # not routable
+    deepest = max(len(root_path.root_path) for root_path in relevant)
+    site_id, root_path, root_url, _language = next(r for r in relevant if len(r.root_path) == deepest)
+    page_path = reverse("wagtail_serve", args=(url_path[len(root_path) :],))
+    current = request._wagtail_site
+    if (current is not None and site_id == current.id) or root_paths.site_count == 1:
+        return page_path
+    return root_url + page_path
+
+
 def attach_site(request, entry: SiteEntry | None) -> None:
     """Give `request` the site of `entry` (a fresh Site, see SiteEntry.build) and that site's settings, where
     Wagtail looks for them (`Site.find_for_request`, `BaseSiteSetting.for_request`): neither costs a query."""

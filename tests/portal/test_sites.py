@@ -19,3 +19,19 @@ def test_site_for_request_agrees_with_wagtail(city, host):
     assert (found.pk if found else None) == (expected.pk if expected else None)
     assert len(captured.captured_queries) == 0
     assert Site.find_for_request(request) is found  # remembered where Wagtail looks
+
+
+@pytest.mark.parametrize("host", ["localhost", "a1.localhost", "b1.localhost:8000"])
+def test_url_for_path_gives_each_pages_own_link(city, host):
+    """From the city's site and from a community's: every portal page's link from its url_path alone is the
+    link the page itself gives (local on the request's site, the full URL of another community's site)."""
+    from wagtail.models import Page
+
+    from communities.pages.models import PortalPage
+
+    request = RequestFactory(HTTP_HOST=host).get("/")
+    pages = [page for page in Page.objects.filter(depth__gt=1).specific() if isinstance(page, PortalPage)]
+    assert len({page.get_url(request) for page in pages}) == len(pages) > 10
+    for page in pages:
+        assert sites.url_for_path(page.url_path, request) == page.get_url(request), page.url_path
+    assert sites.url_for_path("/no-such-root/", request) is None
