@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -8,6 +9,7 @@ from wagtail.permissions import register_permission_policy
 
 from portal.core.admin_scoping import (
     CommunityScopedViewSetMixin,
+    JoinedColumnsMixin,
     ScopedChooserViewSetMixin,
     WellFormedChooser,
     search_filter_form,
@@ -114,11 +116,16 @@ class RegionPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
+class RegionIndexView(JoinedColumnsMixin, IndexView):
+    pass
+
+
 class RegionViewSet(ModelViewSet):
     """The city, its districts and streets: their map boundaries. Regions are made by provisioning commands;
     only city administrators (superusers, or `regions.change_region`) edit boundaries here."""
 
     model = Region
+    index_view_class = RegionIndexView
     icon = "site"
     menu_label = _("Regions")
     menu_order = 151

@@ -2,9 +2,12 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from portal.core.admin_scoping import JoinedColumnsMixin
 
 from .models import AuditEntry
 
@@ -35,10 +38,15 @@ class AuditEntryFilterSet(WagtailFilterSet):
         fields = ["what"]
 
 
+class AuditEntryIndexView(JoinedColumnsMixin, IndexView):
+    pass
+
+
 class AuditEntryViewSet(ModelViewSet):
     """The city's auditors (permission audit.view_auditentry) browse the log; nobody edits it."""
 
     model = AuditEntry
+    index_view_class = AuditEntryIndexView
     icon = "history"
     menu_order = 900
     add_to_admin_menu = True

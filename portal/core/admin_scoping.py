@@ -346,16 +346,25 @@ def _is_forward_key(model, name) -> bool:
     return field.many_to_one or (field.one_to_one and field.concrete)
 
 
-class ScopedListingMixin:
+class JoinedColumnsMixin:
+    """An admin listing whose foreign-key columns are joined: a column showing a foreign key would otherwise
+    cost a query per row."""
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        columns = getattr(self, "list_display", None)
+        columns = columns if isinstance(columns, (list, tuple)) else ()  # Wagtail's UNDEFINED: its default columns
+        joined = [name for name in columns if _is_forward_key(self.model, name)]
+        return queryset.select_related(*joined) if joined else queryset
+
+
+class ScopedListingMixin(JoinedColumnsMixin):
     """An admin listing (and its results, exports and filters) of only the rows in the user's scope."""
 
     base_filterset_class = ChooserFilterSet
 
     def get_base_queryset(self):
-        queryset = scoped_policy_for(self.model).scope(super().get_base_queryset(), self.request.user)
-        # A column showing a foreign key would cost a query per row: join it instead.
-        joined = [name for name in (getattr(self, "list_display", None) or ()) if _is_forward_key(self.model, name)]
-        return queryset.select_related(*joined) if joined else queryset
+        return scoped_policy_for(self.model).scope(super().get_base_queryset(), self.request.user)
 
     def paginate_queryset(self, queryset, page_size):
         paginated = super().paginate_queryset(queryset, page_size)
