@@ -29,9 +29,28 @@ class MapForm(FilterForm):
         choices = [(s.key, s.label) for s in maps.shadings()]
         if choices:
             data.setdefault("shading", choices[0][0])
-        data.setdefault("level", "community")
+        if not data.get("level"):
+            data["level"] = default_level(user, data.get("area", ""))
         super().__init__(data, user, *args, **kwargs)
         self.fields["shading"].choices = choices
+
+
+def default_level(user, area: str) -> str:
+    """The areas a map shows first: the largest kind of which the communities in view make more than one (the
+    city's staff see its districts, a street's staff its communities), so that the first map of a city does not
+    draw and tabulate every one of its 700 communities; every level stays one choice away."""
+    kind, _sep, pk = (area or "").partition(":")
+    region = (kind, int(pk)) if kind in query.LEVELS and pk.isdigit() else None
+    try:
+        community_ids = query.communities_in(user, region)
+    except query.InsightsError:
+        return "community"  # the form reports the area
+    everywhere = places.all_places()
+    found = [everywhere[pk] for pk in community_ids if pk in everywhere]
+    for level in ("district", "street"):
+        if len({query.region_of(place, level) for place in found}) > 1:
+            return level
+    return "community"
 
 
 def build(user, cleaned) -> dict:

@@ -56,7 +56,7 @@ def map_data(response):
 
 def test_the_city_sees_every_community_shaded_and_every_pinned_complaint(client, city, mapped, make_user):
     client.force_login(make_user("boss", is_staff=True, is_superuser=True))
-    response = client.get(URL, period())
+    response = client.get(URL, {**period(), "level": "community"})
     assert response.status_code == 200
     data = map_data(response)
     names = {f["properties"]["name"] for f in data["areas"]["features"]}
@@ -101,6 +101,27 @@ def test_a_street_sees_its_communities_only(client, city, mapped, make_user):
     other = Region.objects.get(slug="street-b")
     response = client.get(URL, {**period(), "area": f"street:{other.pk}"})
     assert response.status_code == 400
+
+
+def test_the_first_map_shows_the_largest_areas_of_which_there_are_several(client, city, mapped, make_user):
+    """The city's staff first see its districts, a district its streets, a street its communities (the first
+    map of a city of 700 communities drew and tabulated all 700)."""
+    boss = make_user("boss", is_staff=True, is_superuser=True)
+    street_editor = make_user("street-a", is_staff=True)
+    street_editor.groups.add(city["a1"].street.editors_group)
+    east = Region.objects.get(kind="district", name="东区")
+    cases = [
+        (boss, {}, "district", set(Region.objects.filter(kind="district").values_list("name", flat=True))),
+        (boss, {"area": f"district:{east.pk}"}, "street", set(east.children.values_list("name", flat=True))),
+        (street_editor, {}, "community", {city["a1"].name}),
+    ]
+    for user, params, level, names in cases:
+        client.force_login(user)
+        response = client.get(URL, {**period(), **params})
+        assert response.status_code == 200
+        assert response.context["form"].cleaned_data["level"] == level
+        assert f'value="{level}" selected' in response.content.decode()
+        assert {row[0] for row in response.context["built"]["rows"]} == names
 
 
 @pytest.mark.parametrize(
