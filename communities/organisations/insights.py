@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.regions.insights import community_of_path, community_roots
 from communities.regions.models import Community
-from portal.insights import registry
+from portal.insights import query, registry
 from portal.insights.registry import LEVEL, Figure, Section
 
 from . import compliance
@@ -22,6 +22,11 @@ ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 
 
 def disclosure_counts(end) -> dict[tuple[int, str], int]:
+    """{(community_id, outcome): n}, read once per dashboard for the three outcomes (query.shared)."""
+    return query.shared(("organisations.disclosures", end), lambda: _disclosure_counts(end))
+
+
+def _disclosure_counts(end) -> dict[tuple[int, str], int]:
     today = timezone.localdate(end - timedelta(microseconds=1))
     roots = community_roots()
     counts: dict = {}
@@ -67,7 +72,12 @@ def outcome(wanted):
 
 def latest_annual_reports(end) -> list[tuple[int, FinancialReport]]:
     """[(community_id, report)]: each live organisation's latest annual report disclosed by the end of the
-    period (the one a reader of its disclosures saw then), in the organisation's home community."""
+    period (the one a reader of its disclosures saw then), in the organisation's home community (read once per
+    dashboard for income and spending)."""
+    return query.shared(("organisations.annual_reports", end), lambda: _latest_annual_reports(end))
+
+
+def _latest_annual_reports(end) -> list[tuple[int, FinancialReport]]:
     today = timezone.localdate(end - timedelta(microseconds=1))
     roots = community_roots()
     reports = (

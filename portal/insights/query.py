@@ -59,6 +59,19 @@ def stored_days(days: list[date]) -> set[date]:
     return found
 
 
+def shared(key, compute):
+    """compute() once per snapshot for `key`, for figures of a part that read the same rows (the open complaints
+    for "open" and "overdue"; the organisations' disclosures for on time, late and missing). Outside a snapshot
+    (the nightly roll-up) it is computed at every call."""
+    taken = _snapshot.get()
+    if taken is None:
+        return compute()
+    key = ("shared", key)
+    if key not in taken["computed"]:
+        taken["computed"][key] = compute()
+    return taken["computed"][key]
+
+
 def live(figure: registry.Figure, start, end) -> dict:
     """rollup.compute, once per snapshot, and kept across requests until the figure's part changes
     (portal.insights.live)."""
