@@ -16,7 +16,7 @@ is missing; --fresh deletes the complaints and posts first):
    on a real day.
 4. In one process, interleaved, through the real admin view (Django's test client, the superuser):
    `Complaint.objects.get(pk=...)`; the city's dashboard (the last --days days); the city's right after a
-   change (today's live figures computed again, as after any saved complaint); the city's with a filter
+   new complaint (today's complaint figures computed again, as after any saved complaint); the city's with a filter
    change (a category); a district's; the district's with a filter change. p50 and p99 of each.
 
 Writes the table between markers in docs/performance.md. A benchmark, not a test: a missed goal is reported.
@@ -290,7 +290,7 @@ def measure(rounds: int, days: int, rng):
         "city": period,
         # Today's live figures are kept until their part changes (portal.insights.live); in a busy city a
         # complaint arrives every few seconds, so this is the request most staff get:
-        "city, after a change": period,
+        "city, after a new complaint": period,
         "city, a category": {**period, "category": "road"},
         "district": {**period, "area": f"district:{district.pk}"},
         "district, a category": {**period, "area": f"district:{district.pk}", "category": "noise"},
@@ -306,8 +306,8 @@ def measure(rounds: int, days: int, rng):
         if i:
             timings["pk"].append(pk_ms)
         for name, params in targets.items():
-            if name.endswith("after a change"):
-                live.forget_all()
+            if name.endswith("after a new complaint"):
+                live.bump("complaints")  # what saving a complaint does (its part's figures computed again)
             started = time.perf_counter()
             response = client.get("/admin/insights/", params)
             elapsed = (time.perf_counter() - started) * 1000
@@ -383,7 +383,7 @@ def main(argv=None) -> int:
         first = f"{first_load[name]:.0f}" if name in first_load else "—"
         label = "primary-key lookup (a complaint)" if name == "pk" else f"dashboard: {name}"
         lines.append(f"| {label} | {first} | {p50:.1f} | {p99:.1f} | {p50 / pk50:,.0f}× |")
-    city_p99 = max(percentile(timings["city"], 99), percentile(timings["city, after a change"], 99))
+    city_p99 = max(percentile(timings["city"], 99), percentile(timings["city, after a new complaint"], 99))
     verdict = "MET" if city_p99 < GOAL_MS else "MISSED"
     text = "\n".join(
         [
