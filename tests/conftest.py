@@ -19,9 +19,11 @@ from portal.search import dictionary, places
 from tests import recorded_builds
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres_only need real row locks, redis_only a Redis database shared by processes;
-    without them they are skipped before any fixture runs."""
+    without them they are skipped before any fixture runs. After every other hook (pytest-xdist's among
+    them), the xdist_group of each test is made to hold: see keep_xdist_groups."""
     skips = {}
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         reason = "needs PostgreSQL: SQLite serialises every writer, so there is no race to test"
@@ -32,6 +34,35 @@ def pytest_collection_modifyitems(config, items):
         for marker, skip in skips.items():
             if marker in item.keywords:
                 item.add_marker(skip)
+    result = yield
+    keep_xdist_groups(config, items)
+    return result
+
+
+def keep_xdist_groups(config, items):
+    """Under `--dist loadgroup`, pytest-xdist 3.8 tells its scheduler a test's xdist_group by appending
+    "@<group>" to the test's `_nodeid`, which pytest 9.2 no longer reads (it keeps the id in `_id`: pytest-xdist
+    issue 1386). The group was then silently lost: the browser tests ran on every worker, each worker
+    migrating and seeding its own demo server and starting its own Chromium. Put the suffix where this pytest
+    keeps the id, and fail the run rather than ever lose a group silently again."""
+    if not getattr(config.option, "loadgroup", False):  # set on the workers of `-n N --dist loadgroup` only
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        groups = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if not groups:
+            continue
+        suffix = "@" + "_".join(groups)
+        if not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)
+        if not item.nodeid.endswith(suffix):
+            raise pytest.UsageError(f"cannot give {item.nodeid} its xdist_group {suffix[1:]!r} (pytest-xdist)")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,9 @@ models and post_migrate receivers), the installed distributions and their versio
 change makes a new name, so a stale template is never used (a fresh checkout of the same code reuses the
 one a previous run made, which is the same database); older templates of the same database name are
 dropped when a new one is made. Nothing connects to a template after it is made, so no test changes it.
+
+On SQLite in memory the template is a file in the temporary folder, copied with SQLite's backup API; the
+browser tests' server (a SQLite file) starts from the same file when it exists (migrated_sqlite_file).
 """
 
 import contextlib
@@ -61,6 +64,40 @@ def migrated_once(connection):
     return contextlib.nullcontext(False)
 
 
+def _sqlite_prefix() -> str:
+    return f"portal-tests-sqlite-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}-"
+
+
+@contextlib.contextmanager
+def _sqlite_template(wait: bool = True):
+    """Holds the lock on this code's SQLite template file and yields its path (the file may not exist yet), or
+    yields None at once when another process holds the lock and `wait` is false."""
+    folder = Path(tempfile.gettempdir())
+    template = folder / f"{_sqlite_prefix()}{fingerprint()}.sqlite3"
+    with open(folder / f"{template.name}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        yield template
+
+
+def _keep_sqlite_template(source, template: Path) -> None:
+    """Copy a migrated database (an open sqlite3 connection) out to the template file, whole or not at all,
+    and drop the older templates of this checkout."""
+    import sqlite3
+
+    partial = template.with_suffix(f".{os.getpid()}.partial")
+    with contextlib.closing(sqlite3.connect(partial)) as target:
+        source.backup(target)
+    partial.rename(template)
+    keep = {template.name, f"{template.name}.lock"}
+    for stale in template.parent.glob(f"{_sqlite_prefix()}*.sqlite3*"):  # older templates, and their locks
+        if stale.name not in keep:
+            stale.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _sqlite_in_memory(connection):
     """SQLite's in-memory test database lives as long as a connection to its shared-cache name is open:
@@ -68,27 +105,39 @@ def _sqlite_in_memory(connection):
     or, for the first worker, copy the migrated database out to the template file."""
     import sqlite3
 
-    folder = Path(tempfile.gettempdir())
-    prefix = f"portal-tests-sqlite-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}-"
-    template = folder / f"{prefix}{fingerprint()}.sqlite3"
-    with open(folder / f"{template.name}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _sqlite_template() as template:
         if not template.exists():
             yield False
-            partial = template.with_suffix(f".{os.getpid()}.partial")
-            with contextlib.closing(sqlite3.connect(partial)) as target:
-                connection.connection.backup(target)
-            partial.rename(template)  # whole or not at all
-            keep = {template.name, f"{template.name}.lock"}
-            for stale in folder.glob(f"{prefix}*.sqlite3*"):  # older templates of this checkout, and their locks
-                if stale.name not in keep:
-                    stale.unlink(missing_ok=True)
+            _keep_sqlite_template(connection.connection, template)
             return
     holder = sqlite3.connect(connection.creation._get_test_db_name(), uri=True)
     with contextlib.closing(sqlite3.connect(template)) as source:
         source.backup(holder)
     _holders.append(holder)  # the in-memory database ends with the process
     yield True
+
+
+def migrated_sqlite_file(path: Path, migrate) -> bool:
+    """A migrated SQLite database file at `path` (the browser tests' server's), `migrate()` being
+    `manage.py migrate`. When this code has a template, the file starts as a copy of it and `migrate()` only
+    checks that nothing is left to migrate. When it has none, `migrate()` migrates the file, which becomes the
+    template that the test workers of a SQLite run (and later servers) clone; but when a test worker is migrating
+    the template that moment, the file is migrated beside it rather than after it (two cores, one busy).
+    Returns True when the file was cloned. In a PostgreSQL run the fingerprint names django.contrib.postgres
+    too, so the servers of PostgreSQL runs share a template of their own."""
+    import sqlite3
+
+    with _sqlite_template(wait=False) as template:
+        cloned = template is not None and template.exists()
+        if cloned:
+            source, target = sqlite3.connect(template), sqlite3.connect(path)
+            with contextlib.closing(source), contextlib.closing(target):
+                source.backup(target)
+        migrate()
+        if template is not None and not cloned:
+            with contextlib.closing(sqlite3.connect(path)) as source:
+                _keep_sqlite_template(source, template)
+    return cloned
 
 
 _holders = []

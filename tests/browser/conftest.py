@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import template_db
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -110,7 +112,9 @@ def portal_server(tmp_path_factory):
     }
     with open(server.log_path, "w") as log:
         _manage(env, "compile_translations", log=log)
-        _manage(env, "migrate", "--noinput", "-v0", log=log)
+        # Migrated once per version of the code: a copy of the SQLite template the test workers share
+        # (tests/template_db.py), which `migrate` then only checks; or migrated here and kept as that template.
+        template_db.migrated_sqlite_file(server.db_path, lambda: _manage(env, "migrate", "--noinput", "-v0", log=log))
         _manage(env, "seed_demo", log=log)
         process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],

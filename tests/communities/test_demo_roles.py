@@ -120,6 +120,7 @@ def assert_no_dead_link(client):
     assert not dead, "\n".join(dead)
 
 
+@pytest.mark.xdist_group("demo-city")  # the recorded demo city: tests/conftest.py, seed_demo_city_once
 def test_both_demo_communities_have_every_public_page_type(db, host_client):
     """湖滨 as well as 翠园: a notice, news, an event, a forum thread, an open deliberation topic, a poll, 反光镜
     and an organisation of its own, each answering 200 on the community's site (the benchmarks measure 湖滨's)."""

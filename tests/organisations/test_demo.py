@@ -1,8 +1,13 @@
 from datetime import date
 
+import pytest
+
 from communities.organisations.compliance import findings_for
 from communities.organisations.models import OrganisationPage, ProjectPage
 from tests.conftest import seed_demo_city_once
+
+# The demo city is recorded once per worker: its tests share one (tests/conftest.py, seed_demo_city_once).
+pytestmark = pytest.mark.xdist_group("demo-city")
 
 
 def test_demo_city_has_two_disclosing_organisations_and_their_staff(db, host_client, django_user_model):

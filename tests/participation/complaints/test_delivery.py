@@ -473,8 +473,11 @@ def test_goal_a_standard_city_that_fails_often_gets_every_complaint_once(fake_ci
     500, 10% recorded then dropped, 10% answered after the client gave up. 500 complaints: none lost,
     none twice at the city, and every complaint ends in the state of its request at the city."""
     server = fake_city(dedupe=False, lookup=False)
-    point_at(server, timeout=0.25)
-    server.hold_seconds = 1.0  # a late answer: four client timeouts after the request
+    # The client gives up after 0.1 s and a late answer comes four timeouts after the request. Each injected
+    # "timeout" costs the client timeout in wall time (about a hundred of them here); a real answer on loopback
+    # takes milliseconds, and one that took longer would be one more ambiguous failure, which is what is tested.
+    point_at(server, timeout=0.1)
+    server.hold_seconds = 0.4
     now = timezone.now()
     made = [escalated(now=now) for _ in range(500)]
     server.random_faults = (random.Random(13), {"500": 0.30, "drop": 0.10, "timeout": 0.10})

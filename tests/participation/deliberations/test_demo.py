@@ -1,7 +1,12 @@
 """The demo city shows a homeowners' decision with documents and photos, and a proposal collecting co-signers."""
 
+import pytest
+
 from participation.deliberations.models import Proposal, Topic
 from tests.conftest import seed_demo_city_once
+
+# The demo city is recorded once per worker: its tests share one (tests/conftest.py, seed_demo_city_once).
+pytestmark = pytest.mark.xdist_group("demo-city")
 
 
 def test_demo_city_has_deliberations(db, host_client):

@@ -1,12 +1,16 @@
 """The demo city has a forum on every community site, and the README's demo resident can post in 翠园's;
 湖滨 limits posting to verified residents, so there the resident is told how to join."""
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from communities.regions.demo import COMMUNITIES, create_demo_accounts
 from communities.regions.models import Community
 from participation.forums.models import ForumCategory, Thread
 from tests.conftest import seed_demo_city_once
+
+# The demo city is recorded once per worker: its tests share one (tests/conftest.py, seed_demo_city_once).
+pytestmark = pytest.mark.xdist_group("demo-city")
 
 
 def test_every_demo_community_has_categories_with_threads(db):

@@ -23,6 +23,8 @@ from portal.insights.models import DailyFigure
 from tests.conftest import seed_demo_city_once
 
 pytestmark = pytest.mark.django_db
+# Tests on the recorded demo city share one worker (tests/conftest.py, seed_demo_city_once).
+DEMO_CITY = pytest.mark.xdist_group("demo-city")
 DAYS = 5
 
 
@@ -187,6 +189,7 @@ def stored(key, day):
     return dict(counts)
 
 
+@DEMO_CITY
 def test_every_figure_matches_a_direct_count(demo):
     today = rollup.today()
     days = [today - timedelta(days=i) for i in range(DAYS, 0, -1)]
@@ -225,6 +228,7 @@ def test_every_figure_matches_a_direct_count(demo):
         assert key in seen, key
 
 
+@DEMO_CITY
 def test_the_demo_dashboard_has_history(db, client, django_user_model):
     from communities.regions.demo import DEMO_HISTORY_DAYS
 
@@ -249,6 +253,7 @@ def test_the_demo_dashboard_has_history(db, client, django_user_model):
     assert tables["organisations-by-income"].rows and tables["organisations-by-spending"].rows
 
 
+@DEMO_CITY
 def test_income_and_spending_by_category_scoped_and_exported(db, client, django_user_model):
     """The organisations' money by category: the dashboard's tables against the reports read field by field,
     for a street's staff (their communities' organisations only) and the city; exported as CSV."""
