@@ -136,6 +136,13 @@ def site_link(context, site, path=""):
     return links.site_url(site, path, context.get("request"))
 
 
+@register.simple_tag
+def id_url(name, *ids):
+    """`{% id_url "forums:like" post.pk %}`: `{% url %}` for a URL whose arguments are database ids, without
+    matching the pattern again for every item of a list (portal.core.links.reverse_ids)."""
+    return links.reverse_ids(name, *ids)
+
+
 @register.simple_tag(takes_context=True)
 def follow_link(context, url):
     """A stored link (a notification's) on the scheme and port this request is served on."""
