@@ -259,7 +259,7 @@ class SitewideNode(template.Node):
     def render(self, context):
         request = context.get("request")
         elder_mode = bool(context.get("elder_mode"))
-        logged_in = bool(request is not None and request.user.is_authenticated)
+        logged_in = bool(getattr(context.get("user"), "is_authenticated", False))
         key = ("sitewide", self, translation.get_language(), elder_mode, logged_in)
         parts = sites.memo(request, key, lambda: self._parts(context, elder_mode, logged_in))
         return mark_safe("".join(part if isinstance(part, str) else part.nodelist.render(context) for part in parts))
