@@ -148,3 +148,12 @@ def test_a_page_added_under_a_sites_home_after_the_map_was_loaded_is_served(city
     assert client.get("/draft-section/inside/").status_code == 200
     assert client.get("/no-such-section/").status_code == 404
     assert client.get("/notices/no-such-notice/").status_code == 404
+
+
+def test_breadcrumbs_of_a_page_below_another_page_link_each_ancestor(city, host_client):
+    notice = notice_of(city["a1"])
+    below = notice.add_child(instance=NoticePage(title="补充说明", slug="buchong", body="<p>y</p>"))
+    below.save_revision().publish()
+    html = host_client("a1.localhost").get("/notices/tingshui/buchong/").content.decode()
+    assert crumbs(html)[-3:] == ["通知公告", "停水通知", "补充说明"]
+    assert 'href="/notices/"' in html and 'href="/notices/tingshui/"' in html

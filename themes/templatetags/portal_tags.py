@@ -211,18 +211,17 @@ def breadcrumbs(context):
                 section = Page.objects.only("title", "slug", "url_path", "path", "depth").get(
                     path=anchor.path[: len(root.path) + Page.steplen]
                 )
-            between = [section]
+            # The section is a child of this site's home: its URL is its path below the home.
+            serve_prefix = reverse("wagtail_serve", args=("",))
+            crumbs.append({"title": title(section), "url": serve_prefix + section.url_path[len(root.url_path) :]})
             step = Page.steplen
             paths = [anchor.path[:end] for end in range(len(section.path) + step, len(anchor.path), step)]
             if paths:
-                between += (
-                    Page.objects.filter(path__in=paths)
-                    .order_by("path")
-                    .only("title", "slug", "url_path", "path", "depth")
-                )
-            serve_prefix = reverse("wagtail_serve", args=("",))
-            for p in between:
-                crumbs.append({"title": title(p), "url": serve_prefix + p.url_path[len(root.url_path) :]})
+                between = Page.objects.filter(path__in=paths).order_by("path")
+                crumbs += [
+                    {"title": title(p), "url": link(p)}
+                    for p in between.only("title", "slug", "url_path", "path", "depth")
+                ]
         if anchor.depth == root.depth:
             crumbs.pop()  # the home is the anchor: it comes last, below
     own = anchor is page
