@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,13 +69,12 @@ def described_results(result: dict, topic: Topic) -> dict:
     }
 
 
-def _voting_state(request, topic: Topic) -> tuple[str, str]:
+def _voting_state(request, topic: Topic, electorate) -> tuple[str, str]:
     """(state, why the user may not vote, if that is the state)."""
     if not topic.is_voting_open():
         return "closed", ""
     if not request.user.is_authenticated:
         return "anonymous", ""
-    electorate = electorate_for(topic)
     refusal = electorate.refusal(request.user, topic)
     if refusal:
         return "ineligible", refusal
@@ -170,7 +169,9 @@ def _tally_wording(topic) -> dict:
 
 
 def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form=None, status=200):
-    state, refusal = _voting_state(request, topic)
+    prefetch_related_objects([topic], "options")  # read once, for the vote form and the live tally's wording
+    electorate = electorate_for(topic)  # one for the page: it reads the topic's buildings once
+    state, refusal = _voting_state(request, topic, electorate)
     if state == "can_vote" and vote_form is None:
         vote_form = VoteForm(topic, initial={"nonce": ballots.issue_nonce(topic, request.user)})
     context = {
@@ -191,7 +192,7 @@ def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form
         "updates": topic.updates.all(),
         "documents": topic.documents.select_related("document"),
         "proposal": Proposal.objects.filter(topic=topic).select_related("proposer").first(),
-        "buildings": [b.name for b in electorate_for(topic).buildings(topic)] if not topic.legacy_register else [],
+        "buildings": [b.name for b in electorate.buildings(topic)] if not topic.legacy_register else [],
         "schedule_changes": topic.schedule_changes.all(),
     }
     return render(request, "deliberations/topic_detail.html", context, status=status)

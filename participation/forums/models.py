@@ -22,7 +22,7 @@ from communities.regions.models import Community
 from participation.content.markdown import render_markdown
 from participation.moderation.models import ModeratedContent, ModerationState
 from portal.core.child_counts import ChildCountsMixin
-from portal.core.links import site_url
+from portal.core.links import reverse_ids, site_url
 
 POSTS_PER_PAGE = 20
 
@@ -88,7 +88,7 @@ class Thread(ModeratedContent):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("forums:thread", args=[self.pk])
+        return reverse_ids("forums:thread", self.pk)
 
     @property
     def num_pages(self) -> int:
@@ -164,7 +164,7 @@ class Post(ModeratedContent):
         return (self.number - 1) // POSTS_PER_PAGE + 1
 
     def get_absolute_url(self):
-        return reverse("forums:post", args=[self.thread_id, self.number])
+        return reverse_ids("forums:post", self.thread_id, self.number)
 
     def is_visible_to(self, user) -> bool:
         if self.deleted_at is not None:

@@ -269,15 +269,17 @@ def first_unread_number(thread: Thread, user) -> int | None:
 
 
 def mark_read(thread: Thread, user, up_to: int) -> None:
-    """Remember the highest post number the user has seen; never move backwards."""
+    """Remember the highest post number the user has seen; never move backwards. Reading what was read
+    before (the common case) costs one read, no write."""
     now = timezone.now()
-    updated = ThreadRead.objects.filter(user=user, thread=thread, last_read_number__lt=up_to).update(
-        last_read_number=up_to, updated_at=now
-    )
-    if not updated:
+    mine = ThreadRead.objects.filter(user=user, thread=thread)
+    read = mine.values_list("last_read_number", flat=True).first()
+    if read is None:
         ThreadRead.objects.bulk_create(
             [ThreadRead(user=user, thread=thread, last_read_number=up_to, updated_at=now)], ignore_conflicts=True
         )
+    elif read < up_to:
+        mine.filter(last_read_number__lt=up_to).update(last_read_number=up_to, updated_at=now)
 
 
 def unread_thread_ids(threads, user) -> set:

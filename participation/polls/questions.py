@@ -80,7 +80,7 @@ class Question:
         if self.kind == "single_choice":
             return {
                 self.key: forms.ChoiceField(
-                    label=label, help_text=help_text, choices=options, widget=forms.RadioSelect, required=False
+                    label=label, help_text=help_text, choices=options, widget=RadioSelect, required=False
                 )
             }
         if self.kind == "multiple_choice":
@@ -89,7 +89,7 @@ class Question:
                     label=label,
                     help_text=help_text,
                     choices=options,
-                    widget=forms.CheckboxSelectMultiple,
+                    widget=CheckboxSelectMultiple,
                     required=False,
                 )
             }
@@ -97,11 +97,11 @@ class Question:
             scale = [(str(n), str(n)) for n in self.scale]
             return {
                 self.key: forms.ChoiceField(
-                    label=label, help_text=help_text, choices=scale, widget=forms.RadioSelect, required=False
+                    label=label, help_text=help_text, choices=scale, widget=RadioSelect, required=False
                 )
             }
         if self.kind in TEXT_KINDS:
-            widget = forms.Textarea(attrs={"rows": 4}) if self.kind == "long_text" else forms.TextInput
+            widget = Textarea(attrs={"rows": 4}) if self.kind == "long_text" else TextInput
             return {
                 self.key: forms.CharField(
                     label=label, help_text=help_text, max_length=self.max_length, widget=widget, required=False
@@ -110,14 +110,12 @@ class Question:
         if self.kind == "ranking":
             positions = [("", "—")] + [(str(n), str(n)) for n in range(1, len(self.choices) + 1)]
             return {
-                f"{self.key}__{i}": forms.ChoiceField(label=choice, choices=positions, required=False)
+                f"{self.key}__{i}": forms.ChoiceField(label=choice, choices=positions, widget=Select, required=False)
                 for i, choice in enumerate(self.choices)
             }
         if self.kind == "matrix":
             return {
-                f"{self.key}__{i}": forms.ChoiceField(
-                    label=row, choices=options, widget=forms.RadioSelect, required=False
-                )
+                f"{self.key}__{i}": forms.ChoiceField(label=row, choices=options, widget=RadioSelect, required=False)
                 for i, row in enumerate(self.rows)
             }
         raise ValueError(f"unknown question kind {self.kind}")
@@ -203,6 +201,57 @@ def conditional_css(questions: list[Question]) -> str:
     if not rules:
         return ""
     return "@supports selector(:has(*)) {\n" + "\n".join(rules) + "\n}"
+
+
+class BlankRenderedOnce:
+    """A widget whose HTML without a value (the unbound form every visitor of a poll gets) is rendered once per
+    process and reused: Django renders a radio button or checkbox through three templates, and a poll has
+    dozens. The key is everything the HTML is made of (widget type, name, attributes, choices, the renderer);
+    a widget with a value (a form sent back with errors) is rendered as usual, so no one's answers are kept."""
+
+    rendered: dict = {}
+    MAX_KEPT = 4096
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if value not in (None, "", []):
+            return super().render(name, value, attrs, renderer)
+        try:
+            key = (
+                type(self),
+                name,
+                self.is_required,
+                tuple(sorted(self.build_attrs(self.attrs, attrs).items())),
+                tuple(getattr(self, "choices", ())),
+                type(renderer),
+            )
+            html = self.rendered.get(key)
+        except TypeError:  # something unhashable: render as usual
+            return super().render(name, value, attrs, renderer)
+        if html is None:
+            if len(self.rendered) >= self.MAX_KEPT:
+                self.rendered.clear()
+            html = self.rendered[key] = super().render(name, value, attrs, renderer)
+        return html
+
+
+class RadioSelect(BlankRenderedOnce, forms.RadioSelect):
+    pass
+
+
+class CheckboxSelectMultiple(BlankRenderedOnce, forms.CheckboxSelectMultiple):
+    pass
+
+
+class Select(BlankRenderedOnce, forms.Select):
+    pass
+
+
+class TextInput(BlankRenderedOnce, forms.TextInput):
+    pass
+
+
+class Textarea(BlankRenderedOnce, forms.Textarea):
+    pass
 
 
 def build_form_class(questions: list[Question]) -> type[forms.Form]:

@@ -95,8 +95,14 @@ def poll_view(request, poll: PollPage):
                 )
             return response
     context = poll.get_context(request)
+    # Each question with its fields, so that the template does not look for them among all the form's.
+    question_fields = [(q, [form[name] for name in q.field_names()]) for q in poll.question_list]
     context.update(
-        form=form, refusal=refusal, answered=answered, show_results_link=poll.results_visible_to(request.user)
+        form=form,
+        question_fields=question_fields,
+        refusal=refusal,
+        answered=answered,
+        show_results_link=poll.results_visible_to(request.user),
     )
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, poll.get_template(request), context, status=status)

@@ -1,7 +1,9 @@
 """Sections of a community site that apps add to its navigation beside its section pages.
 
 An app registers `@hooks.register("register_community_section")` with a function of (request, site)
-returning a Section, a list of them, or None where it has nothing to show on that site.
+returning a Section, a list of them, or None where it has nothing to show on that site. Its answer is kept
+per process, site and language with the site map (`portal.core.sites.memo`): it must depend on the site only,
+not on the request's user or path (which section is current is worked out per request).
 """
 
 from dataclasses import dataclass

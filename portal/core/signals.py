@@ -13,8 +13,11 @@ from .page_cache import purge_all, purge_site
 def _purge_for_page(page):
     root_paths = Site.get_site_root_paths()
     parent_url_path = page.url_path[: page.url_path.rstrip("/").rfind("/") + 1]
-    if any(s.root_path in (page.url_path, parent_url_path) for s in root_paths):
-        # A site's root or a page of its menu: the site maps hold them (URL, title, menu entries).
+    if any(
+        s.root_path in (page.url_path, parent_url_path) or s.root_path.startswith(page.url_path) for s in root_paths
+    ):
+        # A site's root, a page of its menu, or a page above a site's root (a street: the breadcrumbs of every
+        # community below it): the site maps hold them (URL, title, menu entries, breadcrumbs).
         return purge_all()
     matches = [s for s in root_paths if page.url_path.startswith(s.root_path)]
     if not matches:

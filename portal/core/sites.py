@@ -72,12 +72,17 @@ class SiteEntry:
     root_values: tuple = ()
     # (slug, title, url_path, path) of the root's live in-menu children, in tree order.
     menu: tuple = ()
+    # {slug: (page id, content type id, title, url_path, path)} of every child of the root (live or not): routing's
+    # first step, and the breadcrumbs' section.
+    children: dict = field(default_factory=dict)
     # {site setting model: its row's (field names, values)} for the settings this site has.
     settings: dict = field(default_factory=dict)
     # The site's community as (field names, values) (empty: the site has none, e.g. the city's).
     community_values: tuple = ()
     # {name: value} of the facts registered with `register_site_fact` (absent: the loader had none).
     facts: dict = field(default_factory=dict)
+    # What `memo` derived from this entry in this process (dropped with the map when the generation moves).
+    memo: dict = field(default_factory=dict, repr=False)
 
     def build(self) -> Site:
         """A fresh Site with its root page and community for one request (never shared: Wagtail and Django
@@ -151,17 +156,24 @@ def _specific_values(page) -> tuple[type | None, tuple]:
     return None, ()  # e.g. a StreamField: Wagtail fetches the specific page per request instead
 
 
-def _menus(sites) -> dict:
-    """{site id: its menu}, from one query over the depths just below the sites' roots."""
+def _menus_and_children(sites) -> tuple[dict, dict]:
+    """({site id: its menu}, {site id: {slug: (page id, content type id, title, url_path, path)} of every child
+    of its root}), from one query over the depths just below the sites' roots."""
     site_of_root = {site.root_page.path: site.pk for site in sites}
     menus = {site.pk: [] for site in sites}
+    children = {site.pk: {} for site in sites}
     depths = {site.root_page.depth + 1 for site in sites}
-    children = Page.objects.live().in_menu().filter(depth__in=depths).order_by("path")
-    for slug, title, url_path, path in children.values_list("slug", "title", "url_path", "path"):
+    fields = ("slug", "title", "url_path", "path", "pk", "content_type_id", "live", "show_in_menus")
+    for slug, title, url_path, path, pk, content_type_id, live, in_menu in (
+        Page.objects.filter(depth__in=depths).order_by("path").values_list(*fields)
+    ):
         site_id = site_of_root.get(path[: -Page.steplen])
-        if site_id is not None:
+        if site_id is None:
+            continue
+        children[site_id][slug] = (pk, content_type_id, title, url_path, path)
+        if live and in_menu:
             menus[site_id].append((slug, title, url_path, path))
-    return {site_id: tuple(menu) for site_id, menu in menus.items()}
+    return {site_id: tuple(menu) for site_id, menu in menus.items()}, children
 
 
 def _site_settings() -> dict:
@@ -230,7 +242,8 @@ class SiteMap:
     def load(cls, generation) -> "SiteMap":
         sites = list(Site.objects.select_related("root_page").order_by("pk"))
         specific_roots = {page.pk: page for page in Page.objects.filter(sites_rooted_here__isnull=False).specific()}
-        menus, site_settings, communities, facts = _menus(sites), _site_settings(), _communities(sites), _facts(sites)
+        (menus, children), site_settings = _menus_and_children(sites), _site_settings()
+        communities, facts = _communities(sites), _facts(sites)
         entries = []
         for site in sites:
             root_class, root_values = _specific_values(specific_roots[site.root_page_id])
@@ -245,6 +258,7 @@ class SiteMap:
                     root_class=root_class,
                     root_values=root_values,
                     menu=menus[site.pk],
+                    children=children[site.pk],
                     settings=site_settings.get(site.pk, {}),
                     community_values=communities.get(site.pk, ()),
                     facts=facts.get(site.pk, {}),
@@ -336,8 +350,32 @@ def attach_site(request, entry: SiteEntry | None) -> None:
     """Give `request` the site of `entry` (a fresh Site, see SiteEntry.build) and that site's settings, where
     Wagtail looks for them (`Site.find_for_request`, `BaseSiteSetting.for_request`): neither costs a query."""
     request._wagtail_site = entry.build() if entry else None
+    request._portal_site_entry = entry
     if entry:
         entry.attach_settings(request, request._wagtail_site)
+
+
+def entry_for_request(request) -> SiteEntry | None:
+    """The map's entry for the site serving `request` (checked against the generation for this request)."""
+    site_for_request(request)
+    return getattr(request, "_portal_site_entry", None)
+
+
+def memo(request, key, compute):
+    """`compute()`, kept in this process for the site serving `request` until its map is reloaded (the
+    generation moved: a page, Site, setting or community changed; or MAX_AGE passed).
+
+    Only for what depends on nothing but the site's map entry and `key` (the caller puts the language, the
+    visitor's mode and so on in `key`): the chrome every page shares (`{% sitewide %}`), its breadcrumbs
+    above a page, its sections. Nothing of a user's may go in. Without a site, computed every time."""
+    entry = entry_for_request(request) if request is not None else None
+    if entry is None:
+        return compute()
+    try:
+        return entry.memo[key]
+    except KeyError:
+        value = entry.memo[key] = compute()
+        return value
 
 
 def community_for_request(request):
@@ -380,11 +418,28 @@ def serving_map() -> SiteMap | None:
     return _serving.get()
 
 
-def menu_of(site) -> tuple | None:
-    """The site's menu from the map checked for this request, or None where no map was checked."""
-    checked = _serving.get()
-    entry = checked.by_id.get(site.pk) if checked is not None else None
-    return entry.menu if entry is not None else None
+def child_of_root(request, page, slug: str):
+    """The child of `page` at `slug` in its specific type with one query, when `page` is the root of the site
+    serving `request` and the map checked for this request knows the child; None otherwise (route as usual).
+
+    The map holds every child of each site's root by slug: publishing, unpublishing, moving, renaming or
+    deleting one moves the generation (portal.core.signals), so a slug it knows is current; one it does not
+    know (a page added since) is looked up in the database."""
+    site, entry = getattr(request, "_wagtail_site", None), getattr(request, "_portal_site_entry", None)
+    if site is None or entry is None or site.root_page_id != page.pk:
+        return None
+    found = entry.children.get(slug)
+    if found is None:
+        return None
+    from django.contrib.contenttypes.models import ContentType
+
+    model = ContentType.objects.get_for_id(found[1]).model_class()
+    if model is None:
+        return None
+    child = model._default_manager.filter(pk=found[0]).first()  # None: deleted in another process just now
+    if child is not None:
+        child._cached_parent_obj = page
+    return child
 
 
 def serve_with(site_map_checked: SiteMap | None):

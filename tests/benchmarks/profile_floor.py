@@ -1,7 +1,7 @@
 """In-process CPU and queries of each page page_floor measures, on the database a `page_floor --keep` run left.
 
     python -m tests.benchmarks.profile_floor FOLDER [--requests 50] [--batches 5] [--only NAMES]
-        [--profile NAME --who {out,resident} [--top 40]]
+        [--profile NAME --who {out,resident} [--top 40] [--callers PATTERN]]
 
 Requests go through Django's WSGI handler as gunicorn calls it (every middleware), with page_floor's
 settings (tests.benchmarks.page_settings, the page caches off), in this process, with no socket. Each page
@@ -35,6 +35,7 @@ def parse_args(argv):
     parser.add_argument("--who", choices=("out", "resident"), default="out", help="for --profile (default out)")
     parser.add_argument("--top", type=int, default=40, help="functions --profile prints (default 40)")
     parser.add_argument("--sort", default="cumulative", help="--profile's sort key (default cumulative)")
+    parser.add_argument("--callers", default="", metavar="PATTERN", help="--profile: who calls functions matching this")
     return parser.parse_args(argv)
 
 
@@ -111,7 +112,11 @@ def main(argv=None) -> int:
         for _ in range(args.requests):
             client.get(path, who)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        if args.callers:
+            stats.print_callers(args.callers)
+        else:
+            stats.print_stats(args.top)
         return 0
     bare_path = paths.pop("bare Wagtail page")
     wanted = [name for name in paths if not args.only or name in args.only.split(",")]

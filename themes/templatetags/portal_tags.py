@@ -1,4 +1,5 @@
 import functools
+import re
 
 from django import template
 from django.conf import settings
@@ -72,32 +73,45 @@ def _position(section: Section) -> int:
 @register.simple_tag(takes_context=True)
 def site_sections(context):
     """The site's navigation: its live in-menu section pages, and the sections apps add with the
-    `register_community_section` hook (a function of (request, site) returning a Section or None)."""
+    `register_community_section` hook (a function of (request, site) returning a Section or None).
+
+    Which sections a site has, their titles and links are worked out once per process, site and language
+    (`sites.memo`: a changed menu page or site moves the generation, and they are worked out again); which
+    one is current, per request."""
     request = context.get("request")
     # `page` is the Wagtail page being served; other views may use the name for something else.
     page_path = getattr(context.get("page"), "path", None) or "\0"
     site = current_site(context)
     if site is None:
         return []
+    language = translation.get_language()
+    listed = sites.memo(request, ("sections", language), lambda: _sections(request, site))
+    sections = []
+    for key, title, url, path in listed:
+        current = page_path.startswith(path) if path else False
+        current = current or (url != "/" and request.path.startswith(url))
+        sections.append(Section(key, title, url, current))
+    return sections
+
+
+def _sections(request, site) -> tuple:
+    """(key, title, url, page path or "") of the site's sections, in the residents' order."""
     root = site.root_page
-    children = sites.menu_of(site)  # what the site map holds, for pages Wagtail serves
+    entry = sites.entry_for_request(request)
+    children = entry.menu if entry is not None else None
     if children is None:
         children = root.get_children().live().in_menu().values_list("slug", "title", "url_path", "path")
     # The root's children are this site's own pages: their URL is their path below the root, which is
     # what `get_url` answers, without building a Page or scanning every site's root path for each.
     serve_prefix = reverse("wagtail_serve", args=("",))
-    sections = []
+    found = []
     for slug, title, url_path, path in children:
-        title = _section_title(slug, title)
-        url = serve_prefix + url_path[len(root.url_path) :]
-        current = page_path.startswith(path) or (url != "/" and request.path.startswith(url))
-        sections.append(Section(slug, title, url, current))
+        found.append((Section(slug, _section_title(slug, title), serve_prefix + url_path[len(root.url_path) :]), path))
     for make_sections in hooks.get_hooks("register_community_section"):
         added = make_sections(request, site) or []
-        for section in added if isinstance(added, list) else [added]:
-            section.current = request.path.startswith(section.url)
-            sections.append(section)
-    return sorted(sections, key=_position)
+        found.extend((section, "") for section in (added if isinstance(added, list) else [added]))
+    found.sort(key=lambda pair: _position(pair[0]))
+    return tuple((section.key, str(section.title), section.url, path) for section, path in found)
 
 
 @register.simple_tag(takes_context=True)
@@ -120,6 +134,13 @@ def home_panels(context):
 def site_link(context, site, path=""):
     """`{% site_link community.site "/" %}`: a link to another of the portal's sites (portal.core.links)."""
     return links.site_url(site, path, context.get("request"))
+
+
+@register.simple_tag
+def id_url(name, *ids):
+    """`{% id_url "forums:like" post.pk %}`: `{% url %}` for a URL whose arguments are database ids, without
+    matching the pattern again for every item of a list (portal.core.links.reverse_ids)."""
+    return links.reverse_ids(name, *ids)
 
 
 @register.simple_tag(takes_context=True)
@@ -150,7 +171,11 @@ def with_site_name(title, site_name):
 @register.inclusion_tag("_breadcrumbs.html", takes_context=True)
 def breadcrumbs(context):
     """City › district › street › community › section › page: up the page tree from the page being
-    served (or from the site's home, for the pages apps serve), each link on its own site and port."""
+    served (or from the site's home, for the pages apps serve), each link on its own site and port.
+
+    What lies above the site's home, and the home itself, comes from the site map (`sites.memo`, once per
+    process, host and generation), its section from the map's children of the home; only pages between a
+    section and the page (none on most pages) are queried."""
     from wagtail.models import Page
 
     request = context.get("request")
@@ -158,14 +183,125 @@ def breadcrumbs(context):
     page = context.get("page")
     if site is None or request is None:
         return {"crumbs": []}
-    anchor = page if isinstance(page, Page) else site.root_page
-    ancestors = list(anchor.get_ancestors().filter(depth__gte=2).only("title", "slug", "url_path", "path", "depth"))
-    section_depth = site.root_page.depth + 1  # the community's sections speak the visitor's language, as in its menu
+    root = site.root_page
+    anchor = page if isinstance(page, Page) else root
+    section_depth = root.depth + 1  # the community's sections speak the visitor's language, as in its menu
 
     def title(p):
         return _section_title(p.slug, p.title) if p.depth == section_depth else p.title
 
-    crumbs = [{"title": title(p), "url": links.follow(p.get_url(request) or "", request)} for p in ancestors]
+    def link(p):
+        return links.follow(p.get_url(request) or "", request)
+
+    entry = sites.entry_for_request(request)
+    if entry is None or not anchor.path.startswith(root.path):
+        ancestors = anchor.get_ancestors().filter(depth__gte=2).only("title", "slug", "url_path", "path", "depth")
+        crumbs = [{"title": title(p), "url": link(p)} for p in ancestors]
+    else:
+
+        def down_to_home():
+            ancestors = root.get_ancestors().filter(depth__gte=2).only("title", "slug", "url_path", "path", "depth")
+            return [(p.title, link(p)) for p in [*ancestors, root]]
+
+        above = sites.memo(request, ("breadcrumbs", request.scheme, request.get_host()), down_to_home)
+        crumbs = [{"title": crumb_title, "url": url} for crumb_title, url in above]
+        if anchor.depth > section_depth:
+            section = _section_of(entry, anchor.path[: len(root.path) + Page.steplen])
+            if section is None:  # a page added since the map was loaded
+                section = Page.objects.only("title", "slug", "url_path", "path", "depth").get(
+                    path=anchor.path[: len(root.path) + Page.steplen]
+                )
+            # The section is a child of this site's home: its URL is its path below the home.
+            serve_prefix = reverse("wagtail_serve", args=("",))
+            crumbs.append({"title": title(section), "url": serve_prefix + section.url_path[len(root.url_path) :]})
+            step = Page.steplen
+            paths = [anchor.path[:end] for end in range(len(section.path) + step, len(anchor.path), step)]
+            if paths:
+                between = Page.objects.filter(path__in=paths).order_by("path")
+                crumbs += [
+                    {"title": title(p), "url": link(p)}
+                    for p in between.only("title", "slug", "url_path", "path", "depth")
+                ]
+        if anchor.depth == root.depth:
+            crumbs.pop()  # the home is the anchor: it comes last, below
     own = anchor is page
-    crumbs.append({"title": title(anchor), "url": "" if own else links.follow(anchor.get_url(request), request)})
+    crumbs.append({"title": title(anchor), "url": "" if own else link(anchor)})
     return {"crumbs": crumbs if len(crumbs) > 1 or not own else []}
+
+
+def _section_of(entry, path):
+    """A child of the site's home, from the map (a Page with what a crumb needs), or None."""
+    from wagtail.models import Page
+
+    for slug, (_pk, _type, title, url_path, child_path) in entry.children.items():
+        if child_path == path:
+            return Page(title=title, slug=slug, url_path=url_path, path=path, depth=len(path) // Page.steplen)
+    return None
+
+
+# {% sitewide %}: the chrome every page of a site shares, rendered once per process.
+_HOLE = "\x00portal-hole:{}\x00"
+_HOLES = "_sitewide_holes"
+
+
+class SitewideNode(template.Node):
+    """Renders its content once per process, site, language, elder-friendly mode and logged in or not, and
+    reuses it (`sites.memo`: dropped when the site map is reloaded, so a changed menu, page title or setting
+    shows at once). The content sees only `site`, `s` (the community's settings), `LANGUAGE_CODE`, `elder_mode`
+    and `logged_in`: no request, no user, no CSRF token, so nothing of one visitor can be kept for another.
+    What depends on the request goes in `{% perrequest %}` holes, rendered for every request with the context
+    the `{% sitewide %}` tag was given (not variables set inside the block)."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        request = context.get("request")
+        elder_mode = bool(context.get("elder_mode"))
+        logged_in = bool(getattr(context.get("user"), "is_authenticated", False))
+        key = ("sitewide", self, translation.get_language(), elder_mode, logged_in)
+        parts = sites.memo(request, key, lambda: self._parts(context, elder_mode, logged_in))
+        return mark_safe("".join(part if isinstance(part, str) else part.nodelist.render(context) for part in parts))
+
+    def _parts(self, context, elder_mode, logged_in) -> tuple:
+        holes = []
+        shared = {
+            "site": current_site(context),
+            "s": context.get("s"),
+            "LANGUAGE_CODE": translation.get_language(),
+            "elder_mode": elder_mode,
+            "logged_in": logged_in,
+            _HOLES: holes,
+        }
+        pieces = re.split(r"\x00portal-hole:(\d+)\x00", self.nodelist.render(context.new(shared)))
+        return tuple(holes[int(piece)] if i % 2 else piece for i, piece in enumerate(pieces))
+
+
+class PerRequestNode(template.Node):
+    """A hole in `{% sitewide %}`: rendered for each request; outside `{% sitewide %}`, simply rendered."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        holes = context.get(_HOLES)
+        if holes is None:
+            return self.nodelist.render(context)
+        holes.append(self)
+        return _HOLE.format(len(holes) - 1)
+
+
+@register.tag
+def sitewide(parser, token):
+    """`{% sitewide %}...{% endsitewide %}`: see SitewideNode."""
+    nodelist = parser.parse(("endsitewide",))
+    parser.delete_first_token()
+    return SitewideNode(nodelist)
+
+
+@register.tag
+def perrequest(parser, token):
+    """`{% perrequest %}...{% endperrequest %}`: a hole in `{% sitewide %}` (see SitewideNode)."""
+    nodelist = parser.parse(("endperrequest",))
+    parser.delete_first_token()
+    return PerRequestNode(nodelist)

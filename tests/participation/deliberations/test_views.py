@@ -203,9 +203,36 @@ def test_second_form_cannot_vote_twice(city, make_topic, resident, site):
     topic, voter = make_topic(city["a1"]), resident(city["a1"])
     client = site(voter)
     first, second = vote_form(client, topic), vote_form(client, topic)  # two tabs
+    # A fresh unspent nonce is handed out again (a view of the form writes nothing): the second tab's form is
+    # a used one, refused as a replay is; with a form of its own it would be refused by the roll.
+    assert first == second
     client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic), "nonce": first})
     response = client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic, 1), "nonce": second})
+    assert response.status_code == 409 and "already used" in response.content.decode()
+    from participation.deliberations.ballots import issue_nonce
+
+    own = issue_nonce(topic, voter)
+    assert own != first
+    response = client.post(f"/deliberations/{topic.pk}/vote/", {"option": option(topic, 1), "nonce": own})
     assert response.status_code == 409 and "already been recorded" in response.content.decode()
+    assert Ballot.objects.filter(topic=topic).count() == 1
+
+
+def test_a_nonce_is_reused_only_while_fresh_and_unspent(city, make_topic, resident):
+
+    from django.utils import timezone
+
+    from participation.deliberations import ballots
+    from participation.deliberations.models import VoteNonce
+
+    topic, voter, other = make_topic(city["a1"]), resident(city["a1"]), resident(city["a1"])
+    nonce = ballots.issue_nonce(topic, voter)
+    assert ballots.issue_nonce(topic, voter) == nonce and ballots.issue_nonce(topic, other) != nonce
+    VoteNonce.objects.filter(pk=nonce).update(created_at=timezone.now() - ballots.NONCE_LIFETIME * 3 / 4)
+    newer = ballots.issue_nonce(topic, voter)  # the old one is past half its life: a new one, the old still valid
+    assert newer != nonce and VoteNonce.objects.filter(pk=nonce).exists()
+    ballots.cast_vote(topic, voter, str(topic.options.first().pk), nonce=newer)
+    assert not VoteNonce.objects.filter(pk=newer).exists()
 
 
 def test_vote_outside_voting_phase_refused(city, make_topic, resident, site):

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participation.forums.models import POSTS_PER_PAGE, Post, PostLike, PostRevision, Thread, ThreadRead
@@ -134,6 +136,21 @@ def test_read_tracking_unread_threads_and_first_unread(forum, categories):
     assert neighbour.get(f"/forum/t/{thread.pk}/unread/")["Location"].endswith("?page=1#p2")
     neighbour.get(f"/forum/t/{thread.pk}/")  # reads #1-#20
     assert neighbour.get(f"/forum/t/{thread.pk}/unread/")["Location"].endswith(f"?page=2#p{POSTS_PER_PAGE + 1}")
+
+
+def test_reading_a_thread_again_writes_nothing_and_reading_further_moves_the_marker(forum):
+    thread, neighbour = forum["thread"], forum["neighbour_client"]
+    neighbour.get(f"/forum/t/{thread.pk}/")
+    first = ThreadRead.objects.get(thread=thread)
+    with CaptureQueriesContext(connection) as captured:
+        assert neighbour.get(f"/forum/t/{thread.pk}/").status_code == 200
+    writes = [
+        q["sql"] for q in captured.captured_queries if "forums_threadread" in q["sql"] and "SELECT" not in q["sql"]
+    ]
+    assert writes == []
+    reply(forum["author_client"], thread, body="又一帖")
+    neighbour.get(f"/forum/t/{thread.pk}/")
+    assert ThreadRead.objects.get(thread=thread).last_read_number == first.last_read_number + 1
 
 
 def test_read_state_is_bounded(forum, settings):

@@ -286,10 +286,10 @@ def _answer_queries(client, poll) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(control)]
 
 
-# Wagtail's routing (the home's children down to the poll, and the poll in its own type) and the save: the
-# roll entry, the response, its answers (one bulk insert). A visitor without the answered-cookie needs no
-# "answered already?" query; the community comes from the site map, not a query.
-ANONYMOUS_ANSWER = 7
+# Routing (the poll index in its own type, found in the site map; the poll by its URL path below it, and in its
+# own type) and the save: the roll entry, the response, its answers (one bulk insert). A visitor without the
+# answered-cookie needs no "answered already?" query; the community comes from the site map, not a query.
+ANONYMOUS_ANSWER = 6
 # A resident also costs the session, the user, the guard's one decision (suspensions, the community's rule)
 # and whether they answered already.
 RESIDENT_ANSWER = ANONYMOUS_ANSWER + 5
