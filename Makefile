@@ -61,10 +61,10 @@ browser:
 ## browser about a third of the time (TEST_WORKERS=auto for one per core; TEST_WORKERS=0 runs it in one
 ## process), each with its own test database, Redis key prefixes and media folder (docs/testing.md).
 ## The browser tests stay together on one worker (--dist loadgroup): one demo server, one Chromium.
+## A model change without its migration fails tests/test_migrations.py (makemigrations --check, in the suite).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: install-dev browser
 	$(BIN)/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings.test
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-dev
