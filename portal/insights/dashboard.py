@@ -149,7 +149,7 @@ def peak_summary(message: str, rows: list, figure, name: str) -> str:
 
 
 def _has_data(value) -> bool:
-    return bool(sum(value.values()) if isinstance(value, Counter) else value)
+    return bool(sum(value.values()) if isinstance(value, dict) else value)
 
 
 def build(user, filters: Filters) -> list[Table]:

@@ -7,11 +7,13 @@ Every read is scoped by the one scoping function (`portal.accounts.scoping.staff
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,16 +48,49 @@ def _now():
     return taken["now"] if taken else timezone.now()
 
 
-def stored_days(days: list[date]) -> set[date]:
-    """The days among `days` that are rolled up (asked once per snapshot for the same days)."""
+def _stored_versions(days: list[date]) -> dict[date, object]:
+    """{day: when it was rolled up} for the days among `days` that are rolled up (asked once per snapshot for
+    the same days)."""
     taken = _snapshot.get()
     key = ("stored", days[0], days[-1], len(days))
     if taken is not None and key in taken["computed"]:
         return taken["computed"][key]
-    found = set(RolledUpDay.objects.filter(day__range=(min(days), max(days))).values_list("day", flat=True))
-    found &= set(days)
+    rows = RolledUpDay.objects.filter(day__range=(min(days), max(days))).values_list("day", "rolled_up_at")
+    wanted = set(days)
+    found = {day: at for day, at in rows if day in wanted}
     if taken is not None:
         taken["computed"][key] = found
+    return found
+
+
+def stored_days(days: list[date]) -> set[date]:
+    """The days among `days` that are rolled up."""
+    return set(_stored_versions(days))
+
+
+SUMS_TTL = 6 * 3600  # seconds the sums of rolled-up days are kept (the key changes when a day is rolled up again)
+
+
+def _kept_sums(what: str, figures, community_ids, days, dimension_of, compute):
+    """compute() (sums of rolled-up days, which only the roll-up writes) kept across requests. The key names
+    the period, the figures, their dimensions, the communities and each stored day with the moment it was
+    rolled up: rolling a day up again (the nightly task, `rebuild_insights`) moves `RolledUpDay.rolled_up_at`,
+    so nothing stale is read. A dashboard seen again, or after a new complaint (only today's figures are
+    computed again), then reads no roll-up rows."""
+    versions = _stored_versions(days)
+    described = (
+        what,
+        (days[0].isoformat(), days[-1].isoformat()),  # a level is read on the period's last day
+        sorted((f.key, dimension_of(f)) for f in figures),
+        sorted(community_ids),
+        sorted((day.isoformat(), at.isoformat()) for day, at in versions.items()),
+    )
+    digest = hashlib.sha256(repr(described).encode()).hexdigest()
+    key = f"insights:sums:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, SUMS_TTL)
     return found
 
 
@@ -132,7 +167,8 @@ def check_period(start: date, end: date) -> None:
 
 def _add(total: dict, community_id: int, bucket: int, value: int, kind: str) -> None:
     if kind == registry.DURATION:
-        total.setdefault(community_id, Counter())[bucket] += value
+        histogram = total.setdefault(community_id, {})  # a plain dict: cached and unpickled cheaply
+        histogram[bucket] = histogram.get(bucket, 0) + value
     else:
         total[community_id] = total.get(community_id, 0) + value
 
@@ -202,18 +238,23 @@ def values_many(figures, community_ids: set[int], start: date, end: date, dimens
     communities: the rolled-up days of all of them in ONE query, the other days (today, a gap) computed live.
 
     FLOW: the sum over the days; LEVEL: the level at the end of the last day (or now, for today);
-    DURATION: a Counter {bucket: count}. `dimension_of(figure)` cuts a figure to one dimension (None: all)."""
-    result: dict = {figure.key: {} for figure in figures}
+    DURATION: a histogram {bucket: count} (a dict). `dimension_of(figure)` cuts a figure to one dimension (None: all)."""
     days = _days(start, end)
     if not days or not community_ids or not figures:
-        return result
+        return {figure.key: {} for figure in figures}
     stored = stored_days(days)
     kinds = {figure.key: figure.kind for figure in figures}
-    rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=False)
-    if rows is not None:
-        summed = rows.values_list("figure", "community_id", "bucket").annotate(total=Sum("value")).order_by()
-        for key, community_id, bucket, value in summed:
-            _add(result[key], community_id, bucket, value, kinds[key])
+
+    def summed_stored():
+        summed = {figure.key: {} for figure in figures}
+        rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=False)
+        if rows is not None:
+            grouped = rows.values_list("figure", "community_id", "bucket").annotate(total=Sum("value")).order_by()
+            for key, community_id, bucket, value in grouped:
+                _add(summed[key], community_id, bucket, value, kinds[key])
+        return summed
+
+    result = _kept_sums("values", figures, community_ids, days, dimension_of, summed_stored)
     for figure in figures:
         for community_id, _dim, bucket, value, _day in _live_rows(
             figure, community_ids, days, stored, dimension_of(figure), every_day=False
@@ -225,15 +266,20 @@ def values_many(figures, community_ids: set[int], start: date, end: date, dimens
 def dimensions_many(figures, community_ids: set[int], start: date, end: date) -> dict:
     """{figure key: {dimension: value summed over the communities}} (FLOW and LEVEL figures): the figures by
     category, the rolled-up days of all of them in one query."""
-    result: dict = {figure.key: {} for figure in figures}
     days = _days(start, end)
     if not days or not community_ids or not figures:
-        return result
+        return {figure.key: {} for figure in figures}
     stored = stored_days(days)
-    rows = _stored_rows(figures, community_ids, days, stored, _no_dimension, every_day=False)
-    if rows is not None:
-        for key, dim, value in rows.values_list("figure", "dimension").annotate(total=Sum("value")).order_by():
-            result[key][dim] = result[key].get(dim, 0) + value
+
+    def summed_stored():
+        summed = {figure.key: {} for figure in figures}
+        rows = _stored_rows(figures, community_ids, days, stored, _no_dimension, every_day=False)
+        if rows is not None:
+            for key, dim, value in rows.values_list("figure", "dimension").annotate(total=Sum("value")).order_by():
+                summed[key][dim] = summed[key].get(dim, 0) + value
+        return summed
+
+    result = _kept_sums("dimensions", figures, community_ids, days, _no_dimension, summed_stored)
     for figure in figures:
         for _community_id, dim, _bucket, value, _day in _live_rows(
             figure, community_ids, days, stored, None, every_day=False
@@ -245,15 +291,20 @@ def dimensions_many(figures, community_ids: set[int], start: date, end: date) ->
 def daily_many(figures, community_ids: set[int], start: date, end: date, dimension_of=_no_dimension) -> dict:
     """{figure key: {day: value summed over the communities}} for FLOW and LEVEL figures, every day of the
     period: the rolled-up days of all of them in one query, each other day (today, a gap) computed live."""
-    result: dict = {figure.key: {} for figure in figures}
     days = _days(start, end)
     if not days or not community_ids or not figures:
-        return result
+        return {figure.key: {} for figure in figures}
     stored = stored_days(days)
-    rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=True)
-    if rows is not None:
-        for key, day, value in rows.values_list("figure", "day").annotate(total=Sum("value")).order_by():
-            result[key][day] = result[key].get(day, 0) + value
+
+    def summed_stored():
+        summed = {figure.key: {} for figure in figures}
+        rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=True)
+        if rows is not None:
+            for key, day, value in rows.values_list("figure", "day").annotate(total=Sum("value")).order_by():
+                summed[key][day] = summed[key].get(day, 0) + value
+        return summed
+
+    result = _kept_sums("daily", figures, community_ids, days, dimension_of, summed_stored)
     for figure in figures:
         for _community_id, _dim, _bucket, value, day in _live_rows(
             figure, community_ids, days, stored, dimension_of(figure), every_day=True
@@ -323,7 +374,7 @@ def daily_totals(figure: registry.Figure, community_ids: set[int], start: date, 
     return daily_many([figure], community_ids, start, end, lambda _figure: dimension)[figure.key]
 
 
-def percentile(histogram: Counter, q: float) -> int | None:
+def percentile(histogram: dict, q: float) -> int | None:
     """The bucket bound (hours) below which a share `q` of the durations fall; None without data."""
     count = sum(histogram.values())
     if not count:
