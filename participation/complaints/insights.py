@@ -39,53 +39,81 @@ def new(start, end):
     return _grouped(Complaint.objects.filter(created_at__gte=start, created_at__lt=end))
 
 
-def _moved_to(state, start, end):
-    events = ComplaintEvent.objects.filter(kind=STATE, to_state=state, created_at__gte=start, created_at__lt=end)
-    for row in (
-        events.values("complaint__community_id", "complaint__category__service_code")
-        .annotate(n=Count("complaint", distinct=True))
-        .order_by()
-    ):
-        yield row["complaint__community_id"], row["complaint__category__service_code"], 0, row["n"]
+MOVES_COUNTED = [CaseState.CLOSED, CaseState.ESCALATED, CaseState.EVALUATED]
+
+
+def _moves(start, end) -> list[tuple]:
+    """The state changes into closed, escalated or evaluated in [start, end), each as (complaint id, community
+    id, category code, submitted at, rating, to state, moved at): one read for the five figures counted from
+    them (closed, escalated, the two ratings, time to close), shared within a dashboard's snapshot."""
+
+    def compute():
+        codes = _category_codes()
+        rows = ComplaintEvent.objects.filter(
+            kind=STATE, to_state__in=MOVES_COUNTED, created_at__gte=start, created_at__lt=end
+        ).values_list(
+            "complaint_id",
+            "complaint__community_id",
+            "complaint__category_id",
+            "complaint__created_at",
+            "complaint__rating",
+            "to_state",
+            "created_at",
+        )
+        return [(pk, community, codes.get(category), *rest) for pk, community, category, *rest in rows]
+
+    return query.shared(("complaints.moves", start, end), compute)
+
+
+def _complaints_moved(start, end, state, rating=None):
+    """(community_id, code, 0, n) of the complaints that moved to `state` in [start, end) (each counted once),
+    only those rated `rating` when given."""
+    seen, counts = set(), {}
+    for pk, community_id, code, _submitted, rated, to_state, _at in _moves(start, end):
+        if to_state != state or (rating is not None and rated != rating) or pk in seen:
+            continue
+        seen.add(pk)
+        counts[(community_id, code)] = counts.get((community_id, code), 0) + 1
+    for (community_id, code), n in counts.items():
+        yield community_id, code, 0, n
 
 
 def closed(start, end):
-    return _moved_to(CaseState.CLOSED, start, end)
+    return _complaints_moved(start, end, CaseState.CLOSED)
 
 
 def escalated(start, end):
-    return _moved_to(CaseState.ESCALATED, start, end)
+    return _complaints_moved(start, end, CaseState.ESCALATED)
 
 
 def evaluated(rating):
     def compute(start, end):
-        events = ComplaintEvent.objects.filter(
-            kind=STATE,
-            to_state=CaseState.EVALUATED,
-            created_at__gte=start,
-            created_at__lt=end,
-            complaint__rating=rating,
-        )
-        for row in (
-            events.values("complaint__community_id", "complaint__category__service_code")
-            .annotate(n=Count("complaint", distinct=True))
-            .order_by()
-        ):
-            yield row["complaint__community_id"], row["complaint__category__service_code"], 0, row["n"]
+        return _complaints_moved(start, end, CaseState.EVALUATED, rating)
 
     return compute
 
 
 def _open_at(end, **filters):
-    """The complaints open at `end`, as two querysets whose union it is. A complaint with no state change
+    """The complaints open at `end`, as querysets whose union it is. A complaint with no state change
     since `end` was then in the state it is in now (read from its indexed column); only the few that moved
     since are replayed from their timeline. So today's live figure and last night's roll-up read the open
-    complaints and the recent moves, not every complaint ever filed."""
-    moved_since = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), kind=STATE, created_at__gte=end)
+    complaints and the recent moves, not every complaint ever filed. When nothing moved since `end` (today's
+    figure, asked for up to now) the open complaints are simply those open now: one index-only read."""
     existing = Complaint.objects.filter(created_at__lt=end, **filters)
+    if not ComplaintEvent.objects.filter(kind=STATE, created_at__gte=end).exists():
+        return (existing.filter(state__in=list(OPEN_STATES)),)
+    moved_since = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), kind=STATE, created_at__gte=end)
     unmoved = existing.filter(~Exists(moved_since), state__in=list(OPEN_STATES))
     moved = existing.filter(Exists(moved_since)).annotate(state_then=state_at(end))
     return unmoved, moved.filter(state_then__in=list(OPEN_STATES))
+
+
+def _category_codes() -> dict:
+    """{category id: service code}, once per dashboard: the counts group by the id (from the open complaints'
+    index alone) instead of joining the categories."""
+    return query.shared(
+        "complaints.category_codes", lambda: dict(ServiceCategory.objects.values_list("pk", "service_code"))
+    )
 
 
 def _open_counts(end) -> dict:
@@ -94,12 +122,13 @@ def _open_counts(end) -> dict:
 
     def compute():
         overdue = ExpressionWrapper(Q(deadline__lt=end), output_field=BooleanField())
+        codes = _category_codes()
         counts: dict = {}
         for queryset in _open_at(end):
-            rows = queryset.annotate(overdue=overdue).values("community_id", "category__service_code", "overdue")
-            for row in rows.annotate(n=Count("pk")).order_by():
-                key = (row["community_id"], row["category__service_code"], bool(row["overdue"]))
-                counts[key] = counts.get(key, 0) + row["n"]
+            rows = queryset.annotate(overdue=overdue).values_list("community_id", "category_id", "overdue")
+            for community_id, category_id, is_overdue, n in rows.annotate(n=Count("pk")).order_by():
+                key = (community_id, codes.get(category_id), bool(is_overdue))
+                counts[key] = counts.get(key, 0) + n
         return counts
 
     return query.shared(("complaints.open", end), compute)
@@ -137,11 +166,9 @@ def first_response(start, end):
 
 def time_to_close(start, end):
     """Hours from submission to closing, counted on the day it closed (each closing, if closed again)."""
-    events = ComplaintEvent.objects.filter(
-        kind=STATE, to_state=CaseState.CLOSED, created_at__gte=start, created_at__lt=end
-    ).values_list("complaint__community_id", "complaint__category__service_code", "complaint__created_at", "created_at")
-    for community_id, code, created, closed_at in events:
-        yield community_id, code, bucket_for((closed_at - created).total_seconds() / 3600), 1
+    for _pk, community_id, code, created, _rating, to_state, closed_at in _moves(start, end):
+        if to_state == CaseState.CLOSED:
+            yield community_id, code, bucket_for((closed_at - created).total_seconds() / 3600), 1
 
 
 # Repeat complaints at the same place: a complaint is a repeat when an earlier complaint of the same community
@@ -285,6 +312,8 @@ def new_items(community_ids, start, end, dimension=None):
 
 
 def _either(querysets):
+    if len(querysets) == 1:
+        return querysets[0]
     unmoved, moved = querysets
     return Complaint.objects.filter(Q(pk__in=unmoved.values("pk")) | Q(pk__in=moved.values("pk")))
 
