@@ -10,13 +10,15 @@ is missing; --fresh deletes the complaints and posts first):
 1. 700 communities in 70 streets and 10 districts, made by the provisioning code (the first run only).
 2. --complaints complaints over three years (bulk SQL: generate_series), each with its timeline (accepted,
    then closed for most, escalated for some; a share still open), pinned near one of a few places of its
-   community; --posts forum posts in threads, over the same years (bulk SQL).
+   community; --posts forum posts in threads, over the same years (bulk SQL). Today so far holds a whole
+   day's share of the complaints, whatever the hour (`seed_today`).
 3. The nightly roll-up (`rollup.rebuild`, the real code) for the days the measured dashboards read: the last
    --days days and the same days a year earlier; its time per day is reported. Today is computed live, as
    on a real day.
 4. In one process, interleaved, through the real admin view (Django's test client, the superuser):
    `Complaint.objects.get(pk=...)`; the city's dashboard (the last --days days); the city's right after a
-   new complaint (today's complaint figures computed again, as after any saved complaint); the city's with a filter
+   new complaint (today's complaint figures computed again, as after any saved complaint); the city's for a
+   period not asked for before (the kept sums of rolled-up days summed again); the city's with a filter
    change (a category); a district's; the district's with a filter change. p50 and p99 of each.
 
 Writes the table between markers in docs/performance.md. A benchmark, not a test: a missed goal is reported.
@@ -105,7 +107,7 @@ def seed_complaints(total: int, progress=print) -> int:
     from django.db import transaction
 
     from communities.regions.models import Community
-    from participation.complaints.models import CaseState, Complaint, ComplaintEvent, ServiceCategory
+    from participation.complaints.models import Complaint, ServiceCategory
 
     for code, name, days in CATEGORIES:
         ServiceCategory.objects.get_or_create(service_code=code, defaults={"name": name, "deadline_days": days})
@@ -153,7 +155,16 @@ def seed_complaints(total: int, progress=print) -> int:
                 [first + 1, last],
             )
         progress(f"  {first + made} complaints")
-    # The timelines, from the states: accepted 2 hours in; closed 30 hours in (or an hour ago, for the newest).
+    add_timelines()
+    progress("  timelines added")
+    return total - existing
+
+
+def add_timelines() -> None:
+    """The timelines, from the states: accepted 2 hours in; closed 30 hours in (or a minute ago, for the
+    newest), for the complaints that have none yet."""
+    from participation.complaints.models import CaseState, Complaint, ComplaintEvent
+
     table = Complaint._meta.db_table
     for to_state, from_state, hours, where in (
         (CaseState.ACCEPTED, CaseState.SUBMITTED, 2, "c.state IN ('accepted', 'closed')"),
@@ -171,8 +182,58 @@ def seed_complaints(total: int, progress=print) -> int:
             f"{table} c WHERE {where} AND NOT EXISTS (SELECT 1 FROM {ComplaintEvent._meta.db_table} e "
             f"WHERE e.complaint_id = c.id AND e.to_state = '{to_state}')",
         )
-    progress("  timelines added")
-    return total - existing
+
+
+def seed_today(total: int, progress=print) -> int:
+    """Today (the city's local day) so far holds a whole day's share of the complaints, spread over the hours
+    gone, with their timelines: today's figures, computed live, then cost what they cost at the end of a day,
+    whatever the hour the bench runs (the complaints above end an hour before the first run)."""
+    from django.db import transaction
+
+    from communities.regions.models import Community
+    from participation.complaints.models import Complaint, ServiceCategory
+    from portal.insights import rollup
+
+    start = rollup.day_bounds(rollup.today())[0]
+    missing = total // (YEARS * 365) - Complaint.objects.filter(created_at__gte=start).count()
+    if missing <= 0:
+        return 0
+    community_ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
+    category_ids = list(
+        ServiceCategory.objects.filter(service_code__in=[c[0] for c in CATEGORIES]).values_list("pk", flat=True)
+    )
+    n = len(community_ids)
+    now = datetime.now(UTC) - timedelta(minutes=2)
+    span = max((now - start).total_seconds(), 60.0)
+    with transaction.atomic():
+        made = insert_sql(
+            Complaint,
+            {
+                "reference": "md5(random()::text || g::text)::uuid",
+                "community_id": ("(%s::int[])[(1 + (g * 7919) %% %s)::int]", [community_ids, n]),
+                "category_id": ("(%s::int[])[(1 + (g * 31) %% %s)::int]", [category_ids, len(category_ids)]),
+                "kind": "'hazard'",
+                "description": "'基准投诉（今天）'",
+                "address": "'某路' || (g %% 40) || '号'",
+                "latitude": (
+                    "CASE WHEN g %% 5 = 0 THEN NULL ELSE 30.5 + ((g * 7919) %% %s) * 0.0002 "
+                    "+ (g %% 40) * 0.001 + ((g * 13) %% 7) * 0.00001 END",
+                    [n],
+                ),
+                "longitude": ("CASE WHEN g %% 5 = 0 THEN NULL ELSE 114.2 + ((g * 7919) %% %s) * 0.0002 END", [n]),
+                "state": "CASE WHEN g %% 3 = 0 THEN 'closed' WHEN g %% 3 = 1 THEN 'accepted' ELSE 'submitted' END",
+                "created_at": ("%s::timestamptz - make_interval(secs => g::float8 * %s / %s)", [now, span, missing]),
+                "deadline": (
+                    "%s::timestamptz - make_interval(secs => g::float8 * %s / %s) + interval '3 days'",
+                    [now, span, missing],
+                ),
+            },
+            "generate_series(1, %s) AS g",
+            [missing],
+        )
+    add_timelines()
+    progress(f"  {made} complaints today")
+    return made
 
 
 def seed_posts(total: int, progress=print) -> int:
@@ -272,6 +333,7 @@ def spread_over_communities(progress=print) -> None:
 
 def measure(rounds: int, days: int, rng):
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.test import Client
 
     from communities.regions.models import Region
@@ -291,10 +353,14 @@ def measure(rounds: int, days: int, rng):
         # Today's live figures are kept until their part changes (portal.insights.live); in a busy city a
         # complaint arrives every few seconds, so this is the request most staff get:
         "city, after a new complaint": period,
+        # The sums of rolled-up days are kept across requests (portal.insights.query._kept_sums): a period
+        # nobody has asked for yet sums them again; each round starts a day later than the one before.
+        "city, a period not seen before": period,
         "city, a category": {**period, "category": "road"},
         "district": {**period, "area": f"district:{district.pk}"},
         "district, a category": {**period, "area": f"district:{district.pk}", "category": "noise"},
     }
+    cache.clear()  # nothing kept from an earlier run: "not seen before" is not seen before
     last_pk = Complaint.objects.order_by("-pk").values_list("pk", flat=True).first()
     timings = {"pk": [], **{name: [] for name in targets}}
     first_load = {}
@@ -308,6 +374,8 @@ def measure(rounds: int, days: int, rng):
         for name, params in targets.items():
             if name.endswith("after a new complaint"):
                 live.bump("complaints")  # what saving a complaint does (its part's figures computed again)
+            if name.endswith("not seen before"):
+                params = {**params, "start": (today - timedelta(days=days - 1 - (i + 1) % days)).isoformat()}
             started = time.perf_counter()
             response = client.get("/admin/insights/", params)
             elapsed = (time.perf_counter() - started) * 1000
@@ -356,6 +424,7 @@ def main(argv=None) -> int:
     seed_complaints(args.complaints)
     seed_posts(args.posts)
     spread_over_communities()
+    seed_today(args.complaints)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would: index-only scans need the visibility map
     live.forget_all()  # the bulk SQL sent no signals: no live figure kept from an earlier run counts
