@@ -238,7 +238,8 @@ def values_many(figures, community_ids: set[int], start: date, end: date, dimens
     communities: the rolled-up days of all of them in ONE query, the other days (today, a gap) computed live.
 
     FLOW: the sum over the days; LEVEL: the level at the end of the last day (or now, for today);
-    DURATION: a histogram {bucket: count} (a dict). `dimension_of(figure)` cuts a figure to one dimension (None: all)."""
+    DURATION: a histogram {bucket: count} (a dict). `dimension_of(figure)` cuts a figure to one dimension
+    (None: all)."""
     days = _days(start, end)
     if not days or not community_ids or not figures:
         return {figure.key: {} for figure in figures}

@@ -78,7 +78,7 @@ def test_periods_sharing_their_rolled_up_days_keep_their_own_levels(city, catego
     # Two more open complaints today: open now differs from open at the end of yesterday.
     for n in range(2):
         Complaint.objects.create(
-            community=city["b1"], category=categories[1], kind=Complaint.Kind.HAZARD, description=f"今天{n}", address="x"
+            community=city["b1"], category=categories[1], kind=Complaint.Kind.HAZARD, description=f"今{n}", address="x"
         )
     until_yesterday = sum(query.values_many([open_figure], ids, start, yesterday)["complaints.open"].values())
     until_today = sum(query.values_many([open_figure], ids, start, rollup.today())["complaints.open"].values())
