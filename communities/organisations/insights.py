@@ -16,7 +16,7 @@ from portal.insights import query, registry
 from portal.insights.registry import LEVEL, Figure, Section
 
 from . import compliance
-from .models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, FinancialReport, OrganisationPage
+from .models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, FinancialReport, MajorEvent, OrganisationPage
 
 ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 
@@ -152,6 +152,7 @@ def report_items(community_ids, start, end, dimension=None):
 
 def register():
     registry.register_section(Section("organisations", _("Social organisations"), order=30))
+    registry.register_sources("organisations", OrganisationPage, FinancialReport, MajorEvent)
     for order, (key, label, wanted) in enumerate(
         [
             ("organisations.on_time", _("Disclosures on time"), ON_TIME),

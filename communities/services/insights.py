@@ -29,6 +29,7 @@ def kind_names() -> dict:
 
 def register():
     registry.register_section(Section("services", _("Service resources"), order=40))
+    registry.register_sources("services", ServicePage)
     registry.register(
         Figure(
             "services.entries",

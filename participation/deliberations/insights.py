@@ -77,6 +77,7 @@ def proposals_ready(start, end):
 
 
 def register():
+    registry.register_sources("deliberations", Topic, VoterRoll, Proposal, CoSignature)
     section = "participation"
     for order, (key, label, compute) in enumerate(
         [

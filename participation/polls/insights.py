@@ -25,4 +25,5 @@ def responses(start, end):
 
 
 def register():
+    registry.register_sources("polls", Participation)
     registry.register(Figure("polls.responses", _("Poll responses"), "participation", FLOW, responses, order=30))
