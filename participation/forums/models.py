@@ -90,6 +90,18 @@ class Thread(ModeratedContent):
     def get_absolute_url(self):
         return reverse_ids("forums:thread", self.pk)
 
+    def is_visible_to(self, user) -> bool:
+        """`Thread.objects.visible_to(user)`'s rule for one thread already read."""
+        if self.deleted_at is not None:
+            return False
+        if self.moderation_state == ModerationState.PUBLISHED:
+            return True
+        return (
+            self.moderation_state == ModerationState.PENDING
+            and getattr(user, "is_authenticated", False)
+            and user.pk == self.author_id
+        )
+
     @property
     def num_pages(self) -> int:
         return max(1, -(-self.last_number // POSTS_PER_PAGE))

@@ -53,7 +53,12 @@ def _visible_threads(request, community):
 
 
 def _get_thread(request, community, thread_id):
-    return get_object_or_404(_visible_threads(request, community).select_related("category", "author"), pk=thread_id)
+    """A thread of this community the reader may see (`Thread.is_visible_to`), with its category: by its key,
+    without building `visible_to`'s condition into the query."""
+    thread = get_object_or_404(Thread.objects.select_related("category"), pk=thread_id, community=community)
+    if not thread.is_visible_to(request.user):
+        raise Http404
+    return thread
 
 
 def _get_post(request, community, post_id):
@@ -119,6 +124,20 @@ def _page_number(request, thread) -> int:
         return 1
 
 
+# What forums/_post.html shows of a post, its author and the post it answers (`Post.sitewide_key`): not the
+# Markdown source, nor the rest of the authors' rows (phone, password hash, ...).
+_AUTHOR = ("username", "display_name", "deleted_at")
+SHOWN_FIELDS = (
+    *("thread", "number", "body_html", "like_count", "moderation_state", "created_at", "edited_at", "deleted_at"),
+    *("author", *(f"author__{name}" for name in _AUTHOR)),
+    *("reply_to", "reply_to__number", "reply_to__author", *(f"reply_to__author__{name}" for name in _AUTHOR)),
+)
+
+
+def _shown_posts(thread):
+    return Post.objects.filter(thread=thread).select_related("author", "reply_to__author").only(*SHOWN_FIELDS)
+
+
 def _for_reader(posts, user, liked=frozenset()):
     """What forums/_post.html shows this reader of each post, as flags on it (part of `Post.sitewide_key`):
     whether they see it, liked it, wrote it."""
@@ -149,11 +168,7 @@ def thread_detail(request, thread_id):
         return hit
     page = _page_number(request, thread)
     first, last = (page - 1) * POSTS_PER_PAGE + 1, page * POSTS_PER_PAGE
-    posts = list(
-        Post.objects.filter(thread=thread, number__range=(first, last))
-        .select_related("author", "reply_to__author")
-        .order_by("number")
-    )
+    posts = list(_shown_posts(thread).filter(number__range=(first, last)).order_by("number"))
     liked = set()
     if request.user.is_authenticated and posts:
         liked = set(
@@ -215,11 +230,7 @@ def posts_after(request, thread_id):
     except ValueError:
         return refused(request, _("Bad request."))
     posts = _for_reader(
-        list(
-            Post.objects.filter(thread=thread, number__gt=after)
-            .select_related("author", "reply_to__author")
-            .order_by("number")[:AFTER_LIMIT]
-        ),
+        list(_shown_posts(thread).filter(number__gt=after).order_by("number")[:AFTER_LIMIT]),
         request.user,
     )
     return _store(request, key, render(request, "forums/_posts.html", {"thread": thread, "posts": posts}))

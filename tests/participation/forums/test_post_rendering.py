@@ -165,3 +165,19 @@ def test_a_moderator_gets_the_moderation_links(forum, city, make_user, host_clie
         assert "/history/" not in post_html(page, 1)
         others = host_client("a1.localhost", forum["neighbour"]).get(forum["url"]).content.decode()
         assert "/history/" not in others
+
+
+def test_a_thread_read_by_its_key_is_visible_to_whom_visible_to_says(forum, host_client):
+    from django.contrib.auth.models import AnonymousUser
+
+    thread = forum["thread"]
+    readers = (AnonymousUser(), forum["author"], forum["neighbour"])
+    for state in ModerationState.values:
+        for deleted in (None, timezone.now()):
+            Thread.objects.filter(pk=thread.pk).update(moderation_state=state, deleted_at=deleted)
+            thread.refresh_from_db()
+            for reader in readers:
+                listed = Thread.objects.visible_to(reader).filter(pk=thread.pk).exists()
+                assert thread.is_visible_to(reader) == listed, (state, deleted, reader)
+                client = host_client("a1.localhost", reader if reader.is_authenticated else None)
+                assert client.get(forum["url"]).status_code == (200 if listed else 404)
