@@ -178,3 +178,16 @@ def test_a_section_s_child_is_read_in_its_own_type_in_one_query(city, host_clien
     response = client.get("/notices/stray/")
     assert response.status_code == 200 and isinstance(response.context["page"], NewsArticlePage)
     assert client.get("/notices/no-such-notice/").status_code == 404
+
+
+def test_sitewide_with_a_row_needs_its_sitewide_key(city, rf):
+    """`{% sitewide with %}` keys its rendering by what it is given: a row without a `sitewide_key` (keyed by its
+    id alone, it would go stale when it changes) is refused; a flag or a number is its own key."""
+    from django.template import Context, Template, TemplateSyntaxError
+
+    request = rf.get("/", HTTP_HOST="a1.localhost")
+    text = "{% load portal_tags %}{% sitewide with item=item %}[{{ item }}]{% endsitewide %}"
+    assert Template(text).render(Context({"request": request, "item": 3})) == "[3]"
+    assert Template(text).render(Context({"request": request, "item": 4})) == "[4]"
+    with pytest.raises(TemplateSyntaxError):
+        Template(text).render(Context({"request": request, "item": city["a1"]}))

@@ -3,6 +3,7 @@ import re
 
 from django import template
 from django.conf import settings
+from django.db.models import Model
 from django.template.base import token_kwargs
 from django.urls import reverse
 from django.utils import translation
@@ -270,7 +271,7 @@ class SitewideNode(template.Node):
         values = {name: value.resolve(context) for name, value in self.extra.items()}
         key = ("sitewide", self, translation.get_language(), elder_mode, logged_in)
         if values:
-            key += tuple(getattr(value, "sitewide_key", value) for value in values.values())
+            key += tuple(_sitewide_key(name, value) for name, value in values.items())
         parts = sites.memo(request, key, lambda: self._parts(context, elder_mode, logged_in, values))
         return mark_safe("".join(part if isinstance(part, str) else part.fill(context) for part in parts))
 
@@ -287,6 +288,19 @@ class SitewideNode(template.Node):
         }
         pieces = re.split(r"\x00portal-hole:(\d+)\x00", self.nodelist.render(context.new(shared)))
         return tuple(holes[int(piece)] if i % 2 else piece for i, piece in enumerate(pieces))
+
+
+def _sitewide_key(name, value):
+    """What of `value` keys a `{% sitewide with %}` rendering: its `sitewide_key`, or a plain value itself. A row
+    without one would be keyed by its id alone and go stale when it changes: refused."""
+    try:
+        return value.sitewide_key
+    except AttributeError:
+        if isinstance(value, Model):
+            raise template.TemplateSyntaxError(
+                f"{{% sitewide with {name}=... %}}: {type(value).__name__} has no sitewide_key."
+            ) from None
+        return value
 
 
 class PerRequestNode(template.Node):
