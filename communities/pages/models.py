@@ -57,14 +57,24 @@ class PortalPage(ChildCountsMixin, PageCacheMixin, Page):
         if not path_components:
             return super().route(request, path_components)
         slug, remaining = path_components[0], path_components[1:]
-        child = sites.child_of_root(request, self, slug)
-        if child is None:
-            child = self.get_children().filter(url_path=f"{self.url_path}{slug}/").first()
-            if child is None:
-                raise Http404
-            child._cached_parent_obj = self
-            child = child.specific
+        child = sites.child_of_root(request, self, slug) or self._child_by_url_path(f"{self.url_path}{slug}/")
         return child.route(request, remaining)
+
+    def _child_by_url_path(self, url_path):
+        """The child at `url_path` in its specific type. A page that allows one type of child (a notices index,
+        an organisations index, ...) asks that type's table at once: one query, not the page and then its type;
+        a child of another type (made in code, moved) is still found the general way."""
+        allowed = type(self).allowed_subpage_models()
+        if len(allowed) == 1:
+            child = allowed[0].objects.child_of(self).filter(url_path=url_path).first()
+            if child is not None:
+                child._cached_parent_obj = self
+                return child if child.specific_class is allowed[0] else child.specific  # a subclass: its own
+        child = self.get_children().filter(url_path=url_path).first()
+        if child is None:
+            raise Http404
+        child._cached_parent_obj = self
+        return child.specific
 
     def _get_relevant_site_root_paths(self, cache_object=None):
         # Community sites sit inside the city site's tree; a page belongs only to the deepest

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from communities.regions.boundaries import point_error
 from participation.content.uploads import max_bytes, validate_image
 from portal.accounts.phone import normalise_phone, validate_mobile
+from portal.core import widgets
 
 from . import attributes
 from .geo import gcj02_to_wgs84
@@ -189,11 +190,20 @@ class RatingForm(forms.Form):
 
 
 class MirrorFilterForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.all(), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    """反光镜's filters. `categories`: the category choices as (id, name) from the site map (`sites.site_fact`
+    "mirror_categories"), so that showing the filter asks no query (a chosen category is still looked up);
+    the blank selects are rendered once per process (portal.core.widgets)."""
 
-    def __init__(self, *args, **kwargs):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=ServiceCategory.objects.all(), required=False, widget=widgets.Select
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=widgets.Select)
+
+    def __init__(self, *args, categories=None, **kwargs):
         from .models import CaseState
 
         super().__init__(*args, **kwargs)
+        if categories is not None:
+            field = self.fields["category"]
+            field.choices = [("", field.empty_label), *categories]
         self.fields["status"].choices = [("", _("All"))] + [c for c in CaseState.choices if c[0] != "submitted"]

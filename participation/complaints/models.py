@@ -14,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 
 from communities.regions.models import Community
+from portal.core import page_cache
+from portal.core.sites import register_site_fact
 
 DESCRIPTION_MAX_LENGTH = 4000
 MAX_PHOTOS = 9
@@ -426,3 +428,19 @@ class DeliveryFailure(models.Model):
 
     def __str__(self):
         return f"{self.outbox_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+def mirror_categories(sites) -> dict:
+    """Every site's choices of 反光镜's category filter, (id, name) in the categories' order: the same for
+    every site (the city's one list), kept in the site map (`sites.site_fact`) instead of a query a view."""
+    choices = tuple((category.pk, str(category)) for category in ServiceCategory.objects.all())
+    return dict.fromkeys((site.pk for site in sites), choices)
+
+
+def reload_site_maps(sender, instance, **kwargs):
+    page_cache.purge_all()
+
+
+register_site_fact("mirror_categories", mirror_categories)
+models.signals.post_save.connect(reload_site_maps, sender=ServiceCategory, dispatch_uid="complaints.categories")
+models.signals.post_delete.connect(reload_site_maps, sender=ServiceCategory, dispatch_uid="complaints.categories_del")

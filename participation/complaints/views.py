@@ -191,7 +191,7 @@ def public_complaints(communities):
 
 def _mirror(request, communities, title, scope_name):
     complaints = public_complaints(communities)
-    filters = MirrorFilterForm(request.GET or None)
+    filters = MirrorFilterForm(request.GET or None, categories=sites.site_fact(request, "mirror_categories"))
     listed = complaints
     if filters.is_valid():
         if filters.cleaned_data["category"]:

@@ -90,6 +90,18 @@ class Thread(ModeratedContent):
     def get_absolute_url(self):
         return reverse_ids("forums:thread", self.pk)
 
+    def is_visible_to(self, user) -> bool:
+        """`Thread.objects.visible_to(user)`'s rule for one thread already read."""
+        if self.deleted_at is not None:
+            return False
+        if self.moderation_state == ModerationState.PUBLISHED:
+            return True
+        return (
+            self.moderation_state == ModerationState.PENDING
+            and getattr(user, "is_authenticated", False)
+            and user.pk == self.author_id
+        )
+
     @property
     def num_pages(self) -> int:
         return max(1, -(-self.last_number // POSTS_PER_PAGE))
@@ -165,6 +177,29 @@ class Post(ModeratedContent):
 
     def get_absolute_url(self):
         return reverse_ids("forums:post", self.thread_id, self.number)
+
+    @property
+    def sitewide_key(self) -> tuple:
+        """Everything of this post that forums/_post.html shows, for `{% sitewide with post=post %}`: a post is
+        rendered once per version of these (an edit, a hide, a like, a renamed author each give a new key).
+        `visible`, `liked` and `mine` are what the view worked out for this reader (flags, not who they are)."""
+        reply_to = self.reply_to if self.reply_to_id else None
+        return (
+            self.pk,
+            self.thread_id,
+            self.number,
+            self.body_html,
+            self.like_count,
+            self.moderation_state,
+            self.created_at,
+            self.edited_at,
+            self.deleted_at is not None,
+            self.author.public_name,
+            (reply_to.number, reply_to.author.public_name) if reply_to is not None else None,
+            getattr(self, "visible", None),
+            getattr(self, "liked", None),
+            getattr(self, "mine", None),
+        )
 
     def is_visible_to(self, user) -> bool:
         if self.deleted_at is not None:

@@ -11,12 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from communities.regions.scoping import scope_queryset
 from participation.content.markdown import mask_personal_data
 from participation.content.uploads import store_image
 from participation.moderation.forms import ReportForm
 from participation.moderation.ratelimit import RateLimited, check_rate
-from participation.moderation.services import PostingRefused, check_posting
+from participation.moderation.services import PostingRefused, check_posting, may_moderate
 from participation.moderation.services import report as file_report
 from portal.accounts.actions import decide, resident_action
 from portal.core import page_cache, sites
@@ -54,7 +53,12 @@ def _visible_threads(request, community):
 
 
 def _get_thread(request, community, thread_id):
-    return get_object_or_404(_visible_threads(request, community).select_related("category", "author"), pk=thread_id)
+    """A thread of this community the reader may see (`Thread.is_visible_to`), with its category: by its key,
+    without building `visible_to`'s condition into the query."""
+    thread = get_object_or_404(Thread.objects.select_related("category"), pk=thread_id, community=community)
+    if not thread.is_visible_to(request.user):
+        raise Http404
+    return thread
 
 
 def _get_post(request, community, post_id):
@@ -120,9 +124,27 @@ def _page_number(request, thread) -> int:
         return 1
 
 
-def _mark_visibility(posts, user):
+# What forums/_post.html shows of a post, its author and the post it answers (`Post.sitewide_key`): not the
+# Markdown source, nor the rest of the authors' rows (phone, password hash, ...).
+_AUTHOR = ("username", "display_name", "deleted_at")
+SHOWN_FIELDS = (
+    *("thread", "number", "body_html", "like_count", "moderation_state", "created_at", "edited_at", "deleted_at"),
+    *("author", *(f"author__{name}" for name in _AUTHOR)),
+    *("reply_to", "reply_to__number", "reply_to__author", *(f"reply_to__author__{name}" for name in _AUTHOR)),
+)
+
+
+def _shown_posts(thread):
+    return Post.objects.filter(thread=thread).select_related("author", "reply_to__author").only(*SHOWN_FIELDS)
+
+
+def _for_reader(posts, user, liked=frozenset()):
+    """What forums/_post.html shows this reader of each post, as flags on it (part of `Post.sitewide_key`):
+    whether they see it, liked it, wrote it."""
     for post in posts:
         post.visible = post.is_visible_to(user)
+        post.liked = post.pk in liked
+        post.mine = user.is_authenticated and post.author_id == user.pk
     return posts
 
 
@@ -146,27 +168,17 @@ def thread_detail(request, thread_id):
         return hit
     page = _page_number(request, thread)
     first, last = (page - 1) * POSTS_PER_PAGE + 1, page * POSTS_PER_PAGE
-    posts = _mark_visibility(
-        list(
-            Post.objects.filter(thread=thread, number__range=(first, last))
-            .select_related("author", "reply_to__author")
-            .order_by("number")
-        ),
-        request.user,
-    )
+    posts = list(_shown_posts(thread).filter(number__range=(first, last)).order_by("number"))
     liked = set()
     if request.user.is_authenticated and posts:
         liked = set(
             PostLike.objects.filter(user=request.user, post__in=[p.pk for p in posts]).values_list("post_id", flat=True)
         )
         services.mark_read(thread, request.user, posts[-1].number)
+    _for_reader(posts, request.user, liked)
     initial = {"reply_to": request.GET.get("reply_to")} if request.GET.get("reply_to", "").isdigit() else {}
     if request.GET.get("quote", "").isdigit():
         initial.update(_quote_initial(thread, int(request.GET["quote"]), request.user))
-    can_moderate = (
-        request.user.has_perm("moderation.moderate")
-        and scope_queryset(Thread.objects.filter(pk=thread.pk), request.user).exists()
-    )
     response = render(
         request,
         "forums/thread.html",
@@ -174,7 +186,6 @@ def thread_detail(request, thread_id):
             "community": community,
             "thread": thread,
             "posts": posts,
-            "liked": liked,
             "page": page,
             "pages": range(1, thread.num_pages + 1) if thread.num_pages <= 10 else None,
             "last_number": posts[-1].number if posts else 0,
@@ -182,7 +193,7 @@ def thread_detail(request, thread_id):
             "form": ReplyForm(initial=initial),
             # Say before they write it why a reply would be refused (the one decision), not after.
             "reply_refusal": decide(request.user, community, "forum.post") if request.user.is_authenticated else None,
-            "can_moderate": can_moderate,
+            "can_moderate": may_moderate(request.user, community),
             "thread_type_id": ContentType.objects.get_for_model(Thread).pk,
             "post_type_id": ContentType.objects.get_for_model(Post).pk,
         },
@@ -218,17 +229,11 @@ def posts_after(request, thread_id):
         after = max(int(request.GET.get("after", "0")), 0)
     except ValueError:
         return refused(request, _("Bad request."))
-    posts = _mark_visibility(
-        list(
-            Post.objects.filter(thread=thread, number__gt=after)
-            .select_related("author", "reply_to__author")
-            .order_by("number")[:AFTER_LIMIT]
-        ),
+    posts = _for_reader(
+        list(_shown_posts(thread).filter(number__gt=after).order_by("number")[:AFTER_LIMIT]),
         request.user,
     )
-    return _store(
-        request, key, render(request, "forums/_posts.html", {"thread": thread, "posts": posts, "liked": set()})
-    )
+    return _store(request, key, render(request, "forums/_posts.html", {"thread": thread, "posts": posts}))
 
 
 def _with_image(body, image):

@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.core.widgets import CheckboxSelectMultiple, RadioSelect, Select, Textarea, TextInput
+
 TEXT_KINDS = {"short_text", "long_text"}
 
 
@@ -201,57 +203,6 @@ def conditional_css(questions: list[Question]) -> str:
     if not rules:
         return ""
     return "@supports selector(:has(*)) {\n" + "\n".join(rules) + "\n}"
-
-
-class BlankRenderedOnce:
-    """A widget whose HTML without a value (the unbound form every visitor of a poll gets) is rendered once per
-    process and reused: Django renders a radio button or checkbox through three templates, and a poll has
-    dozens. The key is everything the HTML is made of (widget type, name, attributes, choices, the renderer);
-    a widget with a value (a form sent back with errors) is rendered as usual, so no one's answers are kept."""
-
-    rendered: dict = {}
-    MAX_KEPT = 4096
-
-    def render(self, name, value, attrs=None, renderer=None):
-        if value not in (None, "", []):
-            return super().render(name, value, attrs, renderer)
-        try:
-            key = (
-                type(self),
-                name,
-                self.is_required,
-                tuple(sorted(self.build_attrs(self.attrs, attrs).items())),
-                tuple(getattr(self, "choices", ())),
-                type(renderer),
-            )
-            html = self.rendered.get(key)
-        except TypeError:  # something unhashable: render as usual
-            return super().render(name, value, attrs, renderer)
-        if html is None:
-            if len(self.rendered) >= self.MAX_KEPT:
-                self.rendered.clear()
-            html = self.rendered[key] = super().render(name, value, attrs, renderer)
-        return html
-
-
-class RadioSelect(BlankRenderedOnce, forms.RadioSelect):
-    pass
-
-
-class CheckboxSelectMultiple(BlankRenderedOnce, forms.CheckboxSelectMultiple):
-    pass
-
-
-class Select(BlankRenderedOnce, forms.Select):
-    pass
-
-
-class TextInput(BlankRenderedOnce, forms.TextInput):
-    pass
-
-
-class Textarea(BlankRenderedOnce, forms.Textarea):
-    pass
 
 
 def build_form_class(questions: list[Question]) -> type[forms.Form]:

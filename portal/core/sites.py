@@ -36,6 +36,8 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 # A safety net for caches that are not shared between processes (local memory).
 MAX_AGE = 60
+# Values `memo` keeps a site (its chrome is a few; the forum's posts many).
+MEMO_MAX_KEPT = 2000
 
 
 class IndexedRootPaths(list):
@@ -367,14 +369,19 @@ def memo(request, key, compute):
 
     Only for what depends on nothing but the site's map entry and `key` (the caller puts the language, the
     visitor's mode and so on in `key`): the chrome every page shares (`{% sitewide %}`), its breadcrumbs
-    above a page, its sections. Nothing of a user's may go in. Without a site, computed every time."""
+    above a page, its sections, the forum's posts (`{% sitewide with %}`, keyed by what each shows). Nothing of
+    a user's may go in. Without a site, computed every time. At most MEMO_MAX_KEPT values a site: past that
+    the site's memo starts again (a crawler reading every post of a forum does not grow it without end)."""
     entry = entry_for_request(request) if request is not None else None
     if entry is None:
         return compute()
     try:
         return entry.memo[key]
     except KeyError:
-        value = entry.memo[key] = compute()
+        value = compute()
+        if len(entry.memo) >= MEMO_MAX_KEPT:
+            entry.memo.clear()
+        entry.memo[key] = value
         return value
 
 

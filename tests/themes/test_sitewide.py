@@ -157,3 +157,37 @@ def test_breadcrumbs_of_a_page_below_another_page_link_each_ancestor(city, host_
     html = host_client("a1.localhost").get("/notices/tingshui/buchong/").content.decode()
     assert crumbs(html)[-3:] == ["通知公告", "停水通知", "补充说明"]
     assert 'href="/notices/"' in html and 'href="/notices/tingshui/"' in html
+
+
+def test_a_section_s_child_is_read_in_its_own_type_in_one_query(city, host_client):
+    """Below a section that allows one type of page, the page is read from that type's table at once (it was
+    the page, then its type); a page of another type put there in code is still served as what it is."""
+    from communities.news.models import NewsArticlePage
+
+    notice_of(city["a1"])
+    client = host_client("a1.localhost")
+    assert client.get("/notices/tingshui/").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/notices/tingshui/").status_code == 200
+    pages = [q["sql"] for q in captured.captured_queries if "wagtailcore_page" in q["sql"]]
+    tables = [re.search(r'FROM "(\w+)"', sql).group(1) for sql in pages]
+    assert tables == ["community_notices_noticeindexpage", "community_notices_noticepage"]  # the section, the page
+    index = NoticeIndexPage.objects.child_of(city["a1"].root_page).get()
+    stray = index.add_child(instance=NewsArticlePage(title="放错栏目的新闻", slug="stray", body="<p>z</p>"))
+    stray.save_revision().publish()
+    response = client.get("/notices/stray/")
+    assert response.status_code == 200 and isinstance(response.context["page"], NewsArticlePage)
+    assert client.get("/notices/no-such-notice/").status_code == 404
+
+
+def test_sitewide_with_a_row_needs_its_sitewide_key(city, rf):
+    """`{% sitewide with %}` keys its rendering by what it is given: a row without a `sitewide_key` (keyed by its
+    id alone, it would go stale when it changes) is refused; a flag or a number is its own key."""
+    from django.template import Context, Template, TemplateSyntaxError
+
+    request = rf.get("/", HTTP_HOST="a1.localhost")
+    text = "{% load portal_tags %}{% sitewide with item=item %}[{{ item }}]{% endsitewide %}"
+    assert Template(text).render(Context({"request": request, "item": 3})) == "[3]"
+    assert Template(text).render(Context({"request": request, "item": 4})) == "[4]"
+    with pytest.raises(TemplateSyntaxError):
+        Template(text).render(Context({"request": request, "item": city["a1"]}))

@@ -3,6 +3,8 @@ import re
 
 from django import template
 from django.conf import settings
+from django.db.models import Model
+from django.template.base import token_kwargs
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape
@@ -250,20 +252,30 @@ class SitewideNode(template.Node):
     shows at once). The content sees only `site`, `s` (the community's settings), `LANGUAGE_CODE`, `elder_mode`
     and `logged_in`: no request, no user, no CSRF token, so nothing of one visitor can be kept for another.
     What depends on the request goes in `{% perrequest %}` holes, rendered for every request with the context
-    the `{% sitewide %}` tag was given (not variables set inside the block)."""
+    the `{% sitewide %}` tag was given (not variables set inside the block).
 
-    def __init__(self, nodelist):
+    `{% sitewide with post=post liked=post.liked %}` adds named values to what the content sees and to the key:
+    a value's `sitewide_key` (everything of it the content shows, e.g. `Post.sitewide_key`) or, without one, the
+    value itself (a flag, a number). An item of a list is then rendered once per version of what it shows;
+    what a visitor adds (liked, their own) is a flag in the key, the same HTML for every visitor with that
+    flag, never their name or token."""
+
+    def __init__(self, nodelist, extra=None):
         self.nodelist = nodelist
+        self.extra = extra or {}
 
     def render(self, context):
         request = context.get("request")
         elder_mode = bool(context.get("elder_mode"))
         logged_in = bool(getattr(context.get("user"), "is_authenticated", False))
+        values = {name: value.resolve(context) for name, value in self.extra.items()}
         key = ("sitewide", self, translation.get_language(), elder_mode, logged_in)
-        parts = sites.memo(request, key, lambda: self._parts(context, elder_mode, logged_in))
-        return mark_safe("".join(part if isinstance(part, str) else part.nodelist.render(context) for part in parts))
+        if values:
+            key += tuple(_sitewide_key(name, value) for name, value in values.items())
+        parts = sites.memo(request, key, lambda: self._parts(context, elder_mode, logged_in, values))
+        return mark_safe("".join(part if isinstance(part, str) else part.fill(context) for part in parts))
 
-    def _parts(self, context, elder_mode, logged_in) -> tuple:
+    def _parts(self, context, elder_mode, logged_in, values) -> tuple:
         holes = []
         shared = {
             "site": current_site(context),
@@ -271,37 +283,79 @@ class SitewideNode(template.Node):
             "LANGUAGE_CODE": translation.get_language(),
             "elder_mode": elder_mode,
             "logged_in": logged_in,
+            **values,
             _HOLES: holes,
         }
         pieces = re.split(r"\x00portal-hole:(\d+)\x00", self.nodelist.render(context.new(shared)))
         return tuple(holes[int(piece)] if i % 2 else piece for i, piece in enumerate(pieces))
 
 
-class PerRequestNode(template.Node):
-    """A hole in `{% sitewide %}`: rendered for each request; outside `{% sitewide %}`, simply rendered."""
+def _sitewide_key(name, value):
+    """What of `value` keys a `{% sitewide with %}` rendering: its `sitewide_key`, or a plain value itself. A row
+    without one would be keyed by its id alone and go stale when it changes: refused."""
+    try:
+        return value.sitewide_key
+    except AttributeError:
+        if isinstance(value, Model):
+            raise template.TemplateSyntaxError(
+                f"{{% sitewide with {name}=... %}}: {type(value).__name__} has no sitewide_key."
+            ) from None
+        return value
 
-    def __init__(self, nodelist):
+
+class PerRequestNode(template.Node):
+    """A hole in `{% sitewide %}`: rendered for each request; outside `{% sitewide %}`, simply rendered.
+
+    `{% perrequest once %}` is a hole whose content is the same wherever it appears in one request (the CSRF
+    token's field: Django gives one request one masked token): rendered at its first place and repeated at the
+    others, so a list of forms does not render it once per form. Nothing of a list item may go in it."""
+
+    def __init__(self, nodelist, once=False):
         self.nodelist = nodelist
+        self.once = once
 
     def render(self, context):
         holes = context.get(_HOLES)
         if holes is None:
-            return self.nodelist.render(context)
+            return self.fill(context)
         holes.append(self)
         return _HOLE.format(len(holes) - 1)
+
+    def fill(self, context) -> str:
+        """The hole's content for this request."""
+        request = context.get("request")
+        if not self.once or request is None:
+            return self.nodelist.render(context)
+        rendered = request.__dict__.setdefault("_perrequest_once", {})
+        try:
+            return rendered[self]
+        except KeyError:
+            html = rendered[self] = self.nodelist.render(context)
+            return html
 
 
 @register.tag
 def sitewide(parser, token):
-    """`{% sitewide %}...{% endsitewide %}`: see SitewideNode."""
+    """`{% sitewide [with name=value ...] %}...{% endsitewide %}`: see SitewideNode."""
+    bits = token.split_contents()[1:]
+    extra = {}
+    if bits:
+        if bits[0] != "with" or len(bits) < 2:
+            raise template.TemplateSyntaxError("{% sitewide %} takes nothing or `with name=value ...`.")
+        extra = token_kwargs(bits[1:], parser, support_legacy=False)
+        if len(extra) != len(bits) - 1:
+            raise template.TemplateSyntaxError("{% sitewide with %} takes only name=value pairs.")
     nodelist = parser.parse(("endsitewide",))
     parser.delete_first_token()
-    return SitewideNode(nodelist)
+    return SitewideNode(nodelist, extra)
 
 
 @register.tag
 def perrequest(parser, token):
-    """`{% perrequest %}...{% endperrequest %}`: a hole in `{% sitewide %}` (see SitewideNode)."""
+    """`{% perrequest [once] %}...{% endperrequest %}`: a hole in `{% sitewide %}` (see SitewideNode)."""
+    bits = token.split_contents()[1:]
+    if bits not in ([], ["once"]):
+        raise template.TemplateSyntaxError("{% perrequest %} takes nothing or `once`.")
     nodelist = parser.parse(("endperrequest",))
     parser.delete_first_token()
-    return PerRequestNode(nodelist)
+    return PerRequestNode(nodelist, once=bool(bits))

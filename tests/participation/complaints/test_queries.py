@@ -80,3 +80,31 @@ def test_the_mirror_finds_its_community_from_the_site_map(few_and_many, host_cli
         client.get("/mirror/")
     tables = " ".join(query["sql"] for query in captured)
     assert 'FROM "wagtailcore_site"' not in tables and 'FROM "regions_community"' not in tables
+
+
+def test_the_mirror_s_filter_shows_the_categories_from_the_site_map(few_and_many, host_client, categories):
+    """The category filter's choices are a fact of the site map (no query); a new or renamed category shows at
+    once; the HTML is Django's, blank or with a chosen filter."""
+    from participation.complaints.forms import MirrorFilterForm
+    from participation.complaints.models import ServiceCategory, mirror_categories
+
+    client = host_client("a1.localhost")
+    client.get("/mirror/")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/mirror/").content.decode()
+    assert not [q for q in captured if q["sql"].startswith('SELECT "complaints_servicecategory"."id"')]
+    assert all(f'<option value="{c.pk}">{c.name}</option>' in html for c in categories.values())
+    ServiceCategory.objects.create(service_code="lamp", name="路灯不亮")
+    categories["noise"].name = "夜间噪音"
+    categories["noise"].save()
+    html = client.get("/mirror/").content.decode()
+    assert "路灯不亮</option>" in html and "夜间噪音</option>" in html and "噪音扰民</option>" not in html
+    choices = mirror_categories([few_and_many[0][0].community.site])[few_and_many[0][0].community.site_id]
+    for data in (None, {"category": str(categories["road"].pk), "status": "accepted"}, {"category": "x"}):
+        kept, plain = MirrorFilterForm(data, categories=choices), MirrorFilterForm(data)
+        assert kept.is_valid() == plain.is_valid()
+        for name in ("category", "status"):
+            assert str(kept[name]) == str(plain[name]), (data, name)
+    chosen = client.get("/mirror/", {"category": categories["road"].pk}).content.decode()
+    assert f'<option value="{categories["road"].pk}" selected>' in chosen
+    assert f'<option value="{categories["road"].pk}" selected>' not in client.get("/mirror/").content.decode()

@@ -286,10 +286,11 @@ def _answer_queries(client, poll) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(control)]
 
 
-# Routing (the poll index in its own type, found in the site map; the poll by its URL path below it, and in its
-# own type) and the save: the roll entry, the response, its answers (one bulk insert). A visitor without the
+# Routing (the poll index in its own type, found in the site map; the poll by its URL path below it, read from
+# the poll table at once since a poll index allows only polls: 6 before session 12, when it was the page and then
+# its type) and the save: the roll entry, the response, its answers (one bulk insert). A visitor without the
 # answered-cookie needs no "answered already?" query; the community comes from the site map, not a query.
-ANONYMOUS_ANSWER = 6
+ANONYMOUS_ANSWER = 5
 # A resident also costs the session, the user, the guard's one decision (suspensions, the community's rule)
 # and whether they answered already.
 RESIDENT_ANSWER = ANONYMOUS_ANSWER + 5

@@ -1,9 +1,9 @@
-"""A poll's unbound widgets are rendered once per process (questions.BlankRenderedOnce), the same HTML as
+"""A poll's unbound widgets are rendered once per process (portal.core.widgets.BlankRenderedOnce), the same HTML as
 Django's own; a widget with a value (a form sent back with errors) is rendered from it and not kept."""
 
 from django import forms
 
-from participation.polls import questions
+from portal.core import widgets as questions
 
 
 class Plain(forms.Form):
