@@ -92,8 +92,4 @@ def cached(figure_key: str, start, end, up_to_now: bool, compute):
         return compute()
     until = "now" if up_to_now else end.isoformat()
     key = f"{PREFIX}:{part}:{generation(part)}:{figure_key}:{start.isoformat()}:{until}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, LIVE_TTL)
-    return found
+    return cache.get_or_set(key, compute, LIVE_TTL)

@@ -86,12 +86,7 @@ def _kept_sums(what: str, figures, community_ids, days, dimension_of, compute):
         sorted((day.isoformat(), at.isoformat()) for day, at in versions.items()),
     )
     digest = hashlib.sha256(repr(described).encode()).hexdigest()
-    key = f"insights:sums:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, SUMS_TTL)
-    return found
+    return cache.get_or_set(f"insights:sums:{digest}", compute, SUMS_TTL)
 
 
 def shared(key, compute):
@@ -264,54 +259,44 @@ def values_many(figures, community_ids: set[int], start: date, end: date, dimens
     return result
 
 
-def dimensions_many(figures, community_ids: set[int], start: date, end: date) -> dict:
-    """{figure key: {dimension: value summed over the communities}} (FLOW and LEVEL figures): the figures by
-    category, the rolled-up days of all of them in one query."""
+def _totals_by(column: str, figures, community_ids, start, end, dimension_of) -> dict:
+    """{figure key: {value of `column` ("dimension" or "day"): value summed over the communities}}: the
+    rolled-up days of all the figures in one query (kept across requests), the other days computed live, per
+    day when grouping by day."""
     days = _days(start, end)
     if not days or not community_ids or not figures:
         return {figure.key: {} for figure in figures}
     stored = stored_days(days)
+    every_day = column == "day"
 
     def summed_stored():
         summed = {figure.key: {} for figure in figures}
-        rows = _stored_rows(figures, community_ids, days, stored, _no_dimension, every_day=False)
+        rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=every_day)
         if rows is not None:
-            for key, dim, value in rows.values_list("figure", "dimension").annotate(total=Sum("value")).order_by():
-                summed[key][dim] = summed[key].get(dim, 0) + value
+            for key, group, value in rows.values_list("figure", column).annotate(total=Sum("value")).order_by():
+                summed[key][group] = summed[key].get(group, 0) + value
         return summed
 
-    result = _kept_sums("dimensions", figures, community_ids, days, _no_dimension, summed_stored)
+    result = _kept_sums(f"by {column}", figures, community_ids, days, dimension_of, summed_stored)
     for figure in figures:
-        for _community_id, dim, _bucket, value, _day in _live_rows(
-            figure, community_ids, days, stored, None, every_day=False
+        for _community_id, dim, _bucket, value, day in _live_rows(
+            figure, community_ids, days, stored, dimension_of(figure), every_day=every_day
         ):
-            result[figure.key][dim] = result[figure.key].get(dim, 0) + value
+            group = day if every_day else dim
+            result[figure.key][group] = result[figure.key].get(group, 0) + value
     return result
+
+
+def dimensions_many(figures, community_ids: set[int], start: date, end: date) -> dict:
+    """{figure key: {dimension: value summed over the communities}} (FLOW and LEVEL figures): the figures by
+    category, the rolled-up days of all of them in one query."""
+    return _totals_by("dimension", figures, community_ids, start, end, _no_dimension)
 
 
 def daily_many(figures, community_ids: set[int], start: date, end: date, dimension_of=_no_dimension) -> dict:
     """{figure key: {day: value summed over the communities}} for FLOW and LEVEL figures, every day of the
     period: the rolled-up days of all of them in one query, each other day (today, a gap) computed live."""
-    days = _days(start, end)
-    if not days or not community_ids or not figures:
-        return {figure.key: {} for figure in figures}
-    stored = stored_days(days)
-
-    def summed_stored():
-        summed = {figure.key: {} for figure in figures}
-        rows = _stored_rows(figures, community_ids, days, stored, dimension_of, every_day=True)
-        if rows is not None:
-            for key, day, value in rows.values_list("figure", "day").annotate(total=Sum("value")).order_by():
-                summed[key][day] = summed[key].get(day, 0) + value
-        return summed
-
-    result = _kept_sums("daily", figures, community_ids, days, dimension_of, summed_stored)
-    for figure in figures:
-        for _community_id, _dim, _bucket, value, day in _live_rows(
-            figure, community_ids, days, stored, dimension_of(figure), every_day=True
-        ):
-            result[figure.key][day] = result[figure.key].get(day, 0) + value
-    return result
+    return _totals_by("day", figures, community_ids, start, end, dimension_of)
 
 
 def period_values(figure: registry.Figure, community_ids: set[int], start: date, end: date, dimension=None) -> dict:

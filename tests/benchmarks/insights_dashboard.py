@@ -102,55 +102,66 @@ def insert_sql(model, columns: dict, source: str, params=()) -> int:
         return cursor.rowcount
 
 
+def complaint_targets() -> tuple[list, list]:
+    """The communities and the benchmark's categories generated complaints are spread over."""
+    from communities.regions.models import Community
+    from participation.complaints.models import ServiceCategory
+
+    community_ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
+    codes = [c[0] for c in CATEGORIES]
+    return community_ids, list(ServiceCategory.objects.filter(service_code__in=codes).values_list("pk", flat=True))
+
+
+def complaint_columns(community_ids, category_ids, description, state, now, span, count) -> dict:
+    """insert_sql's columns of generated complaints (g: the row number, 1..count): created evenly over `span`
+    seconds before `now` (newest first), a community and a category by hashing g, pinned near one of 8 places
+    of its community (0.001° apart, ~100 m) with 1/5 unpinned, deadline 3 days after; `state` an SQL
+    expression (or one with its parameters)."""
+    n = len(community_ids)
+    created = "%s::timestamptz - make_interval(secs => g::float8 * %s / %s)"
+    return {
+        "reference": "md5(random()::text || g::text)::uuid",
+        "community_id": ("(%s::int[])[(1 + (g * 7919) %% %s)::int]", [community_ids, n]),
+        "category_id": ("(%s::int[])[(1 + (g * 31) %% %s)::int]", [category_ids, len(category_ids)]),
+        "kind": "'hazard'",
+        "description": f"'{description}'",
+        "address": "'某路' || (g %% 40) || '号'",
+        "latitude": (
+            "CASE WHEN g %% 5 = 0 THEN NULL ELSE 30.5 + ((g * 7919) %% %s) * 0.0002 "
+            "+ (g %% 40) * 0.001 + ((g * 13) %% 7) * 0.00001 END",
+            [n],
+        ),
+        "longitude": ("CASE WHEN g %% 5 = 0 THEN NULL ELSE 114.2 + ((g * 7919) %% %s) * 0.0002 END", [n]),
+        "state": state,
+        "created_at": (created, [now, span, count]),
+        "deadline": (created + " + interval '3 days'", [now, span, count]),
+    }
+
+
 def seed_complaints(total: int, progress=print) -> int:
     """Complaints over YEARS years up to an hour ago (bulk SQL), with their timelines."""
     from django.db import transaction
 
-    from communities.regions.models import Community
     from participation.complaints.models import Complaint, ServiceCategory
 
     for code, name, days in CATEGORIES:
         ServiceCategory.objects.get_or_create(service_code=code, defaults={"name": name, "deadline_days": days})
     existing = Complaint.objects.count()
-    community_ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
-    category_ids = list(
-        ServiceCategory.objects.filter(service_code__in=[c[0] for c in CATEGORIES]).values_list("pk", flat=True)
-    )
-    n = len(community_ids)
+    community_ids, category_ids = complaint_targets()
     now = datetime.now(UTC) - timedelta(hours=1)
     span = YEARS * 365 * 86400
     batch = 200_000
     for first in range(existing, total, batch):
         last = min(total, first + batch)
         with transaction.atomic():
-            # g: the row number; created evenly over the years (newest first), a community and a category by
-            # hashing g, pinned near one of 8 places of its community (0.001° apart, ~100 m) with 1/5 unpinned.
+            state = (
+                "CASE WHEN g::float8 * %s / %s > 5184000 AND g %% 20 <> 0 THEN 'closed' "
+                "WHEN g %% 3 = 0 THEN 'closed' WHEN g %% 3 = 1 THEN 'accepted' ELSE 'submitted' END",
+                [span, total],
+            )
             made = insert_sql(
                 Complaint,
-                {
-                    "reference": "md5(random()::text || g::text)::uuid",
-                    "community_id": ("(%s::int[])[(1 + (g * 7919) %% %s)::int]", [community_ids, n]),
-                    "category_id": ("(%s::int[])[(1 + (g * 31) %% %s)::int]", [category_ids, len(category_ids)]),
-                    "kind": "'hazard'",
-                    "description": "'基准投诉'",
-                    "address": "'某路' || (g %% 40) || '号'",
-                    "latitude": (
-                        "CASE WHEN g %% 5 = 0 THEN NULL ELSE 30.5 + ((g * 7919) %% %s) * 0.0002 "
-                        "+ (g %% 40) * 0.001 + ((g * 13) %% 7) * 0.00001 END",
-                        [n],
-                    ),
-                    "longitude": ("CASE WHEN g %% 5 = 0 THEN NULL ELSE 114.2 + ((g * 7919) %% %s) * 0.0002 END", [n]),
-                    "state": (
-                        "CASE WHEN g::float8 * %s / %s > 5184000 AND g %% 20 <> 0 THEN 'closed' "
-                        "WHEN g %% 3 = 0 THEN 'closed' WHEN g %% 3 = 1 THEN 'accepted' ELSE 'submitted' END",
-                        [span, total],
-                    ),
-                    "created_at": ("%s::timestamptz - make_interval(secs => g::float8 * %s / %s)", [now, span, total]),
-                    "deadline": (
-                        "%s::timestamptz - make_interval(secs => g::float8 * %s / %s) + interval '3 days'",
-                        [now, span, total],
-                    ),
-                },
+                complaint_columns(community_ids, category_ids, "基准投诉", state, now, span, total),
                 "generate_series(%s::bigint, %s::bigint) AS g",
                 [first + 1, last],
             )
@@ -190,44 +201,21 @@ def seed_today(total: int, progress=print) -> int:
     whatever the hour the bench runs (the complaints above end an hour before the first run)."""
     from django.db import transaction
 
-    from communities.regions.models import Community
-    from participation.complaints.models import Complaint, ServiceCategory
+    from participation.complaints.models import Complaint
     from portal.insights import rollup
 
     start = rollup.day_bounds(rollup.today())[0]
     missing = total // (YEARS * 365) - Complaint.objects.filter(created_at__gte=start).count()
     if missing <= 0:
         return 0
-    community_ids = list(Community.objects.order_by("pk").values_list("pk", flat=True))
-    category_ids = list(
-        ServiceCategory.objects.filter(service_code__in=[c[0] for c in CATEGORIES]).values_list("pk", flat=True)
-    )
-    n = len(community_ids)
+    community_ids, category_ids = complaint_targets()
     now = datetime.now(UTC) - timedelta(minutes=2)
     span = max((now - start).total_seconds(), 60.0)
     with transaction.atomic():
+        state = "CASE WHEN g %% 3 = 0 THEN 'closed' WHEN g %% 3 = 1 THEN 'accepted' ELSE 'submitted' END"
         made = insert_sql(
             Complaint,
-            {
-                "reference": "md5(random()::text || g::text)::uuid",
-                "community_id": ("(%s::int[])[(1 + (g * 7919) %% %s)::int]", [community_ids, n]),
-                "category_id": ("(%s::int[])[(1 + (g * 31) %% %s)::int]", [category_ids, len(category_ids)]),
-                "kind": "'hazard'",
-                "description": "'基准投诉（今天）'",
-                "address": "'某路' || (g %% 40) || '号'",
-                "latitude": (
-                    "CASE WHEN g %% 5 = 0 THEN NULL ELSE 30.5 + ((g * 7919) %% %s) * 0.0002 "
-                    "+ (g %% 40) * 0.001 + ((g * 13) %% 7) * 0.00001 END",
-                    [n],
-                ),
-                "longitude": ("CASE WHEN g %% 5 = 0 THEN NULL ELSE 114.2 + ((g * 7919) %% %s) * 0.0002 END", [n]),
-                "state": "CASE WHEN g %% 3 = 0 THEN 'closed' WHEN g %% 3 = 1 THEN 'accepted' ELSE 'submitted' END",
-                "created_at": ("%s::timestamptz - make_interval(secs => g::float8 * %s / %s)", [now, span, missing]),
-                "deadline": (
-                    "%s::timestamptz - make_interval(secs => g::float8 * %s / %s) + interval '3 days'",
-                    [now, span, missing],
-                ),
-            },
+            complaint_columns(community_ids, category_ids, "基准投诉（今天）", state, now, span, missing),
             "generate_series(1, %s) AS g",
             [missing],
         )
