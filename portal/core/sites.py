@@ -3,7 +3,7 @@
 Each process keeps a map of every Site (with its root page) and Wagtail's site root paths.
 The caller passes the current "sites generation" from the shared cache (the page cache's
 city-wide generation, bumped whenever a Site is saved or deleted, a page moves or a site's
-root page changes its URL); a different generation, or a map older than MAX_AGE seconds,
+root page changes its URL); a different generation, or a map older than max_age() seconds,
 reloads the map. Matching follows `wagtail.models.sites.get_site_for_hostname` exactly.
 
 The map also holds what serving any page needs and only changes when the generation moves: each
@@ -26,6 +26,7 @@ from bisect import insort
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS
@@ -34,8 +35,13 @@ from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.models import Page, PageViewRestriction, Site
 
-# A safety net for caches that are not shared between processes (local memory).
-MAX_AGE = 60
+
+def max_age() -> float:
+    """Seconds a per-process map is believed without its generation moving: a safety net for caches that
+    are not shared between processes (local memory). settings.PORTAL_PROCESS_MAP_MAX_AGE."""
+    return settings.PORTAL_PROCESS_MAP_MAX_AGE
+
+
 # Values `memo` keeps a site (its chrome is a few; the forum's posts many).
 MEMO_MAX_KEPT = 2000
 
@@ -274,7 +280,7 @@ class SiteMap:
         return any(path[:end] in self.maybe_restricted for end in range(step, len(path) + 1, step))
 
     def is_current(self, generation) -> bool:
-        return generation == self.generation and time.monotonic() - self.loaded_at < MAX_AGE
+        return generation == self.generation and time.monotonic() - self.loaded_at < max_age()
 
     def match(self, hostname: str, port: int) -> SiteEntry | None:
         """Wagtail's rules: hostname and port, then hostname of the default site, then a unique hostname."""
@@ -365,7 +371,7 @@ def entry_for_request(request) -> SiteEntry | None:
 
 def memo(request, key, compute):
     """`compute()`, kept in this process for the site serving `request` until its map is reloaded (the
-    generation moved: a page, Site, setting or community changed; or MAX_AGE passed).
+    generation moved: a page, Site, setting or community changed; or max_age() passed).
 
     Only for what depends on nothing but the site's map entry and `key` (the caller puts the language, the
     visitor's mode and so on in `key`): the chrome every page shares (`{% sitewide %}`), its breadcrumbs

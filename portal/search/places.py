@@ -4,6 +4,8 @@
 import time
 from dataclasses import dataclass
 
+from portal.core.sites import max_age
+
 from . import registry
 
 
@@ -21,12 +23,11 @@ class Place:
 
 
 _cache = {"at": 0.0, "places": {}, "names": None}
-TTL = 60.0
 
 
 def all_places() -> dict[int, Place]:
     now = time.monotonic()
-    if now - _cache["at"] > TTL or not _cache["places"]:
+    if now - _cache["at"] > max_age() or not _cache["places"]:
         resolver = registry.places_resolver()
         _cache["places"] = resolver() if resolver else {}
         _cache["names"] = None

@@ -369,6 +369,10 @@ CONTENT_IMAGE_MAX_PIXELS = int(os.environ.get("CONTENT_IMAGE_MAX_PIXELS", "16000
 # next message (under 167 ms) plus the fan-out to 1,000 watchers stays within the 250 ms goal.
 LIVE_MAX_PUSHES_PER_SECOND = int(os.environ.get("LIVE_MAX_PUSHES_PER_SECOND", "6"))
 
+# Each process keeps maps of the sites, the communities' places and the WeChat accounts, reloaded when the
+# shared generation moves; with a cache that is not shared (local memory) they are also reloaded after this
+# many seconds, so that another process's change is seen in the end.
+PORTAL_PROCESS_MAP_MAX_AGE = float(os.environ.get("PORTAL_PROCESS_MAP_MAX_AGE", "60"))
 # How long a rendered public page may be served from the per-site page cache (seconds).
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
 

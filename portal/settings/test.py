@@ -12,6 +12,12 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 PORTAL_SMS_BACKEND = os.environ.get("PORTAL_TEST_SMS_BACKEND", "portal.accounts.sms.OutboxSMSBackend")  # noqa: F405
 ELASTICSEARCH_REFRESH = "wait_for"  # with ELASTICSEARCH_URL set, a search sees what the test just indexed
 
+# The per-process maps are forgotten by every test (tests/conftest.py) and by the signals of what changes
+# them; reloading them by age as well would make a query count depend on how slow the machine is (a map
+# loaded 59 s earlier reloads between a warm-up request and the measured one). tests/portal/core/
+# test_process_maps.py checks the reload by age with it set low.
+PORTAL_PROCESS_MAP_MAX_AGE = 24 * 3600.0
+
 # Each pytest-xdist worker (gw0, gw1, ...; "main" without -n) is a process of its own with its own
 # test database (pytest-django suffixes the name), and here its own Redis keys and upload folders,
 # so that no worker reads or clears what another one uses.

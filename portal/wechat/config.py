@@ -2,7 +2,7 @@
 
 The same mechanism as portal.core.sites: a generation number in the shared cache, bumped (now and after
 commit) by the save and delete signals of the models it holds; a process reloads its map when the
-generation moved or the map is older than sites.MAX_AGE seconds. Holds each community's account (by
+generation moved or the map is older than sites.max_age() seconds. Holds each community's account (by
 slug), its keyword replies with the links they answer with, and what upper apps register with
 `register()` (the complaints' start words), so that a text message reads nothing from the database.
 """
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from portal.core.sites import MAX_AGE
+from portal.core.sites import max_age
 
 GENERATION_KEY = "wechat:config:generation"
 
@@ -36,7 +36,7 @@ class ConfigMap:
         self.registered = {name: loader() for name, loader in _registered.items()}
 
     def is_current(self, generation) -> bool:
-        return generation == self.generation and time.monotonic() - self.loaded_at < MAX_AGE
+        return generation == self.generation and time.monotonic() - self.loaded_at < max_age()
 
 
 def current() -> ConfigMap:
