@@ -440,7 +440,8 @@ def main(argv=None) -> int:
         first = f"{first_load[name]:.0f}" if name in first_load else "—"
         label = "primary-key lookup (a complaint)" if name == "pk" else f"dashboard: {name}"
         lines.append(f"| {label} | {first} | {p50:.1f} | {p99:.1f} | {p50 / pk50:,.0f}× |")
-    city_p99 = max(percentile(timings["city"], 99), percentile(timings["city, after a new complaint"], 99))
+    # Every city request counts: kept and recomputed live figures, a period not seen before, a filter change.
+    city_p99 = max(percentile(values, 99) for name, values in timings.items() if name.startswith("city"))
     verdict = "MET" if city_p99 < GOAL_MS else "MISSED"
     text = "\n".join(
         [
@@ -454,7 +455,7 @@ def main(argv=None) -> int:
             "",
             *lines,
             "",
-            f"- city dashboard p99, the worse of kept and recomputed live figures: {city_p99:.0f} ms "
+            f"- city dashboard p99, the worst of its rows above: {city_p99:.0f} ms "
             f"(goal < {GOAL_MS} ms): {verdict}",
             "",
             "Command: `DATABASE_URL=postgres://.../portal_insights_bench python -m tests.benchmarks.insights_dashboard "
