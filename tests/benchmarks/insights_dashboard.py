@@ -455,8 +455,7 @@ def main(argv=None) -> int:
             "",
             *lines,
             "",
-            f"- city dashboard p99, the worst of its rows above: {city_p99:.0f} ms "
-            f"(goal < {GOAL_MS} ms): {verdict}",
+            f"- city dashboard p99, the worst of its rows above: {city_p99:.0f} ms (goal < {GOAL_MS} ms): {verdict}",
             "",
             "Command: `DATABASE_URL=postgres://.../portal_insights_bench python -m tests.benchmarks.insights_dashboard "
             + " ".join(argv if argv is not None else sys.argv[1:])
