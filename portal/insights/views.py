@@ -1,9 +1,16 @@
 """The decision-support dashboard in the Wagtail admin (决策分析): one view for every level, scoped."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.admin.localization import get_available_admin_languages
+from wagtail.users.models import UserProfile
+
+from portal.core.redirects import safe_next
 
 from . import dashboard, export, query, rollup
 from .forms import FilterForm
@@ -82,3 +89,25 @@ def items(request):
             context["error"] = str(problem)
     status = 400 if (context["error"] or form.errors) else 200
     return render(request, "insights/admin/items.html", context, status=status)
+
+
+def admin_languages() -> list[str]:
+    """The languages a user may choose for the admin: the project's (settings.LANGUAGES) that Wagtail has."""
+    wagtail_has = dict(get_available_admin_languages())
+    return [code for code, _name in settings.LANGUAGES if code in wagtail_has]
+
+
+@require_POST
+def language(request):
+    """The dashboards' language switch: sets the user's Wagtail admin language (their profile's preferred
+    language, as in their account settings), then back to `next` if it is a local URL, else the dashboard.
+    An unknown language is a 400; Wagtail's admin URLs already require a logged-in admin user."""
+    _require_staff(request)
+    code = request.POST.get("language", "")
+    if code not in admin_languages():
+        return HttpResponseBadRequest(_("Unknown language."))
+    profile = UserProfile.get_for_user(request.user)
+    if profile.preferred_language != code:
+        profile.preferred_language = code
+        profile.save(update_fields=["preferred_language"])
+    return HttpResponseRedirect(safe_next(request, default=reverse("insights_admin:index")))

@@ -11,6 +11,7 @@ admin_urls = [
     path("", views.index, name="index"),
     path("items/", views.items, name="items"),
     path("map/", mapview.map_page, name="map"),
+    path("language/", views.language, name="language"),
 ]
 
 

@@ -78,6 +78,44 @@ def test_the_dashboard_charts_are_drawn_and_accessible(portal_server, browser):
         context.close()
 
 
+def test_elder_mode_and_the_language_switch_on_the_dashboard_and_the_map(portal_server, browser):
+    """The toggle (a POST to the public preferences view) turns on elder-friendly mode for the dashboard and
+    the map, keeping the filters; axe finds nothing serious with the larger text; the language switch turns
+    the admin to English and back. Both are stored on the user, so the test turns them off again."""
+    context, page = _staff_page(browser, portal_server, "street")
+    query = "?shading=complaints.overdue_share&level=community"
+    try:
+        for path in ("/admin/insights/", "/admin/insights/map/"):
+            page.goto(portal_server.url("localhost", path + query))
+            assert "elder-mode" not in (page.locator("body").get_attribute("class") or "")
+            font_size = page.locator("main table th").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            page.get_by_role("button", name="长辈模式").click()
+            page.wait_for_url("**" + path + query)
+            assert "elder-mode" in page.locator("body").get_attribute("class")
+            assert page.locator("link[href$='themes/base/insights-elder.css']").count() == 1
+            larger = page.locator("main table th").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            assert larger > font_size
+            if path.endswith("map/"):
+                _drawn(page)
+            else:
+                page.locator("[data-chart-ready='1'] svg").first.wait_for()
+            problems = blocking_violations(axe.run(page))
+            assert not problems, (path, problems)
+            page.get_by_role("button", name="标准模式").click()
+            page.wait_for_url("**" + path + query)
+            assert "elder-mode" not in (page.locator("body").get_attribute("class") or "")
+
+        page.get_by_role("button", name="English").click()
+        page.wait_for_url("**/admin/insights/map/" + query)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.get_by_role("button", name="Elder-friendly mode").count() == 1
+        page.get_by_role("button", name="中文").click()
+        page.wait_for_url("**/admin/insights/map/" + query)
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+    finally:
+        context.close()
+
+
 def test_a_resident_pins_the_place_on_the_complaint_form(portal_server, browser):
     from communities.regions.demo import DEMO_PASSWORD
 
