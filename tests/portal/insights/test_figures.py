@@ -247,6 +247,9 @@ def test_the_demo_dashboard_has_history(db, client, django_user_model):
     assert len(weeks_with_new) >= 4
     summary = {r[0]: r[1] for r in tables["complaints-summary"].rows}
     assert all(v is not None for v in summary.values()), summary  # every complaint figure and ratio has data
+    # The city answered some of the escalated complaints (the demo's history marks the city's moves).
+    city_answered = "Escalated complaints answered by the city (first answer in the period)"
+    assert 0 < summary[city_answered] <= summary["Complaints escalated to the city"]
     # The same weeks a year earlier have complaints too (the comparison shows), and the organisations' money.
     a_year_earlier = {r[0]: r[-2] for r in tables["complaints-summary"].rows}
     assert a_year_earlier["New complaints"] > 0
