@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from wagtail.users.models import UserProfile
 
 from communities.regions.models import Region
 from participation.complaints import states
@@ -62,6 +63,7 @@ def test_areas_ranked_with_their_average(client, city3, categories, make_user):
         complain(city3[slug], categories[0], n, rng, escalate=escalated[slug])
     rollup.rebuild(rollup.today() - timedelta(days=6), rollup.today() - timedelta(days=2))  # and live days
     boss = make_user("boss", is_staff=True, is_superuser=True)
+    UserProfile.objects.update_or_create(user=boss, defaults={"preferred_language": "en"})
     client.force_login(boss)
 
     def by_area(params):
@@ -115,3 +117,9 @@ def test_areas_ranked_with_their_average(client, city3, categories, make_user):
     assert values[1:] == [[names["a2"], 1, 5], [names["a1"], 2, 3], [names["a3"], 2, 3], ["Average", None, 3.7]]
     printed = client.get(URL, {**params, "print": "1"}).content.decode()
     assert '<th scope="row">Average</th>' in printed and '<th scope="col">Rank</th>' in printed
+
+    # In Chinese: 排名 and 平均.
+    UserProfile.objects.filter(user=boss).update(preferred_language="zh-hans")
+    table, response = by_area({"area": f"street:{street_a.pk}"})
+    assert table.columns[:2] == ["区域", "排名"] and table.footer[0] == "平均"
+    assert '<th scope="row">平均</th>' in response.content.decode()
