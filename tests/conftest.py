@@ -283,11 +283,17 @@ def _provision_city(communities_per_street: int):
 
 
 def seed_demo_city_once() -> bool:
-    """communities.regions.demo.seed_demo_city() (the whole demo city: seconds), recorded and replayed
-    like build_city. Returns what the seeding returned."""
-    from communities.regions.demo import seed_demo_city
+    """communities.regions.demo.seed_demo_city() (the whole demo city: seconds) and its history rolled up,
+    recorded and replayed like build_city. Returns what the seeding returned."""
+    from communities.regions.demo import roll_up_demo_history, seed_demo_city
 
-    return recorded_builds.built("demo-city", seed_demo_city, forget_process_caches)
+    def build():
+        seeded = seed_demo_city()
+        if seeded:
+            roll_up_demo_history()
+        return seeded
+
+    return recorded_builds.built("demo-city", build, forget_process_caches)
 
 
 def forget_process_caches():

@@ -258,7 +258,8 @@ def create_demo_accounts():
 
 @transaction.atomic
 def seed_demo_city() -> bool:
-    """Create the demo city once. Returns False if it was already there."""
+    """Create the demo city once. Returns False if it was already there. Its history is not rolled up here
+    (roll_up_demo_history, once the complaints have their points)."""
     if Region.objects.filter(kind=Region.Kind.CITY).exists():
         return False
     provision_city(*CITY)
@@ -301,10 +302,17 @@ def seed_demo_city() -> bool:
     SearchTerm.objects.get_or_create(
         community=Community.objects.get(slug="cuiyuan"), word="翠园", defaults={"note": "小区名（演示）"}
     )
-    # Decision support: the finished days of the demo's history rolled up, as the nightly task would have.
+    # Decision support's roll-up of the history comes last, after the points: roll_up_demo_history().
+    return True
+
+
+def roll_up_demo_history() -> None:
+    """Decision support: the finished days of the demo's history rolled up, as the nightly task would have.
+    Call it once the demo is complete: `seed_demo` calls it after seed_demo_boundaries, which gives the
+    history's complaints their points (rolled up before that, no past day had a repeat complaint at the same
+    place, since only a complaint with a point can be one)."""
     yesterday = rollup.today() - timedelta(days=1)
     rollup.rebuild(yesterday - timedelta(days=DEMO_HISTORY_DAYS), yesterday)
-    return True
 
 
 # The demo city's box on the map (WGS84 west, south, east, north), inside the default PORTAL_CITY_BOUNDS.

@@ -151,7 +151,8 @@ def seed_demo_complaint_history(
 ) -> int:
     """Private complaints over the last `days` days (ending `ago` days back: 365 gives the same weeks a year
     earlier, for the dashboard's comparison) in every state, with their timelines (decision support's
-    dashboards then show trends). No reporter, no photo, nothing sent to the city."""
+    dashboards then show trends). No reporter, no photo, nothing sent to the city; an escalated complaint's next
+    moves are marked as the city's answers (from_city), as its status updates would write them."""
     import random
 
     rng = random.Random(seed)
@@ -183,7 +184,8 @@ def seed_demo_complaint_history(
                 to_state = rng.choices(moves, weights)[0]
                 if to_state == CaseState.EVALUATED:
                     complaint.rating = rng.choice([Complaint.Rating.SATISFIED] * 4 + [Complaint.Rating.NOT_SATISFIED])
-                move(complaint, to_state, at=at)
+                by_city = complaint.state in (CaseState.ESCALATED, CaseState.DISPATCHED)
+                move(complaint, to_state, at=at, from_city=by_city)
     return made
 
 

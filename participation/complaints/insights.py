@@ -124,6 +124,27 @@ def escalated(start, end):
     return _complaints_moved(start, end, CaseState.ESCALATED)
 
 
+# The city's answers: a state change or a reply from the city's system (from_city). Its notes ("the case is
+# already further along") are no answer. Only escalated complaints reach the city, so only they have any.
+CITY_ANSWER = Q(from_city=True, kind__in=RESPONSE_KINDS)
+
+
+def _first_answered_by_city(start, end, **filters):
+    """The complaints whose FIRST answer from the city fell in [start, end) (so a complaint counts once, on
+    that day, however often the city answers it)."""
+    answered = ComplaintEvent.objects.filter(CITY_ANSWER, created_at__gte=start, created_at__lt=end)
+    earlier = ComplaintEvent.objects.filter(CITY_ANSWER, complaint=OuterRef("pk"), created_at__lt=start)
+    return Complaint.objects.filter(pk__in=answered.values("complaint_id"), **filters).filter(~Exists(earlier))
+
+
+def city_answered(start, end):
+    """Escalated complaints answered by the city: counted on the day of the city's first answer."""
+    codes = _category_codes()
+    rows = _first_answered_by_city(start, end).values_list("community_id", "category_id").annotate(n=Count("pk"))
+    for community_id, category_id, n in rows.order_by():
+        yield community_id, codes.get(category_id), 0, n
+
+
 def evaluated(rating):
     def compute(start, end):
         return _complaints_moved(start, end, CaseState.EVALUATED, rating)
@@ -376,12 +397,17 @@ def moved_items(state):
     return items
 
 
+def city_answered_items(community_ids, start, end, dimension=None):
+    return _item_list(_first_answered_by_city(start, end, community_id__in=community_ids), dimension)
+
+
 ITEMS = {
     "complaints.new": new_items,
     "complaints.open": open_items,
     "complaints.overdue": overdue_items,
     "complaints.closed": moved_items(CaseState.CLOSED),
     "complaints.escalated": moved_items(CaseState.ESCALATED),
+    "complaints.city_answered": city_answered_items,
     "complaints.repeat": repeat_items,
 }
 
@@ -402,6 +428,12 @@ def register():
             ("complaints.overdue", _("Overdue complaints (open past their deadline)"), LEVEL, overdue_at),
             ("complaints.closed", _("Complaints closed"), FLOW, closed),
             ("complaints.escalated", _("Complaints escalated to the city"), FLOW, escalated),
+            (
+                "complaints.city_answered",
+                _("Escalated complaints answered by the city (first answer in the period)"),
+                FLOW,
+                city_answered,
+            ),
             ("complaints.satisfied", _("Rated satisfied"), FLOW, evaluated(Complaint.Rating.SATISFIED)),
             ("complaints.not_satisfied", _("Rated not satisfied"), FLOW, evaluated(Complaint.Rating.NOT_SATISFIED)),
             ("complaints.first_response", _("Time to first response"), DURATION, first_response),

@@ -33,6 +33,8 @@ class Table:
     rows: list  # lists of cells (str, int, float or None)
     links: list = field(default_factory=list)  # per row: a link (relative to the dashboard) for the drill-down, or ""
     chart: dict = field(default_factory=dict)  # {"type": "bar"|"line", "labels": [...], "series": [...]}
+    # A row at the foot of the table (the "by area" tables' average), cells as in `columns`; [] for none.
+    footer: list = field(default_factory=list)
 
     @property
     def chart_json(self) -> str:
@@ -276,24 +278,51 @@ def _summary(section, figures, ratios, filters, single, comparison_ids, values_o
     )
 
 
+def rank_order(rows: list, value_at: int) -> tuple[list, list]:
+    """`rows` sorted by the cell at `value_at`, highest first (no value last; ties by the first cell, the name),
+    and each row's rank: equal values share a rank and the next rank skips (1, 2, 2, 4)."""
+
+    def value(row):
+        return row[value_at] if row[value_at] is not None else float("-inf")
+
+    ordered = sorted(rows, key=lambda row: (-value(row), str(row[0])))
+    ranks: list[int] = []
+    for position, row in enumerate(ordered):
+        tied = position > 0 and value(row) == value(ordered[position - 1])
+        ranks.append(ranks[-1] if tied else position + 1)
+    return ordered, ranks
+
+
 def _by_area(section, figures, ratios, filters, level, community_ids, values_of) -> Table:
-    """The next level down, one row each, linking to its own dashboard."""
+    """The next level down, one row each, linking to its own dashboard: ranked by the first figure (highest
+    first, ties by name), with the average of the areas shown at the foot. The average of a count is its mean
+    over the areas; of a duration, the statistic of all the areas' durations together; of a ratio, the ratio
+    of the areas' sums (as the street's average beside a single community)."""
     everywhere = places.all_places()
     grouped = {f.key: query.group_by(values_of(f.key), level, f.kind) for f in figures}
     by_ratio = {r.key: query.ratio_by_key(r, values_of, level) for r in ratios}
     keys = {query.region_of(everywhere[c], level) for c in community_ids if c in everywhere} - {None}
     names = {key: area_name(level, key) for key in keys}
-    ordered = sorted(keys, key=lambda k: names[k])
-    columns = [_("Area")] + [c for f in figures for c in figure_columns(f)] + [str(r.label) for r in ratios]
-    rows, links = [], []
-    for key in ordered:
+    value_columns = [c for f in figures for c in figure_columns(f)] + [str(r.label) for r in ratios]
+    columns = [_("Area"), _("Rank")] + value_columns
+    unranked = []
+    for key in keys:
         cells = [names[key]]
         for figure in figures:
             cells += value_cells(figure, grouped[figure.key].get(key))
         cells += [by_ratio[r.key].get(key) for r in ratios]
-        rows.append(cells)
-        links.append("?" + filters.querystring(area=(level, key)))
-    summary = peak_summary(_("%(count)s areas. Most %(figure)s: %(area)s (%(value)s)."), rows, columns[1], "area")
+        unranked.append([*cells, key])  # the area's id last, taken off once ranked
+    ranked, ranks = rank_order(unranked, 1)
+    ordered = [cells[-1] for cells in ranked]
+    rows = [[cells[0], rank, *cells[1:-1]] for cells, rank in zip(ranked, ranks, strict=True)]
+    links = ["?" + filters.querystring(area=(level, key)) for key in ordered]
+    footer = _area_average(figures, ratios, level, keys, grouped, values_of) if keys else []
+    plain = [[row[0], *row[2:]] for row in rows]  # without the rank: the chart and the summary
+    summary = peak_summary(
+        _("%(count)s areas. Most %(figure)s: %(area)s (%(value)s)."), plain, value_columns[0], "area"
+    )
+    if footer:
+        summary += " " + _("Average of the areas: %(value)s.") % {"value": "—" if footer[2] is None else footer[2]}
     return Table(
         key=f"{section.key}-by-area",
         title=_("%(section)s by area") % {"section": section.label},
@@ -301,8 +330,31 @@ def _by_area(section, figures, ratios, filters, level, community_ids, values_of)
         columns=columns,
         rows=rows,
         links=links,
-        chart=series_chart("bar", rows, columns, level=level, regions=ordered),
+        footer=footer,
+        chart=series_chart("bar", plain, [columns[0], *value_columns], level=level, regions=ordered),
     )
+
+
+def _area_average(figures, ratios, level, keys, grouped, values_of) -> list:
+    """The "by area" table's foot: the average over the areas `keys` (see _by_area), no rank."""
+    footer = [_("Average"), ""]
+    for figure in figures:
+        empty = {} if figure.kind == registry.DURATION else 0
+        total = _total({key: grouped[figure.key].get(key) or empty for key in keys}, figure.kind)
+        if figure.kind == registry.DURATION:
+            footer += value_cells(figure, total)
+        else:
+            footer.append(round(total / len(keys), 1))
+    parts: dict = {}
+    for ratio in ratios:
+        for key in ratio.numerator + ratio.denominator:
+            if key not in parts:
+                in_areas = query.group_by(values_of(key), level, registry.get(key).kind)
+                parts[key] = sum(in_areas.get(area, 0) for area in keys)
+        numerator = sum(parts[key] for key in ratio.numerator)
+        denominator = sum(parts[key] for key in ratio.denominator)
+        footer.append(query.ratio_value(numerator, denominator, ratio.scale))
+    return footer
 
 
 def _by_week(section, trending, filters, community_ids, dimension_of) -> Table:

@@ -1,4 +1,5 @@
-"""CSV (UTF-8 with a BOM, so Excel reads the Chinese) of one table; an XLSX workbook of a dashboard."""
+"""CSV (UTF-8 with a BOM, so Excel reads the Chinese) of one table; an XLSX workbook of a dashboard. A table is
+anything with `columns` and `rows` (and optionally `footer`, a last row such as an average)."""
 
 import csv
 import io
@@ -21,6 +22,8 @@ def csv_response(table, filename: str) -> HttpResponse:
     writer.writerow(table.columns)
     for row in table.rows:
         writer.writerow([_cell(v) for v in row])
+    if getattr(table, "footer", None):
+        writer.writerow([_cell(v) for v in table.footer])
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -43,6 +46,8 @@ def xlsx_response(tables, filename: str) -> HttpResponse:
         sheet.append([str(c) for c in table.columns])
         for row in table.rows:
             sheet.append([_cell(v) for v in row])
+        if table.footer:
+            sheet.append([_cell(v) for v in table.footer])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

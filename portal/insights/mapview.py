@@ -3,13 +3,14 @@ in a table beside the map. Scoped like every figure (query.communities_in, on th
 
 from django import forms
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.search import places
 
-from . import maps, query, rollup
+from . import dashboard, export, maps, query, rollup
 from .forms import FilterForm
 from .views import _require_staff
 
@@ -141,11 +142,28 @@ def summary(built) -> str:
     return text
 
 
+def bad_request(reason: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+
+
+def form_problems(form) -> str:
+    """The form's errors as one line of text (a 400's reason): "field: error" each."""
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
 def map_page(request):
     """电子地图: bad filters (dates out of order, an area outside the scope, an unknown figure) are form
-    errors with a 400, never a 500."""
+    errors with a 400, never a 500. ?export=csv gives the table by region (UTF-8 with a BOM), built and scoped
+    exactly like the map; bad parameters are a 400 with the reason."""
     _require_staff(request)
     form = MapForm(request.GET, request.user)
+    exporting = request.GET.get("export")
+    if exporting and exporting != "csv":
+        return bad_request(_("Unknown export format."))
     context = {"form": form, "error": "", "built": None}
     if form.is_valid():
         try:
@@ -155,5 +173,24 @@ def map_page(request):
         else:
             context["built"] = built
             context["summary"] = summary(built)
+            link = request.GET.copy()
+            link["export"] = "csv"
+            context["csv_query"] = link.urlencode()
+    if exporting:
+        if form.errors or context["error"]:
+            return bad_request(context["error"] or form_problems(form))
+        return export.csv_response(map_table(context["built"], context["summary"]), map_filename(form.cleaned_data))
     status = 400 if (context["error"] or form.errors) else 200
     return render(request, "insights/admin/map.html", context, status=status)
+
+
+def map_table(built, text) -> dashboard.Table:
+    return dashboard.Table(
+        key="map", title=str(built["shading"].label), summary=text, columns=built["columns"], rows=built["rows"]
+    )
+
+
+def map_filename(cleaned) -> str:
+    """insights-map-<level>-<shading>-<start>-<end> (the shading's key made safe for a file name)."""
+    shading = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in cleaned["shading"])
+    return f"insights-map-{cleaned['level']}-{shading}-{cleaned['start']}-{cleaned['end']}"

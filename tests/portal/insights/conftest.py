@@ -47,9 +47,11 @@ def pinned(rng) -> dict:
 
 def generate_complaints(communities, categories, *, days=8, count=60, seed=7):
     """Complaints over the last `days` finished days, each walking the state machine at random times,
-    some of its moves falling on later days (or today) than the day it was counted on."""
+    some of its moves falling on later days (or today) than the day it was counted on. An escalated
+    complaint's next moves are the city's (from_city), and the city sometimes replies or leaves a note too."""
     rng = random.Random(seed)
     spots = random.Random(seed + 1)  # a separate stream, so the timelines stay what they were
+    city = random.Random(seed + 2)  # the city's replies and notes: a third stream, for the same reason
     start, _end = rollup.day_bounds(rollup.today() - timedelta(days=days))
     now = timezone.now()
     made = []
@@ -75,6 +77,20 @@ def generate_complaints(communities, categories, *, days=8, count=60, seed=7):
             to_state = rng.choice(WALK[complaint.state])
             if to_state == CaseState.EVALUATED:
                 complaint.rating = rng.choice(list(Complaint.Rating.values))
-            states.move(complaint, to_state, at=at)
+            by_city = complaint.state in (CaseState.ESCALATED, CaseState.DISPATCHED)
+            states.move(complaint, to_state, at=at, from_city=by_city)
+            if to_state == CaseState.ESCALATED and at + timedelta(minutes=15) < now and city.random() < 0.3:
+                # The city's note before any answer (its system acknowledging receipt): not an answer.
+                ComplaintEvent.objects.create(
+                    complaint=complaint,
+                    kind=ComplaintEvent.Kind.NOTE,
+                    from_city=True,
+                    created_at=at + timedelta(minutes=15),
+                )
+            if by_city and at + timedelta(hours=1) < now and city.random() < 0.5:
+                kind = city.choice([ComplaintEvent.Kind.REPLY, ComplaintEvent.Kind.NOTE])
+                ComplaintEvent.objects.create(
+                    complaint=complaint, kind=kind, text="市级答复", from_city=True, created_at=at + timedelta(hours=1)
+                )
         made.append(complaint)
     return made

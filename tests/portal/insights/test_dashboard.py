@@ -208,7 +208,7 @@ def test_two_communities_a_street_street_staff_and_community_worker(client, city
     client.force_login(staff(make_user, a1.street.editors_group, "street-a"))
     page = client.get(URL, period())
     by_area = next(t for t in page.context["tables"] if t.key == "complaints-by-area")
-    assert {r[0]: r[1] for r in by_area.rows} == {a1.name: new[a1.pk], a2.name: new[a2.pk]}
+    assert {r[0]: r[2] for r in by_area.rows} == {a1.name: new[a1.pk], a2.name: new[a2.pk]}  # r[1]: the rank
     assert b1.name not in page.content.decode()
     for export in ({"export": "csv", "table": "complaints-by-area"}, {"export": "xlsx"}):
         response = client.get(URL, {**period(), **export})

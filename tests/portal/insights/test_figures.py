@@ -247,10 +247,38 @@ def test_the_demo_dashboard_has_history(db, client, django_user_model):
     assert len(weeks_with_new) >= 4
     summary = {r[0]: r[1] for r in tables["complaints-summary"].rows}
     assert all(v is not None for v in summary.values()), summary  # every complaint figure and ratio has data
+    # The city answered some of the escalated complaints (the demo's history marks the city's moves).
+    city_answered = "Escalated complaints answered by the city (first answer in the period)"
+    assert 0 < summary[city_answered] <= summary["Complaints escalated to the city"]
     # The same weeks a year earlier have complaints too (the comparison shows), and the organisations' money.
     a_year_earlier = {r[0]: r[-2] for r in tables["complaints-summary"].rows}
     assert a_year_earlier["New complaints"] > 0
     assert tables["organisations-by-income"].rows and tables["organisations-by-spending"].rows
+
+
+def test_the_seeded_demo_rolls_up_its_history_after_the_complaints_have_their_points(db):
+    """`seed_demo` pins the history's complaints (seed_demo_boundaries) before rolling the history up: rolled
+    up before, no past day had a repeat complaint at the same place (a repeat needs a point)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from communities.regions.demo import DEMO_HISTORY_DAYS
+    from participation.complaints.models import Complaint
+
+    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+    today = rollup.today()
+    history = Complaint.objects.filter(created_at__lt=rollup.day_bounds(today)[0])
+    assert history.exists() and not history.filter(latitude=None).exists()  # every past complaint is pinned
+    repeats = DailyFigure.objects.filter(figure="complaints.repeat", day__lt=today)
+    assert sum(repeats.values_list("value", flat=True)) > 0
+    # Each past day's roll-up is what the nightly task would write now: the points were there.
+    figure = registry.get("complaints.repeat")
+    for ago in range(1, DEMO_HISTORY_DAYS + 1):
+        day = today - timedelta(days=ago)
+        assert sum(stored("complaints.repeat", day).values()) == sum(
+            rollup.compute(figure, *rollup.day_bounds(day)).values()
+        ), day
 
 
 @DEMO_CITY

@@ -188,3 +188,67 @@ def test_services_and_organisations_are_markers_scoped_like_everything_else(clie
     a1_points = len([c for c in mapped if c.latitude is not None and c.community_id == a1.pk])
     assert sum(len(layer["points"]) for layer in layers.values()) == a1_points + 2
     assert str(a1_points + 2) in response.context["summary"]  # the summary counts every layer's points
+
+
+def _csv_rows(response):
+    import csv
+    import io
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())  # the BOM, for Excel
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8")[1:])))
+
+
+def test_the_table_by_region_exports_to_csv_scoped_like_the_map(client, city, mapped, make_user):
+    user = make_user("street-a", is_staff=True)
+    user.groups.add(city["a1"].street.editors_group)
+    client.force_login(user)
+    page = client.get(URL, period())
+    assert 'export=csv" download' in page.content.decode().replace("&amp;", "&")
+    rows = _csv_rows(client.get(URL, {**period(), "export": "csv"}))
+    assert rows[0] == page.context["built"]["columns"]
+    assert rows[1:] == [["" if v is None else str(v) for v in row] for row in page.context["built"]["rows"]]
+    assert [row[0] for row in rows[1:]] == [city["a1"].name]  # only the street's communities
+    new = Complaint.objects.filter(community=city["a1"]).count()
+    assert rows[1][2] == str(new)
+    # Asking for the whole city's streets still gives only what the map would show them.
+    rows = _csv_rows(client.get(URL, {**period(), "export": "csv", "level": "street"}))
+    assert [row[0] for row in rows[1:]] == [city["a1"].street.name]
+
+    client.force_login(make_user("boss", is_staff=True, is_superuser=True))
+    params = {**period(), "export": "csv", "level": "street", "shading": "complaints.overdue_share"}
+    response = client.get(URL, params)
+    assert 'filename="insights-map-street-complaints-overdue_share-' in response["Content-Disposition"]
+    rows = _csv_rows(response)
+    assert {row[0] for row in rows[1:]} == set(Region.objects.filter(kind="street").values_list("name", flat=True))
+    assert rows[1:] == [
+        ["" if v is None else str(v) for v in row]
+        for row in client.get(URL, {k: v for k, v in params.items() if k != "export"}).context["built"]["rows"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"export": "pdf"}, "Unknown export format"),
+        ({"export": "csv", "shading": "nonsense"}, "Shade the areas by"),
+        ({"export": "csv", "level": "planet"}, "Areas"),
+        ({"export": "csv", "start": "2026-05-02", "end": "2026-05-01"}, "The end date is before the start date"),
+        ({"export": "csv", "area": "street:OTHER"}, "Area"),
+    ],
+)
+def test_bad_export_parameters_are_a_400_with_the_reason(client, city, make_user, params, reason):
+    from wagtail.users.models import UserProfile
+
+    user = make_user("street-a", is_staff=True)
+    user.groups.add(city["a1"].street.editors_group)
+    UserProfile.objects.update_or_create(user=user, defaults={"preferred_language": "en"})
+    client.force_login(user)
+    if params.get("area") == "street:OTHER":
+        params = {**params, "area": f"street:{Region.objects.get(slug='street-b').pk}"}  # outside their scope
+    response = client.get(URL, {**period(), **params})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert reason in response.content.decode()
+    assert city["b1"].name not in response.content.decode()

@@ -60,6 +60,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_communities(city, cate
         (MAP, period),  # the map: communities shaded by the first figure
         (MAP, {**period, "level": "street", "shading": "complaints.overdue_share"}),
         (MAP, {**period, "area": f"district:{east.pk}", "category": categories[0].service_code}),
+        (MAP, {**period, "level": "community", "export": "csv"}),  # the map's table by region, exported
     ]
     street_requests = [(URL, period), (URL, {**period, "category": categories[0].service_code}), (MAP, period)]
     requests = {"city": city_requests, "street": street_requests}

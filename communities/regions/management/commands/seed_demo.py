@@ -17,7 +17,8 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a public password; add --allow-production to insist.")
         if communities < 0:
             raise CommandError("--communities must be a positive number.")
-        if seed_demo_city():
+        seeded = seed_demo_city()
+        if seeded:
             self.stdout.write(self.style.SUCCESS("Seeded the demo city 江城市."))
         else:
             self.stdout.write("The demo city is already there; nothing re-seeded.")
@@ -42,8 +43,14 @@ class Command(BaseCommand):
             self.stdout.write("社区自治 of 翠园: /governance/ on cuiyuan's site")
         from communities.regions.demo import seed_demo_boundaries
 
-        if seed_demo_boundaries():
+        pinned = seed_demo_boundaries()
+        if pinned:
             self.stdout.write("Map boundaries of the demo regions (admin: Regions, Communities)")
+        if seeded or pinned:
+            # Decision support's roll-up of the history: after the points (repeat complaints need them).
+            from communities.regions.demo import roll_up_demo_history
+
+            roll_up_demo_history()
         from participation.complaints.demo import DEMO_API_KEY
 
         self.stdout.write(f"Open311 partner key (湖滨, 翠园; docs/api.md): {DEMO_API_KEY}")
