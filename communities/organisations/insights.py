@@ -4,7 +4,8 @@
 On time: disclosed by its deadline. Late: disclosed after it. Missing: past its deadline, not disclosed
 by the end of the period. Annual reports and major events; an organisation counts in its home community."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.regions.insights import community_of_path, community_roots
 from communities.regions.models import Community
+from portal.accounts import personal_text
 from portal.insights import query, registry
-from portal.insights.registry import LEVEL, Figure, Section
+from portal.insights.registry import LEVEL, Figure, Link, Section
 
 from . import compliance
 from .models import EXPENSE_CATEGORIES, INCOME_CATEGORIES, FinancialReport, MajorEvent, OrganisationPage
@@ -27,18 +29,43 @@ def disclosure_counts(end) -> dict[tuple[int, str], int]:
 
 
 def _disclosure_counts(end) -> dict[tuple[int, str], int]:
+    counts: dict = {}
+    for found in disclosures(end):
+        key = (found.community_id, found.outcome)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One disclosure due by the end of a period (an annual report, a major event) and how it went."""
+
+    community_id: int
+    outcome: str
+    organisation: OrganisationPage
+    what: str
+    due: date
+    disclosed_on: date | None
+
+
+def disclosures(end) -> list[Disclosure]:
+    """Every disclosure counted as on time, late or missing at `end` (read once per dashboard, query.shared)."""
+    return query.shared(("organisations.disclosure_items", end), lambda: _disclosures(end))
+
+
+def _disclosures(end) -> list[Disclosure]:
     today = timezone.localdate(end - timedelta(microseconds=1))
     roots = community_roots()
-    counts: dict = {}
-
-    def add(community_id, outcome):
-        counts[(community_id, outcome)] = counts.get((community_id, outcome), 0) + 1
-
+    found: list = []
     organisations = OrganisationPage.objects.live().prefetch_related("financial_reports", "major_events")
     for organisation in organisations:
         community_id = community_of_path(organisation.path, roots)
         if community_id is None:
             continue
+
+        def add(outcome, what, due, disclosed, organisation=organisation, community_id=community_id):
+            found.append(Disclosure(community_id, outcome, organisation, what, due, disclosed))
+
         annual = {
             r.year: r.disclosed_on
             for r in organisation.financial_reports.all()
@@ -46,19 +73,47 @@ def _disclosure_counts(end) -> dict[tuple[int, str], int]:
         }
         for year in compliance.report_years_due(organisation.registration_date, today):
             disclosed = annual.get(year)
+            what = _("Annual report %(year)s") % {"year": year}
+            due = compliance.annual_report_deadline(year)
             if disclosed is None:
-                add(community_id, MISSING)
+                add(MISSING, what, due, None)
             else:
-                add(community_id, LATE if compliance.annual_report_late(year, disclosed, today) else ON_TIME)
+                add(LATE if compliance.annual_report_late(year, disclosed, today) else ON_TIME, what, due, disclosed)
         for event in organisation.major_events.all():
             if event.occurred_on > today:
                 continue
             disclosed = event.disclosed_on if event.disclosed_on and event.disclosed_on <= today else None
+            what = _("Major event: %(title)s") % {"title": personal_text.mask(event.title)}
+            due = event.occurred_on + timedelta(days=compliance.EVENT_DISCLOSURE_DAYS)
             if disclosed is not None:
-                add(community_id, LATE if compliance.event_late(event.occurred_on, disclosed, today) else ON_TIME)
+                late = compliance.event_late(event.occurred_on, disclosed, today)
+                add(LATE if late else ON_TIME, what, due, disclosed)
             elif compliance.event_late(event.occurred_on, None, today):
-                add(community_id, MISSING)
-    return counts
+                add(MISSING, what, due, None)
+    return found
+
+
+def disclosure_items(wanted):
+    """The disclosures behind an outcome's count: organisation (linking to its page), community, what was due,
+    the deadline and when it was disclosed. Organisations' public disclosures: nothing personal."""
+
+    def items(community_ids, start, end, dimension=None):
+        names = dict(Community.objects.filter(pk__in=community_ids).values_list("pk", "name"))
+        rows = [
+            (
+                Link(d.organisation.title, d.organisation.get_full_url()),
+                names[d.community_id],
+                str(d.what),
+                d.due.isoformat(),
+                d.disclosed_on.isoformat() if d.disclosed_on else None,
+            )
+            for d in disclosures(end)
+            if d.outcome == wanted and d.community_id in names
+        ]
+        columns = [_("Organisation"), _("Community"), _("Disclosure"), _("Due by"), _("Disclosed on")]
+        return columns, sorted(rows, key=lambda row: (row[1], str(row[0]), row[3]))[:500]
+
+    return items
 
 
 def outcome(wanted):
@@ -160,7 +215,9 @@ def register():
             ("organisations.missing", _("Disclosures missing (past their deadline)"), MISSING),
         ]
     ):
-        registry.register(Figure(key, label, "organisations", LEVEL, outcome(wanted), order=order))
+        registry.register(
+            Figure(key, label, "organisations", LEVEL, outcome(wanted), order=order, items=disclosure_items(wanted))
+        )
     for order, (key, label, compute, dimension_label, names) in enumerate(
         [
             (

@@ -3,8 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from communities.regions.insights import community_of_path, community_roots
+from communities.regions.models import Community
 from portal.insights import registry
-from portal.insights.registry import LEVEL, Figure, Ratio, Section
+from portal.insights.registry import LEVEL, Figure, Link, Ratio, Section
 
 from .models import ServicePage
 
@@ -23,6 +24,28 @@ def services(start, end):
         yield community_id, kind, 0, n
 
 
+def service_items(community_ids, start, end, dimension=None):
+    """The entries behind the count: name (linking to its page), kind, community, listed since. Not the phone
+    or the place: the list is of services, and it shows nothing a list of people's data could."""
+    roots = community_roots()
+    names = dict(Community.objects.filter(pk__in=community_ids).values_list("pk", "name"))
+    kinds = kind_names()
+    rows = []
+    for page in ServicePage.objects.live().filter(first_published_at__lt=end).order_by("kind", "title", "pk"):
+        community_id = community_of_path(page.path, roots)
+        if community_id in names:
+            rows.append(
+                (
+                    Link(page.title, page.get_full_url()),
+                    kinds.get(page.kind, page.kind),
+                    names[community_id],
+                    page.first_published_at,
+                )
+            )
+    columns = [_("Service"), _("Kind of service"), _("Community"), _("Listed since")]
+    return columns, sorted(rows, key=lambda row: (row[2], row[1], str(row[0])))[:500]
+
+
 def kind_names() -> dict:
     return {value: str(label) for value, label in ServicePage.Kind.choices}
 
@@ -39,6 +62,7 @@ def register():
             services,
             dimension_label=_("Kind of service"),
             dimension_names=kind_names,
+            items=service_items,
         )
     )
     registry.register_ratio(

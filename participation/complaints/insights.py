@@ -387,12 +387,13 @@ def overdue_items(community_ids, start, end, dimension=None):
     return _item_list(_either(_open_at(end, community_id__in=community_ids, deadline__lt=end)), dimension)
 
 
-def moved_items(state):
+def moved_items(state, **rated):
     def items(community_ids, start, end, dimension=None):
         moved = ComplaintEvent.objects.filter(
             kind=STATE, to_state=state, created_at__gte=start, created_at__lt=end
         ).values("complaint_id")
-        return _item_list(Complaint.objects.filter(community_id__in=community_ids, pk__in=moved), dimension)
+        rows = Complaint.objects.filter(community_id__in=community_ids, pk__in=moved, **rated)
+        return _item_list(rows, dimension)
 
     return items
 
@@ -408,6 +409,8 @@ ITEMS = {
     "complaints.closed": moved_items(CaseState.CLOSED),
     "complaints.escalated": moved_items(CaseState.ESCALATED),
     "complaints.city_answered": city_answered_items,
+    "complaints.satisfied": moved_items(CaseState.EVALUATED, rating=Complaint.Rating.SATISFIED),
+    "complaints.not_satisfied": moved_items(CaseState.EVALUATED, rating=Complaint.Rating.NOT_SATISFIED),
     "complaints.repeat": repeat_items,
 }
 

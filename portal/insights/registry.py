@@ -57,6 +57,9 @@ class Figure:
     # The items behind the number, for the drill-down: items(community_ids, start, end, dimension) returns
     # (columns, rows) with personal data already masked; None when a figure has no list of items.
     items: Callable | None = None
+    # When the rows of `items` are groups of what the figure counts (a poll and its responses in the period),
+    # the column holding each row's count: the figure's value is that column's sum. None: one row per item.
+    items_count_column: int | None = None
     dimension_label: object = ""  # what the dimension is ("Category"), "" when the figure has none
     dimension_names: Callable[[], dict] | None = None  # {dimension: display name}
     description: object = ""
@@ -66,6 +69,17 @@ class Figure:
     # a figure whose dimension is something else (an income category) is never cut by it.
     filtered_by_category: bool = False
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell of an item list that links somewhere (a topic's public page): shown as `text`, linking to `url`."""
+
+    text: str
+    url: str
+
+    def __str__(self):
+        return self.text
 
 
 @dataclass
