@@ -230,3 +230,28 @@ def test_every_list_exports_to_csv_as_shown_and_scoped(data, client, django_user
         assert response.status_code == 400 and response.content.strip()
     unknown = client.get("/admin/insights/items/", params(figure="no.such", export="csv"))
     assert unknown.status_code == 400 and unknown.content.strip()
+
+
+def test_the_time_figures_list_their_complaints_with_the_hours_each_took(data):
+    """First response and time to close are histograms: their lists are the complaints counted in them, each
+    with its hours, which fall in the buckets the histogram counts."""
+    communities = list(Community.objects.values_list("pk", flat=True))
+    seen = set()
+    for figure in registry.figures():
+        if figure.kind != DURATION:
+            continue
+        assert figure.items is not None, f"{figure.key}: a time figure lists its complaints"
+        for start, end in periods():
+            histogram = Counter()
+            for (_community, _dimension, bucket), value in rollup.compute(figure, start, end).items():
+                histogram[bucket] += value
+            columns, rows = figure.items(communities, start, end, None)
+            listed_buckets = Counter(registry.bucket_for(row[-1]) for row in rows)
+            if figure.key == "complaints.first_response":  # one first answer per complaint
+                assert listed_buckets == histogram, (figure.key, start)
+            else:  # a complaint closed twice in the period is counted twice, listed once
+                assert set(listed_buckets) <= set(histogram), (figure.key, start)
+                assert len(rows) <= sum(histogram.values()), (figure.key, start)
+            if rows:
+                seen.add(figure.key)
+    assert seen == {"complaints.first_response", "complaints.time_to_close"}
