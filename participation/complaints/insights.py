@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -354,17 +355,47 @@ def category_names() -> dict:
     return dict(ServiceCategory.objects.values_list("service_code", "name"))
 
 
-def _item_list(rows, dimension):
+def _item_list(rows, dimension, waited=None):
     """(columns, rows) of complaints for the drill-down: no personal data (no reporter, text, address,
-    phone), so nothing needs masking; at most the latest 500."""
+    phone), so nothing needs masking; at most the latest 500. `waited`: the label of a last column, the hours
+    in the rows' `waited` annotation (seconds), for the time figures."""
     if dimension:
         rows = rows.filter(category__service_code=dimension)
     columns = [_("Number"), _("Submitted"), _("Community"), _("Category"), _("State"), _("Deadline")]
     data = [
         (c.pk, c.created_at, c.community.name, c.category.name, c.get_state_display(), c.deadline)
+        + ((round(c.waited / 3600, 1),) if waited else ())
         for c in rows.select_related("community", "category").order_by("-created_at")[:500]
     ]
-    return columns, data
+    return columns + ([waited] if waited else []), data
+
+
+def first_response_items(community_ids, start, end, dimension=None):
+    """The complaints first answered in the period, with the hours each waited (the histogram's items)."""
+    answered = ComplaintEvent.objects.filter(kind__in=RESPONSE_KINDS, created_at__gte=start, created_at__lt=end)
+    rows = (
+        Complaint.objects.filter(community_id__in=community_ids, pk__in=answered.values("complaint_id"))
+        .annotate(first_at=Min("events__created_at", filter=Q(events__kind__in=RESPONSE_KINDS)))
+        .filter(first_at__gte=start, first_at__lt=end)
+        .annotate(waited=SecondsBetween("first_at", "created_at"))
+    )
+    return _item_list(rows, dimension, waited=_("Hours to the first answer"))
+
+
+def time_to_close_items(community_ids, start, end, dimension=None):
+    """The complaints closed in the period, with the hours from submission to their last closing in it."""
+    closings = ComplaintEvent.objects.filter(
+        kind=STATE, to_state=CaseState.CLOSED, created_at__gte=start, created_at__lt=end
+    )
+    closed_in_period = Q(events__kind=STATE, events__to_state=CaseState.CLOSED)
+    closed_in_period &= Q(events__created_at__gte=start, events__created_at__lt=end)
+    rows = (
+        Complaint.objects.filter(community_id__in=community_ids, pk__in=closings.values("complaint_id"))
+        .annotate(last_closing=Max("events__created_at", filter=closed_in_period))
+        .filter(last_closing__isnull=False)
+        .annotate(waited=SecondsBetween("last_closing", "created_at"))
+    )
+    return _item_list(rows, dimension, waited=_("Hours to close"))
 
 
 def new_items(community_ids, start, end, dimension=None):
@@ -412,6 +443,8 @@ ITEMS = {
     "complaints.satisfied": moved_items(CaseState.EVALUATED, rating=Complaint.Rating.SATISFIED),
     "complaints.not_satisfied": moved_items(CaseState.EVALUATED, rating=Complaint.Rating.NOT_SATISFIED),
     "complaints.repeat": repeat_items,
+    "complaints.first_response": first_response_items,
+    "complaints.time_to_close": time_to_close_items,
 }
 
 

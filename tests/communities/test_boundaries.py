@@ -158,3 +158,26 @@ def test_community_staff_set_their_own_boundary_only(city, host_client, make_use
     assert response.status_code in (302, 403)  # Wagtail sends a user without the permission to the dashboard
     street.refresh_from_db()
     assert street.boundary is None
+
+
+def test_a_boundary_pasted_beyond_what_a_form_accepts_is_a_400_that_says_so(city, admin_client_on, settings):
+    """Django refuses a form body over DATA_UPLOAD_MAX_MEMORY_SIZE before the form sees it: the page says it was
+    too large and that nothing was saved, and the boundary saved before is kept."""
+    from django.core.exceptions import RequestDataTooBig
+    from django.utils import translation
+
+    from portal.core.errors import reason_for
+
+    street = Region.objects.get(slug="street-a")
+    url = reverse("regions:edit", args=[street.pk])
+    assert _post(admin_client_on, url, boundary=json.dumps(SQUARE)).status_code == 302
+    huge = json.dumps({"type": "Polygon", "coordinates": [[[114.3, 30.5]] * 200_000]})
+    assert len(huge) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = _post(admin_client_on, url, boundary=huge)
+    assert response.status_code == 400
+    with translation.override(response.get("Content-Language", "zh-hans")):
+        reason = reason_for(RequestDataTooBig())
+    body = response.content.decode()
+    assert reason in body and 'role="alert"' in body
+    street.refresh_from_db()
+    assert street.boundary == SQUARE

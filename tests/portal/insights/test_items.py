@@ -191,3 +191,67 @@ def test_a_street_lists_only_its_own_items(data, client, django_user_model):
     client.force_login(other_staff)
     threads = client.get("/admin/insights/items/", params(figure="forums.threads"))
     assert threads.status_code == 200
+
+
+def test_every_list_exports_to_csv_as_shown_and_scoped(data, client, django_user_model):
+    """?export=csv gives the page's rows (a BOM for Excel, a link's text, nothing personal); a list the user may
+    not see, or an unknown format, is a 400 with the reason, not a file."""
+    import csv
+    import io
+
+    cuihu, wutong = Region.objects.get(slug="cuihu"), Region.objects.get(slug="wutong")
+    user = staff_of(django_user_model, cuihu, "cuihu-csv")
+    client.force_login(user)
+    other = Community.objects.filter(street=wutong).order_by("pk").first()
+    exported = 0
+    for figure in counted_figures():
+        if figure.items is None:
+            continue
+        page = client.get("/admin/insights/items/", params(figure=figure.key))
+        response = client.get("/admin/insights/items/", params(figure=figure.key, export="csv"))
+        assert response.status_code == 200, figure.key
+        assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+        body = response.content.decode("utf-8")
+        assert body.startswith("\ufeff"), figure.key
+        rows = list(csv.reader(io.StringIO(body[1:])))
+        assert rows[0] == [str(c) for c in page.context["columns"]], figure.key
+        assert len(rows) - 1 == len(page.context["rows"]), figure.key
+        assert [row[0] for row in rows[1:]] == [str(row[0]) for row in page.context["rows"]], figure.key
+        assert personal_text.find(body) == [], (figure.key, personal_text.find(body))
+        exported += len(rows) - 1
+        refused = client.get(
+            "/admin/insights/items/", params(figure=figure.key, area=f"community:{other.pk}", export="csv")
+        )
+        assert refused.status_code == 400 and refused.content.strip(), figure.key
+        assert not refused.get("Content-Disposition"), figure.key
+    assert exported > 0
+    for bad in ("xlsx", "pdf", "\x00"):
+        response = client.get("/admin/insights/items/", params(figure="complaints.new", export=bad))
+        assert response.status_code == 400 and response.content.strip()
+    unknown = client.get("/admin/insights/items/", params(figure="no.such", export="csv"))
+    assert unknown.status_code == 400 and unknown.content.strip()
+
+
+def test_the_time_figures_list_their_complaints_with_the_hours_each_took(data):
+    """First response and time to close are histograms: their lists are the complaints counted in them, each
+    with its hours, which fall in the buckets the histogram counts."""
+    communities = list(Community.objects.values_list("pk", flat=True))
+    seen = set()
+    for figure in registry.figures():
+        if figure.kind != DURATION:
+            continue
+        assert figure.items is not None, f"{figure.key}: a time figure lists its complaints"
+        for start, end in periods():
+            histogram = Counter()
+            for (_community, _dimension, bucket), value in rollup.compute(figure, start, end).items():
+                histogram[bucket] += value
+            columns, rows = figure.items(communities, start, end, None)
+            listed_buckets = Counter(registry.bucket_for(row[-1]) for row in rows)
+            if figure.key == "complaints.first_response":  # one first answer per complaint
+                assert listed_buckets == histogram, (figure.key, start)
+            else:  # a complaint closed twice in the period is counted twice, listed once
+                assert set(listed_buckets) <= set(histogram), (figure.key, start)
+                assert len(rows) <= sum(histogram.values()), (figure.key, start)
+            if rows:
+                seen.add(figure.key)
+    assert seen == {"complaints.first_response", "complaints.time_to_close"}
