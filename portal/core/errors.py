@@ -5,7 +5,8 @@ should read that it was too large, and that nothing was saved."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 
@@ -22,4 +23,6 @@ def reason_for(exception) -> str:
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", {"reason": reason_for(exception)}, status=400)
+    # Rendered without the request: its context processors may ask the request what was refused (a Host
+    # header Django does not allow raises again), which would turn this answer into a 500.
+    return HttpResponseBadRequest(render_to_string("400.html", {"reason": reason_for(exception)}))

@@ -28,3 +28,12 @@ def test_each_refusal_has_its_own_reason_in_the_visitors_language(language):
     assert len(reasons) == 3
     assert all(("保存" in r) == (language == "zh-hans") for r in reasons)
     assert f'lang="{language}"' in page
+
+
+@pytest.mark.django_db
+def test_a_host_django_does_not_allow_gets_the_page_not_a_500(client, settings):
+    settings.ALLOWED_HOSTS = ["localhost"]
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    with translation.override(response["Content-Language"]):
+        assert reason_for(SuspiciousOperation()) in response.content.decode()
