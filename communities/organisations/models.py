@@ -282,11 +282,34 @@ class OrganisationPage(RoutablePageMixin, Located, DisclosurePage):
     def projects(self):
         return ProjectPage.objects.live().child_of(self).order_by("-start_date", "title")
 
+    @property
+    def sitewide_key(self) -> tuple:
+        """The published version organisations/organisation_page.html shows, for `{% sitewide with page=page %}`:
+        the profile is rendered once per published version. Its fields and its inlines (leaders, financial
+        reports, major events: ParentalKey children, saved with the page when a revision is published) change
+        only with a publish, which gives a new `live_revision_id` and `last_published_at`. The charter is a
+        Document, which can be renamed or replaced without a publish: its title and URL are part of the key (the
+        reports' documents cannot be, without reading the reports: a changed or deleted document they use moves
+        the generation instead, `signals.referenced_document_changed`). A historic version adds its revision's
+        id in the template; a preview is never memoised (SitewideNode)."""
+        charter = (self.charter_id, self.charter.title, self.charter.url) if self.charter_id else None
+        return ("organisation", self.pk, self.live_revision_id, self.last_published_at, charter)
+
+    def leaders_in_order(self):
+        return self.leaders.all()
+
+    def reports_newest_first(self):
+        """The financial reports, newest period first; read when the profile is rendered, not when it is reused."""
+        reports = self.financial_reports.all().select_related("document")
+        return sorted(reports, key=lambda r: (r.year, r.period), reverse=True)
+
+    def events_newest_first(self):
+        return sorted(self.major_events.all(), key=lambda e: e.occurred_on, reverse=True)
+
     def get_context(self, request, *args, **kwargs):
+        # The leaders, reports and events are read by the template inside `{% sitewide %}` (the page's methods
+        # above), only when this version is rendered; the projects change without this page's publish.
         context = super().get_context(request, *args, **kwargs)
-        context["leaders"] = self.leaders.all()
-        context["reports"] = sorted(self.financial_reports.all(), key=lambda r: (r.year, r.period), reverse=True)
-        context["events"] = sorted(self.major_events.all(), key=lambda e: e.occurred_on, reverse=True)
         if self.pk and not getattr(request, "is_preview", False):
             context["projects"] = self.projects()
         return context

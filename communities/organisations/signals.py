@@ -2,13 +2,14 @@
 
 import logging
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
+from wagtail.documents import get_document_model
 from wagtail.signals import page_published
 
 from communities.regions.models import Community
-from portal.core.page_cache import purge_site
+from portal.core.page_cache import purge_all, purge_site
 
 from .models import FinancialReport, MajorEvent, OrganisationAccess, OrganisationPage, ProjectPage, ProjectUpdate
 
@@ -39,6 +40,20 @@ def provide_staff_group(organisation):
         provision_organisation_staff(organisation)
     except ProvisioningError as exc:
         logger.warning("No staff group for organisation %s: %s", organisation.pk, exc)
+
+
+@receiver(post_save, sender=get_document_model())
+@receiver(pre_delete, sender=get_document_model())
+def referenced_document_changed(sender, instance, created=False, raw=False, **kwargs):
+    """An organisation's profile is kept once per published version (`OrganisationPage.sitewide_key`), and shows
+    its financial reports' documents (title and URL), which can be renamed, replaced or deleted (the report then
+    loses it) without a publish. When a document a report uses changes, move the city generation: every process
+    drops its kept renderings with its site map. A new document is used by no report yet; one no report uses
+    changes nothing kept. (Before the deletion: the reports still point at it then.)"""
+    if created or raw:
+        return
+    if FinancialReport.objects.filter(document=instance).exists():
+        purge_all()
 
 
 @receiver(page_published, sender=ProjectPage)

@@ -191,3 +191,32 @@ def test_sitewide_with_a_row_needs_its_sitewide_key(city, rf):
     assert Template(text).render(Context({"request": request, "item": 4})) == "[4]"
     with pytest.raises(TemplateSyntaxError):
         Template(text).render(Context({"request": request, "item": city["a1"]}))
+
+
+def test_a_preview_is_neither_served_from_the_memo_nor_kept_in_it(city, rf):
+    """A preview (`request.is_preview`, set by Wagtail) shows a draft that no key names: `{% sitewide %}` renders it
+    without the memo, and what it rendered is not kept for the next request."""
+    from django.template import Context, Template
+
+    class Shown:
+        sitewide_key = ("shown", 1)  # the same key for the live and the draft text, as a page's draft has
+
+        def __init__(self, text):
+            self.text = text
+
+    template = Template("{% load portal_tags %}{% sitewide with item=item %}[{{ item.text }}]{% endsitewide %}")
+
+    def render(text, preview=False):
+        request = rf.get("/", HTTP_HOST="a1.localhost")
+        if preview:
+            request.is_preview = True
+        return template.render(Context({"request": request, "item": Shown(text)}))
+
+    # A preview first: not kept, so the live rendering after it is the live text.
+    assert render("草稿", preview=True) == "[草稿]"
+    assert render("已发布") == "[已发布]"
+    # Now kept: another live request with the same key gets the kept HTML (the memo is in use here) ...
+    assert render("别的文字") == "[已发布]"
+    # ... and a preview is still rendered from its own context, and leaves the kept HTML alone.
+    assert render("新草稿", preview=True) == "[新草稿]"
+    assert render("别的文字") == "[已发布]"

@@ -258,7 +258,10 @@ class SitewideNode(template.Node):
     a value's `sitewide_key` (everything of it the content shows, e.g. `Post.sitewide_key`) or, without one, the
     value itself (a flag, a number). An item of a list is then rendered once per version of what it shows;
     what a visitor adds (liked, their own) is a flag in the key, the same HTML for every visitor with that
-    flag, never their name or token."""
+    flag, never their name or token.
+
+    A preview (Wagtail sets `request.is_preview`) is rendered without the memo: neither served from it nor kept
+    in it. What is previewed is a draft, which the key (a published version, the site's map) does not name."""
 
     def __init__(self, nodelist, extra=None):
         self.nodelist = nodelist
@@ -269,10 +272,12 @@ class SitewideNode(template.Node):
         elder_mode = bool(context.get("elder_mode"))
         logged_in = bool(getattr(context.get("user"), "is_authenticated", False))
         values = {name: value.resolve(context) for name, value in self.extra.items()}
-        key = ("sitewide", self, translation.get_language(), elder_mode, logged_in)
-        if values:
+        if getattr(request, "is_preview", False):
+            parts = self._parts(context, elder_mode, logged_in, values)
+        else:
+            key = ("sitewide", self, translation.get_language(), elder_mode, logged_in)
             key += tuple(_sitewide_key(name, value) for name, value in values.items())
-        parts = sites.memo(request, key, lambda: self._parts(context, elder_mode, logged_in, values))
+            parts = sites.memo(request, key, lambda: self._parts(context, elder_mode, logged_in, values))
         return mark_safe("".join(part if isinstance(part, str) else part.fill(context) for part in parts))
 
     def _parts(self, context, elder_mode, logged_in, values) -> tuple:
