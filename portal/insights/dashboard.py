@@ -348,8 +348,8 @@ def _area_average(figures, ratios, level, keys, grouped, values_of) -> list:
     parts: dict = {}
     for ratio in ratios:
         for key in ratio.numerator + ratio.denominator:
-            if key not in parts:
-                in_areas = query.group_by(values_of(key), level, registry.get(key).kind)
+            if key not in parts:  # a part shown as a figure of its own is grouped already
+                in_areas = grouped.get(key) or query.group_by(values_of(key), level, registry.get(key).kind)
                 parts[key] = sum(in_areas.get(area, 0) for area in keys)
         numerator = sum(parts[key] for key in ratio.numerator)
         denominator = sum(parts[key] for key in ratio.denominator)

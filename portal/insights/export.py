@@ -3,14 +3,24 @@ anything with `columns` and `rows` (and optionally `footer`, a last row such as 
 
 import csv
 import io
+from datetime import datetime
 
 from django.http import HttpResponse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from openpyxl import Workbook
+
+from .registry import Link
 
 
 def _cell(value):
+    """A cell as a spreadsheet holds it: a link's text, a moment in local time, never a formula."""
     if value is None:
         return ""
+    if isinstance(value, Link):
+        value = value.text
+    if isinstance(value, datetime):
+        return date_format(localtime(value), "Y-m-d H:i")
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value  # never a formula in a spreadsheet
     return value

@@ -1,6 +1,5 @@
 """The decision-support dashboard in the Wagtail admin (决策分析): one view for every level, scoped."""
 
-from datetime import datetime
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -8,8 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.localization import get_available_admin_languages
@@ -17,13 +14,18 @@ from wagtail.users.models import UserProfile
 
 from portal.core.redirects import safe_next
 
-from . import dashboard, export, query, registry, rollup
+from . import dashboard, export, query, rollup
 from .forms import FilterForm
 
 
 def _require_staff(request):
     if not query.scoped_community_ids(request.user):
         raise PermissionDenied
+
+
+def _problems(form, error="") -> str:
+    """An export's 400 reason: `error` and the form's errors, on one line."""
+    return " ".join([error, *(str(e) for errors in form.errors.values() for e in errors)]).strip()
 
 
 def _filters(form) -> dashboard.Filters:
@@ -47,7 +49,7 @@ def index(request):
         except query.InsightsError as problem:
             error = str(problem)
     elif exporting:
-        return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        return HttpResponseBadRequest(_problems(form))
     if error and exporting:
         return HttpResponseBadRequest(error)
     if exporting == "csv":
@@ -71,15 +73,6 @@ def index(request):
     }
     template = "insights/admin/print.html" if request.GET.get("print") else "insights/admin/dashboard.html"
     return render(request, template, context, status=400 if (error or form.errors) else 200)
-
-
-def _plain(cell):
-    """A list cell as a spreadsheet holds it: a link's text, a moment in local time."""
-    if isinstance(cell, registry.Link):
-        return cell.text
-    if isinstance(cell, datetime):
-        return date_format(localtime(cell), "Y-m-d H:i")
-    return cell
 
 
 def items(request):
@@ -109,13 +102,9 @@ def items(request):
             context["error"] = str(problem)
     status = 400 if (context["error"] or form.errors) else 200
     if exporting and status == 400:
-        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-        return HttpResponseBadRequest(" ".join([context["error"], *errors]).strip())
+        return HttpResponseBadRequest(_problems(form, context["error"]))
     if exporting:
-        table = SimpleNamespace(
-            columns=[str(c) for c in context["columns"]],
-            rows=[[_plain(cell) for cell in row] for row in context["rows"]],
-        )
+        table = SimpleNamespace(columns=context["columns"], rows=context["rows"])
         data = form.cleaned_data
         return export.csv_response(table, f"insights-items-{figure.key}-{data['start']}-{data['end']}")
     return render(request, "insights/admin/items.html", context, status=status)
