@@ -24,11 +24,15 @@ import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import server, wrk
+from .report import write_between_markers
 
 GOAL = 0.5
+START = "<!-- bench:floor:start (written by `python -m tests.benchmarks.page_floor`; edit outside) -->"
+END = "<!-- bench:floor:end -->"
 COMMUNITY = "hubin"
 
 
@@ -43,6 +47,7 @@ def parse_args(argv):
     parser.add_argument("--keep", type=Path, help="seed a SQLite database into this folder and keep it")
     parser.add_argument("--seed-only", action="store_true", help="with --keep: seed, then stop without measuring")
     parser.add_argument("--reuse", type=Path, help="measure on the database a --keep run left in this folder")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args(argv)
     if args.keep and args.reuse:
         parser.error("--keep seeds a new database, --reuse measures an old one: give one of them")
@@ -149,6 +154,7 @@ def check(port: int, host: str, paths: dict, cookie: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    args.argv = list(argv if argv is not None else sys.argv[1:])  # for the command written beside the table
     wrk_path = None if args.seed_only else wrk.ensure_installed()
     workdir = args.keep or args.reuse or Path(tempfile.mkdtemp(prefix="page-floor-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -225,16 +231,23 @@ def measure(args, wrk_path, workdir: Path) -> int:
                         flush=True,
                     )
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"\ndatabase: {vendor}; {args.communities} communities; gunicorn {args.workers} sync workers; wrk "
-        f"{args.connections} connections; {args.rounds} rounds of {round_seconds} s per side; page cache off; "
-        f"{os.cpu_count()} cores; load average at the end {load}\n"
-    )
-    print("| page | visitor | req/s | bare page req/s | % of bare | p99 | goal (≥50%) |")
-    print("|---|---|---:|---:|---:|---:|---|")
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. database: {vendor}; {args.communities} communities; "
+        f"gunicorn {args.workers} sync workers; wrk {args.connections} connections; {args.rounds} rounds of "
+        f"{round_seconds} s per side; page cache off; {os.cpu_count()} cores; load average at the end {load}",
+        "",
+        "| page | visitor | req/s | bare page req/s | % of bare | p99 | goal (≥50%) |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for name, who, rate, bare_rate, ratio, p99 in rows:
         met = "met" if ratio >= GOAL else "missed"
-        print(f"| {name} | {who} | {rate:.1f} | {bare_rate:.1f} | {ratio:.0%} | {p99:.0f} ms | {met} |")
+        lines.append(f"| {name} | {who} | {rate:.1f} | {bare_rate:.1f} | {ratio:.0%} | {p99:.0f} ms | {met} |")
+    command = " ".join(["python -m tests.benchmarks.page_floor", *args.argv])
+    lines += ["", f"Command: `{command}`"]
+    text = "\n".join(lines)
+    print("\n" + text)
+    if not args.only and not args.no_write:  # a partial run does not replace the whole table
+        write_between_markers(START, END, "Public pages against Wagtail's own floor", text)
     return 0
 
 
