@@ -51,14 +51,39 @@ class PortalPage(ChildCountsMixin, PageCacheMixin, Page):
 
     def route(self, request, path_components):
         """Wagtail's routing, with cheaper steps: a site root's child comes from the site map in its specific
-        type (one query, not two); a deeper child is found by its URL path within this page's children, which
-        the tree's path index answers (by slug, SQLite searches the slug index: every community has a
-        `notices`, so that was hundreds of rows)."""
+        type (one query, not two), and a page inside such a section without reading the section at all; a
+        deeper child is found by its URL path within this page's children, which the tree's path index answers
+        (by slug, SQLite searches the slug index: every community has a `notices`, so that was hundreds of
+        rows)."""
         if not path_components:
             return super().route(request, path_components)
+        inside = self._inside_section(request, path_components)
+        if inside is not None:
+            return inside.route(request, path_components[2:])
         slug, remaining = path_components[0], path_components[1:]
         child = sites.child_of_root(request, self, slug) or self._child_by_url_path(f"{self.url_path}{slug}/")
         return child.route(request, remaining)
+
+    def _inside_section(self, request, path_components):
+        """The page at `section/slug/` below this site root, in its specific type, with one query; None to route
+        the usual way. Only when the site map knows the section and the section routes as every PortalPage does
+        (no routes of its own, which could claim the slug) with one allowed child type: then Wagtail's routing
+        would only have read the section to find its child, as Wagtail does not ask whether a page on the way is
+        live (the page served is asked)."""
+        if len(path_components) < 2:
+            return None
+        known = sites.root_child_type(request, self, path_components[0])
+        if known is None or known[1].route is not PortalPage.route:
+            return None
+        allowed = known[1].allowed_subpage_models()
+        if len(allowed) != 1:
+            return None
+        url_path = f"{self.url_path}{path_components[0]}/{path_components[1]}/"
+        page = allowed[0].objects.filter(url_path=url_path).order_by()[:1]
+        page = next(iter(page), None)
+        if page is None:  # route the usual way: a child of another type, or a 404
+            return None
+        return page if page.specific_class is allowed[0] else page.specific
 
     def _child_by_url_path(self, url_path):
         """The child at `url_path` in its specific type. A page that allows one type of child (a notices index,

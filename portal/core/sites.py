@@ -431,9 +431,9 @@ def serving_map() -> SiteMap | None:
     return _serving.get()
 
 
-def child_of_root(request, page, slug: str):
-    """The child of `page` at `slug` in its specific type with one query, when `page` is the root of the site
-    serving `request` and the map checked for this request knows the child; None otherwise (route as usual).
+def root_child_type(request, page, slug: str):
+    """(id, model) of the child of `page` at `slug`, when `page` is the root of the site serving `request` and
+    the map checked for this request knows the child; None otherwise (route as usual).
 
     The map holds every child of each site's root by slug: publishing, unpublishing, moving, renaming or
     deleting one moves the generation (portal.core.signals), so a slug it knows is current; one it does not
@@ -447,9 +447,15 @@ def child_of_root(request, page, slug: str):
     from django.contrib.contenttypes.models import ContentType
 
     model = ContentType.objects.get_for_id(found[1]).model_class()
-    if model is None:
+    return None if model is None else (found[0], model)
+
+
+def child_of_root(request, page, slug: str):
+    """The child of `page` at `slug` in its specific type with one query, when `root_child_type` knows it."""
+    known = root_child_type(request, page, slug)
+    if known is None:
         return None
-    child = model._default_manager.filter(pk=found[0]).first()  # None: deleted in another process just now
+    child = known[1]._default_manager.filter(pk=known[0]).first()  # None: deleted in another process just now
     if child is not None:
         child._cached_parent_obj = page
     return child
