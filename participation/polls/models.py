@@ -120,7 +120,13 @@ class PollPage(RoutablePageMixin, PortalPage):
         return self._community
 
     def user_is_staff_for(self, user) -> bool:
-        return user.is_authenticated and self.permissions_for_user(user).can_edit()
+        """Whether `user` may edit this poll. Wagtail's `can_edit` asks the page's workflow (a query) when the
+        permissions alone do not answer; only those who may publish here approve on it
+        (communities.regions.approval), so a user with no permission on this page is answered at once."""
+        if not user.is_authenticated:
+            return False
+        tester = self.permissions_for_user(user)
+        return (user.is_superuser or bool(tester.permissions)) and tester.can_edit()
 
     def results_visible_to(self, user) -> bool:
         if self.user_is_staff_for(user):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from portal.accounts.actions import decide
@@ -59,15 +60,45 @@ def save_response(poll: PollPage, community, user, token: str, answers: dict) ->
         )
 
 
+class PollForm:
+    """The poll's form as poll_page.html shows it. Unbound (a GET), it is the same for everyone who may
+    answer, so the template renders it once per published version of the poll (`{% sitewide with %}`, keyed
+    by `sitewide_key`) and the Django form is built only when it is rendered."""
+
+    def __init__(self, poll: PollPage, form=None):
+        self.poll, self._form = poll, form
+
+    @cached_property
+    def questions(self):
+        return self.poll.question_list
+
+    @cached_property
+    def form(self):
+        return self._form if self._form is not None else build_form_class(self.questions)()
+
+    @property
+    def is_bound(self) -> bool:
+        return self._form is not None
+
+    @cached_property
+    def question_fields(self):
+        """Each question with its fields, so that the template does not look for them among all the form's."""
+        return [(q, [self.form[name] for name in q.field_names()]) for q in self.questions]
+
+    @property
+    def sitewide_key(self) -> tuple:
+        # The questions change only with a publish, which gives a new live revision.
+        return ("poll form", self.poll.pk, self.poll.live_revision_id, self.poll.last_published_at)
+
+
 def poll_view(request, poll: PollPage):
     community = poll.community(request)
-    form_class = build_form_class(poll.question_list)
     # A POST reaches this view only once PollPage.poll's guard has made the same decision and allowed it.
     refusal = None if request.method == "POST" else audience_refusal(request, poll, community)
     if not poll.is_open:
         refusal = _("This poll is closed.") if poll.is_closed else _("This poll has not opened yet.")
     answered = already_answered(request, poll)
-    form = form_class(request.POST or None) if request.method == "POST" else form_class()
+    poll_form = PollForm(poll)
     if request.method == "POST":
         if refusal:
             messages.error(request, refusal)
@@ -75,37 +106,40 @@ def poll_view(request, poll: PollPage):
         if answered:
             messages.info(request, _("You have already answered this poll. Thank you!"))
             return redirect(poll.get_url(request))
-        if form.is_valid():
-            user = request.user if request.user.is_authenticated else None
-            token = visitor_token(request) or secrets.token_urlsafe(24)
-            try:
-                save_response(poll, community, user, token, form.answers)
-            except IntegrityError:
-                messages.info(request, _("You have already answered this poll. Thank you!"))
-                return redirect(poll.get_url(request))
-            messages.success(request, _("Thank you: your answers are saved."))
-            response = redirect(poll.get_url(request))
-            if user is None:
-                response.set_cookie(
-                    VISITOR_COOKIE,
-                    signing.dumps(token, salt=VISITOR_SALT),
-                    max_age=365 * 24 * 3600,
-                    httponly=True,
-                    samesite="Lax",
-                )
-            return response
+        poll_form = PollForm(poll, build_form_class(poll_form.questions)(request.POST))
+        if poll_form.form.is_valid():
+            return answer(request, poll, community, poll_form.form.answers)
     context = poll.get_context(request)
-    # Each question with its fields, so that the template does not look for them among all the form's.
-    question_fields = [(q, [form[name] for name in q.field_names()]) for q in poll.question_list]
     context.update(
-        form=form,
-        question_fields=question_fields,
+        poll_form=poll_form,
         refusal=refusal,
         answered=answered,
         show_results_link=poll.results_visible_to(request.user),
     )
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, poll.get_template(request), context, status=status)
+
+
+def answer(request, poll: PollPage, community, answers: dict):
+    """Save a valid answer and send the visitor back to the poll (a visitor gets their token's cookie)."""
+    user = request.user if request.user.is_authenticated else None
+    token = visitor_token(request) or secrets.token_urlsafe(24)
+    try:
+        save_response(poll, community, user, token, answers)
+    except IntegrityError:
+        messages.info(request, _("You have already answered this poll. Thank you!"))
+        return redirect(poll.get_url(request))
+    messages.success(request, _("Thank you: your answers are saved."))
+    response = redirect(poll.get_url(request))
+    if user is None:
+        response.set_cookie(
+            VISITOR_COOKIE,
+            signing.dumps(token, salt=VISITOR_SALT),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def results_view(request, poll: PollPage):

@@ -45,7 +45,7 @@ def test_a_hidden_question_is_not_required_and_a_shown_one_is(make_poll, host_cl
     answers = dict(VALID_ANSWERS)
     assert host_client(HOST, resident).post(path(poll), answers).status_code == 302  # "why" hidden: not needed
     refused = host_client(HOST, make_user("other")).post(path(poll), {**answers, "lift": "不同意"})
-    assert refused.status_code == 400 and refused.context["form"].errors.get("why")
+    assert refused.status_code == 400 and refused.context["poll_form"].form.errors.get("why")
     assert Response.objects.filter(poll=poll).count() == 1
     assert not Answer.objects.filter(question_key="why").exists()
 
