@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from portal.core.pagination import paginate
 from . import ballot_log, ballots, proposals, wording
 from .electorate import electorate_for
 from .forms import CommentForm, ProposalForm, VoteForm
-from .models import DeliberationSettings, Phase, Proposal, Topic, VoterRoll
+from .models import DeliberationSettings, Phase, Proposal, Topic, TopicBuilding, VoterRoll
 
 COMMENT_PHASES = {Phase.PROPOSAL, Phase.DISCUSSION, Phase.VOTING}
 
@@ -35,11 +35,11 @@ def _community(request):
     return community
 
 
-def _topic(request, pk) -> Topic:
+def _topic(request, pk, topics=Topic.objects) -> Topic:
     """The topic, if it belongs to the community whose site this is: one query on the topic alone, its
     community from the site map (sites.community_for_request)."""
     community = _community(request)
-    topic = get_object_or_404(Topic, pk=pk, community=community)
+    topic = get_object_or_404(topics, pk=pk, community=community)
     topic.community = community
     return ballots.seal_if_due(topic)
 
@@ -258,7 +258,10 @@ def _render_topic(request, topic, *, vote_error="", comment_form=None, status=20
 
 
 def topic_detail(request, pk):
-    return _render_topic(request, _topic(request, pk))
+    topics = Topic.objects
+    if request.user.is_authenticated:  # whether a refusal must read the topic's buildings, asked with the topic
+        topics = topics.annotate(limited_to_buildings=Exists(TopicBuilding.objects.filter(topic=OuterRef("pk"))))
+    return _render_topic(request, _topic(request, pk, topics))
 
 
 @require_POST
