@@ -17,8 +17,10 @@ from participation.deliberations.models import (
     Proposal,
     ScheduleChange,
     Topic,
+    TopicBuilding,
     TopicDocument,
 )
+from portal.accounts.models import Building
 from portal.core import sites
 
 from .conftest import close_voting
@@ -191,3 +193,24 @@ def test_the_kept_page_is_the_html_the_template_renders(city, make_topic, reside
     monkeypatch.setattr(sites, "memo", lambda request, key, compute: compute())
     for client, (first, second) in zip(clients, kept, strict=True):
         assert first == second == page(client)
+
+
+def test_a_renamed_building_an_edited_photo_and_a_moved_end_show_at_once(city, make_topic, host_client):
+    community = city["a1"]
+    topic = make_topic(community, phase="decided")
+    building = Building.objects.create(community=community, name="7号楼")
+    TopicBuilding.objects.create(topic=topic, building=building)
+    image = photo(community, description="旧的说明")
+    ImplementationUpdate.objects.create(topic=topic, note="进展", photos=[("photo", image)])
+    visitor = host_client("a1.localhost")
+    page = get(visitor, topic)
+    assert "7号楼" in page and 'alt="旧的说明"' in page
+    building.name = "8号楼"
+    building.save()
+    image.description = "新的说明"
+    image.save()
+    ScheduleChange.objects.create(
+        topic=topic, old_voting_ends=topic.voting_ends, new_voting_ends=topic.voting_ends, votes_cast=3, reason="延期"
+    )
+    page = get(visitor, topic)
+    assert "8号楼" in page and 'alt="新的说明"' in page and "延期" in page
