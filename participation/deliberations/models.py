@@ -138,6 +138,8 @@ class Topic(ClusterableModel):
     sealed_result = models.JSONField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Moves when a row the topic page shows changes beside the topic's own (signals.topic_page_changed).
+    page_version = models.PositiveIntegerField(default=0, editable=False)
 
     panels = [
         FieldPanel("community"),
@@ -266,6 +268,28 @@ class Topic(ClusterableModel):
             double_participation=self.double_participation if self.majority == tally.DOUBLE else "",
             double_approval=self.double_approval,
             double_approval_base=self.double_approval_base,
+        )
+
+    @property
+    def sitewide_key(self) -> tuple:
+        """Everything of the topic deliberations/topic_detail.html shows everyone, for `{% sitewide with %}`: the
+        fields of its row it shows and `page_version`, which the rows beside it move (its options, documents,
+        buildings, updates, schedule changes, comments, proposal and co-signatures, and the names, documents,
+        buildings and images those show: signals.py). The phase, which moves with the clock, the caller adds."""
+        return (
+            "topic",
+            self.pk,
+            self.page_version,
+            self.title,
+            self.description,
+            *(getattr(self, field) for _phase, field in self.PHASE_FIELDS),
+            self.electorate,
+            self.legacy_register,
+            self.secret,
+            self.hide_results_until_close,
+            self.majority,
+            self.outcome,
+            self.sealed_at,
         )
 
     def option_infos(self) -> list[tally.OptionInfo]:

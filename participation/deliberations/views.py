@@ -2,10 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +19,7 @@ from portal.core.pagination import paginate
 from . import ballot_log, ballots, proposals, wording
 from .electorate import electorate_for
 from .forms import CommentForm, ProposalForm, VoteForm
-from .models import DeliberationSettings, Phase, Proposal, Topic, VoterRoll
+from .models import DeliberationSettings, Phase, Proposal, Topic, TopicBuilding, VoterRoll
 
 COMMENT_PHASES = {Phase.PROPOSAL, Phase.DISCUSSION, Phase.VOTING}
 
@@ -33,11 +35,11 @@ def _community(request):
     return community
 
 
-def _topic(request, pk) -> Topic:
+def _topic(request, pk, topics=Topic.objects) -> Topic:
     """The topic, if it belongs to the community whose site this is: one query on the topic alone, its
     community from the site map (sites.community_for_request)."""
     community = _community(request)
-    topic = get_object_or_404(Topic, pk=pk, community=community)
+    topic = get_object_or_404(topics, pk=pk, community=community)
     topic.community = community
     return ballots.seal_if_due(topic)
 
@@ -168,38 +170,98 @@ def _tally_wording(topic) -> dict:
     return wording.client_wording([(o.key, o.label) for o in topic.option_infos()], links)
 
 
-def _render_topic(request, topic, *, vote_error="", vote_form=None, comment_form=None, status=200):
-    prefetch_related_objects([topic], "options")  # read once, for the vote form and the live tally's wording
+class ShownTopic:
+    """What deliberations/topic_detail.html shows everyone of a topic, for `{% sitewide with page=... %}`: keyed
+    by the topic (`Topic.sitewide_key`), its phase and whether its results show; the rows are read only when the
+    memo has no rendering for that key. Nothing of the visitor's is in it."""
+
+    def __init__(self, topic: Topic, electorate):
+        self.topic, self.electorate, self.now = topic, electorate, timezone.now()
+        self.phase = topic.current_phase(self.now)
+        self.results_visible = topic.results_visible(self.now)
+        self.sitewide_key = (*topic.sitewide_key, self.phase, self.results_visible)
+
+    @property
+    def next_phase(self):
+        return self.topic.next_phase(self.now)
+
+    @property
+    def timeline(self):
+        return self.topic.timeline(self.now)
+
+    @property
+    def voting_open(self) -> bool:
+        return self.phase == Phase.VOTING
+
+    @property
+    def comments_open(self) -> bool:
+        return self.phase in COMMENT_PHASES
+
+    @cached_property
+    def options(self) -> list:
+        prefetch_related_objects([self.topic], "options")  # read once, for the form, the list and the wording
+        return list(self.topic.options.all())
+
+    def vote_form(self):
+        self.options  # noqa: B018  (read once)
+        return VoteForm(self.topic)
+
+    def comment_form(self):
+        return CommentForm()
+
+    def sealed_results(self):
+        return described_results(self.topic.sealed_result, self.topic) if self.topic.sealed_at else None
+
+    def tally_wording(self):
+        self.options  # noqa: B018
+        return _tally_wording(self.topic)
+
+    def comments(self):
+        return self.topic.comments.filter(is_hidden=False).select_related("author")
+
+    def updates(self):
+        return self.topic.updates.all()
+
+    def documents(self):
+        return self.topic.documents.select_related("document")
+
+    def proposal(self):
+        return Proposal.objects.filter(topic=self.topic).select_related("proposer").first()
+
+    def buildings(self) -> list[str]:
+        return [] if self.topic.legacy_register else [b.name for b in self.electorate.buildings(self.topic)]
+
+    def schedule_changes(self):
+        return self.topic.schedule_changes.all()
+
+
+def _render_topic(request, topic, *, vote_error="", comment_form=None, status=200):
+    """The topic page: what everyone sees is kept (ShownTopic); the visitor's voting state is a flag of its key,
+    their vote form's nonce, the refusal, an error, a bound comment form and live results are rendered per request."""
     electorate = electorate_for(topic)  # one for the page: it reads the topic's buildings once
+    shown = ShownTopic(topic, electorate)
     state, refusal = _voting_state(request, topic, electorate)
-    if state == "can_vote" and vote_form is None:
-        vote_form = VoteForm(topic, initial={"nonce": ballots.issue_nonce(topic, request.user)})
+    live = shown.results_visible and not topic.sealed_at
+    if live:
+        shown.options  # noqa: B018  (read once, for the count and its labels)
     context = {
         "topic": topic,
-        "timeline": topic.timeline(),
-        "phase": topic.current_phase(),
-        "next_phase": topic.next_phase(),
+        "shown": shown,
         "voting_state": state,
         "refusal": refusal,
-        "vote_form": vote_form,
+        "nonce": ballots.issue_nonce(topic, request.user) if state == "can_vote" else "",
         "vote_error": vote_error,
-        "results": described_results(ballots.live_result(topic), topic) if topic.results_visible() else None,
-        "live_tally": topic.is_voting_open(),
-        "tally_wording": _tally_wording(topic) if topic.is_voting_open() else None,
-        "comments": topic.comments.filter(is_hidden=False).select_related("author"),
-        "comments_open": topic.current_phase() in COMMENT_PHASES,
-        "comment_form": comment_form or CommentForm(),
-        "updates": topic.updates.all(),
-        "documents": topic.documents.select_related("document"),
-        "proposal": Proposal.objects.filter(topic=topic).select_related("proposer").first(),
-        "buildings": [b.name for b in electorate.buildings(topic)] if not topic.legacy_register else [],
-        "schedule_changes": topic.schedule_changes.all(),
+        "live_results": described_results(ballots.live_result(topic), topic) if live else None,
+        "comment_form": comment_form,
     }
     return render(request, "deliberations/topic_detail.html", context, status=status)
 
 
 def topic_detail(request, pk):
-    return _render_topic(request, _topic(request, pk))
+    topics = Topic.objects
+    if request.user.is_authenticated:  # whether a refusal must read the topic's buildings, asked with the topic
+        topics = topics.annotate(limited_to_buildings=Exists(TopicBuilding.objects.filter(topic=OuterRef("pk"))))
+    return _render_topic(request, _topic(request, pk, topics))
 
 
 @require_POST
