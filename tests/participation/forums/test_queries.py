@@ -55,7 +55,8 @@ def test_thread_page_query_count_does_not_grow_with_replies(city, categories, ma
     }
     assert len(set(counts.values())) == 1, counts
     # 11 logged in: the page asks decide() whether this reader may reply, to say why not before they write
-    # (three queries), and whether they moderate here (one: Django's has_perm took two before session 12);
+    # (three queries), and whether they moderate here (one: whether they are in a group at all, which scoping
+    # needs; the permission's joins only for those who are);
     # 1 logged out: the thread's version, for the anonymous page cache.
     assert counts[("big", "last")] == (11 if logged_in else 1), counts
 
