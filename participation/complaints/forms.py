@@ -206,4 +206,6 @@ class MirrorFilterForm(forms.Form):
         if categories is not None:
             field = self.fields["category"]
             field.choices = [("", field.empty_label), *categories]
-        self.fields["status"].choices = [("", _("All"))] + [c for c in CaseState.choices if c[0] != "submitted"]
+        # Labels as text: the blank select's key (portal.core.widgets) would translate each lazy one to hash it.
+        states = [(value, str(label)) for value, label in CaseState.choices if value != "submitted"]
+        self.fields["status"].choices = [("", str(_("All"))), *states]
