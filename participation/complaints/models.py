@@ -291,6 +291,19 @@ class Complaint(models.Model):
     def handling_time(self) -> timedelta | None:
         return (self.closed_at - self.created_at) if self.closed_at else None
 
+    @property
+    def sitewide_key(self) -> tuple:
+        """Everything of a public complaint that complaints/_public_complaint.html shows, for `{% sitewide with
+        complaint=complaint %}` (反光镜): its category's and community's names, kind, state, times and text, and
+        the public events and photos the view fetched (`public_events`, `public_photos`). A new event, a hidden
+        photo, a renamed category or an edited text is a new key."""
+        events = tuple((e.kind, e.to_state, e.text, e.from_city, e.created_at) for e in self.public_events)
+        photos = tuple((p.pk, p.width, p.height) for p in self.public_photos)
+        return (
+            *(self.pk, self.category.name, self.community.name, self.kind, self.state, self.description),
+            *(self.created_at, self.closed_at, events, photos),
+        )
+
 
 KIND_LABELS = dict(Complaint.Kind.choices)
 
