@@ -135,3 +135,19 @@ def test_a_suspension_says_until_when_its_latest_end(forum, host_client, city, e
     else:
         assert timezone.localtime(now + timedelta(days=3)).strftime("%Y-%m-%d %H:%M") in refusal.reason
     assert refuse_suspended(forum["author"], city["b1"], get_action("forum.post")) is None
+
+
+def test_the_reader_s_likes_are_asked_of_liked_posts_only(forum, host_client):
+    from participation.forums.models import Post
+
+    neighbour = host_client("a1.localhost", forum["neighbour"])
+    neighbour.get(forum["url"])
+    with CaptureQueriesContext(connection) as captured:
+        neighbour.get(forum["url"])
+    assert not [q for q in captured if "forums_postlike" in q["sql"]]
+    first = Post.objects.get(thread=forum["thread"], number=1)
+    assert neighbour.post(f"/forum/p/{first.pk}/like/").status_code == 302
+    for client, pressed in ((neighbour, "true"), (host_client("a1.localhost", forum["author"]), "false")):
+        page = client.get(forum["url"]).content.decode()
+        post = re.search(r'<article class="post" id="p1".*?</article>', page, re.S).group(0)
+        assert f'aria-pressed="{pressed}"' in post
