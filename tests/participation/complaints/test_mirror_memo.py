@@ -97,3 +97,22 @@ def test_the_labels_are_django_s(language):
             assert complaint.get_kind_display() == Model._get_FIELD_display(
                 complaint, Complaint._meta.get_field("kind")
             )
+
+
+def test_the_blank_filter_is_rendered_once_and_a_chosen_one_for_its_visitor(few_and_many, host_client, monkeypatch):  # noqa: F811
+    from django.forms.boundfield import BoundField
+
+    rendered = []
+    as_widget = BoundField.as_widget
+    monkeypatch.setattr(
+        BoundField, "as_widget", lambda self, *a, **k: rendered.append(self.name) or as_widget(self, *a, **k)
+    )
+    client = host_client("a1.localhost")
+    blank = client.get("/mirror/").content.decode()
+    rendered.clear()
+    assert client.get("/mirror/").content.decode() == blank and rendered == []
+    chosen = client.get("/mirror/?status=closed").content.decode()
+    assert rendered and '<option value="closed" selected>' in chosen
+    assert '<option value="closed" selected>' not in client.get("/mirror/").content.decode()
+    monkeypatch.setattr(sites, "memo", lambda request, key, compute: compute())
+    assert client.get("/mirror/").content.decode() == blank
