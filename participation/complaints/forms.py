@@ -206,4 +206,14 @@ class MirrorFilterForm(forms.Form):
         if categories is not None:
             field = self.fields["category"]
             field.choices = [("", field.empty_label), *categories]
-        self.fields["status"].choices = [("", _("All"))] + [c for c in CaseState.choices if c[0] != "submitted"]
+        # Labels as text: the blank select's key (portal.core.widgets) would translate each lazy one to hash it.
+        states = [(value, str(label)) for value, label in CaseState.choices if value != "submitted"]
+        self.fields["status"].choices = [("", str(_("All"))), *states]
+
+    @property
+    def sitewide_key(self) -> tuple:
+        """For `{% sitewide with filters=filters %}` (反光镜): a blank form shows its fields and their choices, the
+        same for every visitor. A form with values (a chosen filter, a page) is never memoised."""
+        if self.is_bound:
+            raise ValueError("Only a blank MirrorFilterForm is rendered in {% sitewide %}.")
+        return (type(self).__qualname__, *(tuple(field.choices) for field in self.fields.values()))

@@ -9,6 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
@@ -145,6 +146,14 @@ class CaseState(models.TextChoices):
     NOT_RESPONSIBLE = "not_responsible", _("Not responsible")
 
 
+def choice_label(labels: dict, value):
+    """What Django's `get_FOO_display` answers, from a dict of the choices made once: Django's makes it again at
+    every call, hashing each lazy label, which translates it (a dozen translations per state shown)."""
+    return force_str(labels.get(value, value), strings_only=True)
+
+
+STATE_LABELS = dict(CaseState.choices)
+
 # The states of a complaint still being handled (open, and overdue once past its deadline).
 OPEN_STATES = {
     CaseState.SUBMITTED,
@@ -263,6 +272,12 @@ class Complaint(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
 
+    def get_state_display(self):
+        return choice_label(STATE_LABELS, self.state)
+
+    def get_kind_display(self):
+        return choice_label(KIND_LABELS, self.kind)
+
     @property
     def portal_id(self) -> str:
         """Our id in the city's system (`attribute[portal_id]`): stable across every re-send."""
@@ -275,6 +290,22 @@ class Complaint(models.Model):
     @property
     def handling_time(self) -> timedelta | None:
         return (self.closed_at - self.created_at) if self.closed_at else None
+
+    @property
+    def sitewide_key(self) -> tuple:
+        """Everything of a public complaint that complaints/_public_complaint.html shows, for `{% sitewide with
+        complaint=complaint %}` (反光镜): its category's and community's names, kind, state, times and text, and
+        the public events and photos the view fetched (`public_events`, `public_photos`). A new event, a hidden
+        photo, a renamed category or an edited text is a new key."""
+        events = tuple((e.kind, e.to_state, e.text, e.from_city, e.created_at) for e in self.public_events)
+        photos = tuple((p.pk, p.width, p.height) for p in self.public_photos)
+        return (
+            *(self.pk, self.category.name, self.community.name, self.kind, self.state, self.description),
+            *(self.created_at, self.closed_at, events, photos),
+        )
+
+
+KIND_LABELS = dict(Complaint.Kind.choices)
 
 
 class ComplaintPhoto(models.Model):
@@ -321,6 +352,9 @@ class ComplaintEvent(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} {self.kind} {self.to_state}"
+
+    def get_to_state_display(self):
+        return choice_label(STATE_LABELS, self.to_state)
 
     @property
     def is_public(self) -> bool:

@@ -1,11 +1,13 @@
 """Residents' pages: the complaint form, one's own complaint, and the public record (反光镜)."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F
 from django.http import FileResponse, Http404, HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -189,29 +191,49 @@ def public_complaints(communities):
     return Complaint.objects.filter(community__in=communities, public=True).exclude(state__in=PUBLIC_STATES_EXCLUDED)
 
 
+# What complaints/_public_complaint.html shows of a complaint, its events and its photos (反光镜).
+LISTED_FIELDS = ("kind", "description", "state", "created_at", "closed_at", "category__name", "community__name")
+LISTED_EVENTS = ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE).only(
+    "complaint", "kind", "to_state", "text", "from_city", "created_at"
+)
+LISTED_PHOTOS = ComplaintPhoto.objects.filter(hidden_from_public=False).only("complaint", "width", "height")
+
+
+def _with_public_records(complaints: list) -> list:
+    """The complaints with their public events (`public_events`) and photos (`public_photos`): a query each for
+    the whole list, without prefetch_related's machinery."""
+    events, photos = defaultdict(list), defaultdict(list)
+    if complaints:
+        ids = [complaint.pk for complaint in complaints]
+        for event in LISTED_EVENTS.filter(complaint__in=ids):
+            events[event.complaint_id].append(event)
+        for photo in LISTED_PHOTOS.filter(complaint__in=ids):
+            photos[photo.complaint_id].append(photo)
+    for complaint in complaints:
+        complaint.public_events, complaint.public_photos = events[complaint.pk], photos[complaint.pk]
+    return complaints
+
+
 def _mirror(request, communities, title, scope_name):
     complaints = public_complaints(communities)
     filters = MirrorFilterForm(request.GET or None, categories=sites.site_fact(request, "mirror_categories"))
-    listed = complaints
+    listed, filtered = complaints, False
     if filters.is_valid():
         if filters.cleaned_data["category"]:
-            listed = listed.filter(category=filters.cleaned_data["category"])
+            listed, filtered = listed.filter(category=filters.cleaned_data["category"]), True
         if filters.cleaned_data["status"]:
-            listed = listed.filter(state=filters.cleaned_data["status"])
-    stats = (
+            listed, filtered = listed.filter(state=filters.cleaned_data["status"]), True
+    stats = list(
         complaints.values("category__name")
-        .annotate(
-            total=Count("pk"),
-            finished=Count("pk", filter=Q(closed_at__isnull=False)),
-            average=Avg(HANDLING_TIME, filter=Q(closed_at__isnull=False)),
-        )
+        # Counting and averaging skip NULLs: the open complaints (no closed_at) need no FILTER clause.
+        .annotate(total=Count("pk"), finished=Count("closed_at"), average=Avg(HANDLING_TIME))
         .order_by("-total", "category__name")
     )
-    listed = listed.select_related("category", "community").prefetch_related(
-        Prefetch("events", queryset=ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE)),
-        Prefetch("photos", queryset=ComplaintPhoto.objects.filter(hidden_from_public=False), to_attr="public_photos"),
-    )
-    page = Paginator(listed, 20).get_page(request.GET.get("page"))
+    paginator = Paginator(listed.select_related("category", "community").only(*LISTED_FIELDS), 20)
+    if not filtered:  # every public complaint is in one category's row: no count query
+        paginator.count = sum(row["total"] for row in stats)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _with_public_records(list(page.object_list))
     context = {"page_obj": page, "stats": stats, "filters": filters, "title": title, "scope_name": scope_name}
     return render(request, "complaints/mirror.html", context)
 
@@ -235,17 +257,8 @@ def mirror(request):
 def mirror_item(request, pk):
     """One complaint of the public record (where search results link), masked as in the list."""
     communities, scope_name = _mirror_scope(request)
-    queryset = (
-        public_complaints(communities)
-        .select_related("category", "community")
-        .prefetch_related(
-            Prefetch("events", queryset=ComplaintEvent.objects.exclude(kind=ComplaintEvent.Kind.NOTE)),
-            Prefetch(
-                "photos", queryset=ComplaintPhoto.objects.filter(hidden_from_public=False), to_attr="public_photos"
-            ),
-        )
-    )
-    complaint = get_object_or_404(queryset, pk=pk)
+    queryset = public_complaints(communities).select_related("category", "community").only(*LISTED_FIELDS)
+    [complaint] = _with_public_records([get_object_or_404(queryset, pk=pk)])
     return render(request, "complaints/mirror_item.html", {"complaint": complaint, "scope_name": scope_name})
 
 

@@ -55,3 +55,11 @@ class ThreadForm(BodyForm):
 class ReplyForm(BodyForm):
     reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     quote = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    @property
+    def sitewide_key(self):
+        """For `{% sitewide with form=form %}` (the thread page): a blank form shows its fields only, the same
+        for every reader. A form with values (a quote, a reply sent back) is never memoised."""
+        if self.is_bound or self.initial:
+            raise ValueError("Only a blank ReplyForm is rendered in {% sitewide %}.")
+        return type(self).__qualname__

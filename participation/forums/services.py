@@ -273,7 +273,7 @@ def mark_read(thread: Thread, user, up_to: int) -> None:
     before (the common case) costs one read, no write."""
     now = timezone.now()
     mine = ThreadRead.objects.filter(user=user, thread=thread)
-    read = mine.values_list("last_read_number", flat=True).first()
+    read = next(iter(mine.values_list("last_read_number", flat=True)[:1]), None)  # one row at most: no ordering
     if read is None:
         ThreadRead.objects.bulk_create(
             [ThreadRead(user=user, thread=thread, last_read_number=up_to, updated_at=now)], ignore_conflicts=True

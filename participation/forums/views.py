@@ -148,6 +148,14 @@ def _for_reader(posts, user, liked=frozenset()):
     return posts
 
 
+def _liked(user, posts) -> set:
+    """Which of these posts `user` liked: asked only of posts someone liked (most have no like at all)."""
+    ids = [post.pk for post in posts if post.like_count]
+    if not ids:
+        return set()
+    return set(PostLike.objects.filter(user=user, post__in=ids).values_list("post_id", flat=True))
+
+
 def _quote_initial(thread, number, user) -> dict:
     quoted = Post.objects.filter(thread=thread, number=number).select_related("author").first()
     if quoted is None or not quoted.is_visible_to(user):
@@ -171,9 +179,7 @@ def thread_detail(request, thread_id):
     posts = list(_shown_posts(thread).filter(number__range=(first, last)).order_by("number"))
     liked = set()
     if request.user.is_authenticated and posts:
-        liked = set(
-            PostLike.objects.filter(user=request.user, post__in=[p.pk for p in posts]).values_list("post_id", flat=True)
-        )
+        liked = _liked(request.user, posts)
         services.mark_read(thread, request.user, posts[-1].number)
     _for_reader(posts, request.user, liked)
     initial = {"reply_to": request.GET.get("reply_to")} if request.GET.get("reply_to", "").isdigit() else {}
