@@ -88,13 +88,21 @@ class EventPage(RoutablePageMixin, PortalPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["confirmed_count"] = self.signups.filter(status=EventSignup.Status.CONFIRMED).count()
-        context["waiting_count"] = self.signups.filter(status=EventSignup.Status.WAITING).count()
-        if request.user.is_authenticated:
-            context["my_signup"] = (
-                self.signups.filter(user=request.user).exclude(status=EventSignup.Status.CANCELLED).first()
-            )
+        context.update(self.signup_standing(request.user))
         return context
+
+    def signup_standing(self, user) -> dict:
+        """`confirmed_count`, `waiting_count` and, for a signed-in visitor, `my_status` (their sign-up's status,
+        None if they have none or cancelled it): one query."""
+        status = EventSignup.Status
+        wanted = {
+            "confirmed_count": models.Count("pk", filter=models.Q(status=status.CONFIRMED)),
+            "waiting_count": models.Count("pk", filter=models.Q(status=status.WAITING)),
+        }
+        if user.is_authenticated:  # one sign-up per event and user (a constraint): Max is that row's status
+            mine = models.Q(user_id=user.pk) & ~models.Q(status=status.CANCELLED)
+            wanted["my_status"] = models.Max("status", filter=mine)
+        return EventSignup.objects.filter(event_id=self.pk).aggregate(**wanted)
 
     @path("")
     def detail(self, request):
