@@ -86,6 +86,14 @@ class EventPage(RoutablePageMixin, PortalPage):
     def signup_possible(self) -> bool:
         return self.signup_open and self.end > timezone.now()
 
+    @property
+    def sitewide_key(self) -> tuple:
+        """The published version communities/event_page.html shows, for `{% sitewide with page=page %}`: its fields
+        and tags change with a publish, which gives a new `live_revision_id` and `last_published_at` (a tag renamed
+        or deleted moves the generation: signals.tag_changed). The places taken are keyed apart; the visitor's own
+        sign-up, and whether sign-up is still open, are a hole rendered for every request."""
+        return ("event", self.pk, self.live_revision_id, self.last_published_at)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.signup_standing(request.user))
