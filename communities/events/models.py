@@ -101,16 +101,21 @@ class EventPage(RoutablePageMixin, PortalPage):
 
     def signup_standing(self, user) -> dict:
         """`confirmed_count`, `waiting_count` and, for a signed-in visitor, `my_status` (their sign-up's status,
-        None if they have none or cancelled it): one query."""
+        None if they have none or cancelled it): one query, the sign-ups counted by status."""
         status = EventSignup.Status
-        wanted = {
-            "confirmed_count": models.Count("pk", filter=models.Q(status=status.CONFIRMED)),
-            "waiting_count": models.Count("pk", filter=models.Q(status=status.WAITING)),
+        counted = {"n": models.Count("pk")}
+        if user.is_authenticated:
+            counted["mine"] = models.Count("pk", filter=models.Q(user_id=user.pk))
+        signups = EventSignup.objects.filter(event_id=self.pk).order_by().values_list("status")
+        by_status = {found: counts for found, *counts in signups.annotate(**counted)}
+        standing = {
+            "confirmed_count": by_status.get(status.CONFIRMED, [0])[0],
+            "waiting_count": by_status.get(status.WAITING, [0])[0],
         }
-        if user.is_authenticated:  # one sign-up per event and user (a constraint): Max is that row's status
-            mine = models.Q(user_id=user.pk) & ~models.Q(status=status.CANCELLED)
-            wanted["my_status"] = models.Max("status", filter=mine)
-        return EventSignup.objects.filter(event_id=self.pk).aggregate(**wanted)
+        if user.is_authenticated:
+            mine = (found for found, (_n, own) in by_status.items() if own and found != status.CANCELLED)
+            standing["my_status"] = next(mine, None)
+        return standing
 
     @path("")
     def detail(self, request):
