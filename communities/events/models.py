@@ -1,6 +1,8 @@
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -101,16 +103,14 @@ class EventPage(RoutablePageMixin, PortalPage):
 
     def signup_standing(self, user) -> dict:
         """`confirmed_count`, `waiting_count` and, for a signed-in visitor, `my_status` (their sign-up's status,
-        None if they have none or cancelled it): one query, the sign-ups counted by status."""
+        None if they have none or cancelled it): one statement, the sign-ups counted by status."""
         status = EventSignup.Status
-        counted = {"n": models.Count("pk")}
-        if user.is_authenticated:
-            counted["mine"] = models.Count("pk", filter=models.Q(user_id=user.pk))
-        signups = EventSignup.objects.filter(event_id=self.pk).order_by().values_list("status")
-        by_status = {found: counts for found, *counts in signups.annotate(**counted)}
+        with connection.cursor() as cursor:
+            cursor.execute(_standing_sql(), [user.pk if user.is_authenticated else None, self.pk])
+            by_status = {found: (n, own) for found, n, own in cursor.fetchall()}
         standing = {
-            "confirmed_count": by_status.get(status.CONFIRMED, [0])[0],
-            "waiting_count": by_status.get(status.WAITING, [0])[0],
+            "confirmed_count": by_status.get(status.CONFIRMED, (0, 0))[0],
+            "waiting_count": by_status.get(status.WAITING, (0, 0))[0],
         }
         if user.is_authenticated:
             mine = (found for found, (_n, own) in by_status.items() if own and found != status.CANCELLED)
@@ -151,3 +151,14 @@ class EventSignup(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.event}"
+
+
+@functools.cache
+def _standing_sql() -> str:
+    """`EventPage.signup_standing`'s statement: an event's sign-ups by status, and how many of each are a user's
+    (none for NULL). Written out: the ORM took ten times longer to compile it than the database to answer, on
+    every request to an event."""
+    table = connection.ops.quote_name(EventSignup._meta.db_table)
+    return f"""
+        SELECT status, COUNT(*), SUM(CASE WHEN user_id = %s THEN 1 ELSE 0 END)
+        FROM {table} WHERE event_id = %s GROUP BY status"""
