@@ -65,7 +65,8 @@ def test_publishing_editing_and_unpublishing_show_at_once(city, host_client, mak
     visitor, resident = host_client(HOST), host_client(HOST, user=make_user())
     notice = add_notice(city["a1"], "旧的通知")
     for client in (visitor, resident):
-        assert "旧的通知" in home(client) and "No upcoming events." in home(client)
+        html = home(client)
+        assert "旧的通知" in html and 'class="empty"' in html[html.index('"home-events"') :]
     event, news = add_event(city["a1"], "新的活动"), add_news(city["a1"], "新的新闻")
     notice.title = "改过的通知"
     notice.save_revision().publish()
@@ -119,3 +120,17 @@ def test_a_draft_never_shows_and_no_visitor_is_named(city, host_client, make_use
         assert "公开通知" in html and "草稿通知" not in html
         assert "张阿姨" not in html and "resident-zhang" not in html
     assert as_resident == as_visitor
+
+
+def test_the_microblog_panel_reads_of_its_authors_only_their_public_name(city, host_client, make_user):
+    from participation.microblog import services
+    from participation.moderation.models import ModerationState
+
+    author = make_user(username="wang", display_name="王师傅", phone="13800138000")
+    services.create_post(community=city["a1"], author=author, text="楼下花开了", state=ModerationState.PUBLISHED)
+    client = host_client(HOST)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/").content.decode()
+    assert "王师傅" in html and "楼下花开了" in html and "13800138000" not in html
+    panel = [q["sql"] for q in captured.captured_queries if "microblog_micropost" in q["sql"]]
+    assert len(panel) == 1 and '"password"' not in panel[0] and '"phone"' not in panel[0], panel
