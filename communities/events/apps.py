@@ -10,6 +10,6 @@ class EventsConfig(AppConfig):
     def ready(self):
         from portal.accounts import actions
 
-        from . import search  # noqa: F401  (registers the search indexers)
+        from . import search, signals  # noqa: F401  (registers the search indexers and the signal receivers)
 
         actions.register("events.signup", _("sign up for events"), actions.Requirement.MEMBER)

@@ -20,7 +20,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Collection, Orderable, Page, PageLogEntry, Revision
 
-from communities.pages.models import PortalPage
+from communities.pages.models import LISTED_FIELDS, PortalPage
 from communities.regions.located import Located
 from portal.accounts.actions import resident_action
 from portal.core.page_cache import PageCacheMixin
@@ -311,8 +311,15 @@ class OrganisationPage(RoutablePageMixin, Located, DisclosurePage):
         # above), only when this version is rendered; the projects change without this page's publish.
         context = super().get_context(request, *args, **kwargs)
         if self.pk and not getattr(request, "is_preview", False):
-            context["projects"] = self.projects()
+            context["projects"] = self.listed_projects()
         return context
+
+    def listed_projects(self):
+        """The projects as the profile lists them: what their links and lines show. Projects are this page's only
+        children: without one (the tree's `numchild`) there is nothing to read."""
+        if not self.numchild:
+            return []
+        return self.projects().only(*LISTED_FIELDS, "status", "start_date")
 
     @path("")
     def profile(self, request):

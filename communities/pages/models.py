@@ -302,17 +302,10 @@ class CommunityHomePage(RoutablePageMixin, PortalPage):
             self.add_child(instance=page_class(title=title, slug=slug, show_in_menus=True))
 
     def get_context(self, request, *args, **kwargs):
-        from communities.events.models import EventPage
-        from communities.news.models import NewsArticlePage
-        from communities.notices.models import NoticePage
+        from .listings import HomeListings
 
         context = super().get_context(request, *args, **kwargs)
-        notices = NoticePage.objects.live().current().filter(below(self)).only(*LISTED_FIELDS, "pinned")
-        news = NewsArticlePage.objects.live().filter(below(self)).only(*LISTED_FIELDS, "date")
-        events = EventPage.objects.live().filter(below(self), end__gte=timezone.now()).only(*LISTED_FIELDS, "start")
-        context["notices"] = notices.order_by("-pinned", "-first_published_at")[:6]
-        context["news"] = news.order_by("-date", "-pk")[:5]
-        context["events"] = events.order_by("start")[:4]
+        context["listings"] = HomeListings(self, request)
         return context
 
     def page_cache_seconds(self, request):

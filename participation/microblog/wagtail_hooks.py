@@ -45,6 +45,17 @@ def microblog_account_menu(request):
 
 
 HOME_POSTS = 5
+# What microblog/_home_panel.html shows of a post, its author (`public_name`) and its community: whole user rows
+# (with their password hashes and phones) were read and built for nothing.
+HOME_POST_FIELDS = (
+    "created_at",
+    "text_html",
+    "as_community",
+    "community__name",
+    "author__display_name",
+    "author__username",
+    "author__deleted_at",
+)
 
 
 @hooks.register("register_community_home_panel")
@@ -58,6 +69,7 @@ def microblog_home_panel(request, site):
         MicroPost.objects.public()
         .filter(community__site=site)
         .select_related("author", "community")
+        .only(*HOME_POST_FIELDS)
         .order_by("-pk")[:HOME_POSTS]
     )
     return {"template": "microblog/_home_panel.html", "context": {"posts": posts}}

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communities.events import signups
@@ -60,8 +62,31 @@ def test_the_page_tells_the_resident_where_they_stand(city, event, host_client, 
     for user in users:
         post(host_client, url, user)
     page = host_client("a1.localhost", users[2]).get(event.relative_url(city["a1"].site))
-    assert page.context["my_signup"].status == Status.WAITING
+    assert page.context["my_status"] == Status.WAITING
     assert page.context["confirmed_count"] == 2 and page.context["waiting_count"] == 1
+
+
+def signup_queries(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured.captured_queries if "community_events_eventsignup" in q["sql"]]
+
+
+@override_settings(PORTAL_PAGE_CACHE_SECONDS=0)
+def test_the_places_and_the_residents_standing_are_one_query(city, event, host_client, make_user):
+    url, users = event.relative_url(city["a1"].site), [make_user() for _ in range(4)]
+    for user in users[:3]:
+        post(host_client, signup_url(event, city), user)
+    post(host_client, signup_url(event, city), users[0], action="cancel")
+    for user, standing in [(users[0], 'value="join"'), (users[2], 'value="cancel"'), (users[3], 'value="join"')]:
+        client = host_client("a1.localhost", user)
+        assert len(signup_queries(client, url)) == 1
+        page = client.get(url)
+        assert standing in page.content.decode()
+        assert (page.context["confirmed_count"], page.context["waiting_count"]) == (2, 0)
+    assert page.context["my_status"] is None  # users[3] never signed up
+    assert host_client("a1.localhost", users[0]).get(url).context["my_status"] is None  # cancelled
+    assert len(signup_queries(host_client("a1.localhost"), url)) == 1
 
 
 def test_signing_up_twice_keeps_one_signup(city, event, host_client, make_user):

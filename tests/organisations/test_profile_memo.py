@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.documents.models import Document
 
-from communities.organisations.models import MajorEvent, OrganisationLeader
+from communities.organisations.models import MajorEvent, OrganisationLeader, ProjectPage
 
 from .conftest import make_organisation, make_project, report
 
@@ -150,6 +150,29 @@ def test_projects_stay_outside_the_kept_profile(city, host_client):
     make_project(org, title="长者助餐项目")
     projects = section(client.get(org.url).content.decode(), "projects")
     assert "长者助餐项目" in projects and 'class="empty"' not in projects
+
+
+def project_queries(client, org) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(org.url).content.decode()
+    return html, [q["sql"] for q in captured.captured_queries if "organisations_projectpage" in q["sql"]]
+
+
+def test_projects_are_read_only_when_there_are_some_and_only_as_listed(city, host_client):
+    org = make_organisation(city["a1"])
+    client = host_client("a1.localhost")
+    html, read = project_queries(client, org)
+    assert 'class="empty"' in section(html, "projects") and not read, read
+    for n in range(3):
+        make_project(org, n, title=f"项目{n}", start_date=date(2025, 1, n + 1))
+    make_project(org, 9, publish=False, title="草稿项目")
+    html, read = project_queries(client, org)
+    projects = section(html, "projects")
+    assert projects.index("项目2") < projects.index("项目1") < projects.index("项目0") and "草稿项目" not in projects
+    assert f'href="{org.relative_url(city["a1"].site)}project-0/"' in projects
+    assert len(read) == 1 and "budget" not in read[0], read
+    ProjectPage.objects.get(title="项目1").unpublish()
+    assert "项目1" not in section(client.get(org.url).content.decode(), "projects")
 
 
 def test_a_renamed_charter_or_report_document_shows_at_once(city, host_client):
