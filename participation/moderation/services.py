@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from communities.regions.scoping import communities_for
 from participation.content.markdown import contains_link_or_image
+from portal.core.statements import Statement
 from portal.notifications.services import notify
 from portal.search import registry
 
@@ -71,9 +73,22 @@ def may_moderate(user, community) -> bool:
     return granted and communities_for(user).filter(pk=community.pk).exists()
 
 
+def _group_rows(user):
+    return get_user_model().groups.through.objects.filter(user_id=user).values_list("pk")[:1]
+
+
+def _suspension_ends(user, community):
+    return Suspension.objects.filter(user_id=user, community_id=community).order_by().values_list("until")
+
+
+# Asked on every page a signed-in resident reads in the forum (docs/performance.md): compiled once.
+_a_group_row = Statement(_group_rows)
+_suspensions_of = Statement(_suspension_ends)
+
+
 def _in_a_group(user) -> bool:
     """Whether the user belongs to any group: a light query, where the permission's joins cost four times more."""
-    return user.groups.through.objects.filter(user_id=user.pk).exists()
+    return bool(_a_group_row(user=user.pk))
 
 
 def is_suspended(user, community) -> bool:
@@ -84,7 +99,7 @@ def _suspended_until(user, community):
     """When the user's suspension in `community` ends: None for ever (before any that ends), False when they are not
     suspended. Their few suspension rows are read and compared here: `active()`'s OR costs more to compile."""
     now = timezone.now()
-    ends = Suspension.objects.filter(user=user, community=community).values_list("until", flat=True)
+    ends = [until for (until,) in _suspensions_of(user=user.pk, community=community.pk)]
     active = [until for until in ends if until is None or until > now]
     if not active:
         return False

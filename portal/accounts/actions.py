@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.core.statements import Statement
+
 
 class Requirement(models.TextChoices):
     """What a community asks of an account before it may act there, strictest first."""
@@ -99,11 +101,27 @@ def get_action(key: str) -> Action:
         raise LookupError(f"no resident action {key!r} is registered") from None
 
 
-def requirement_for(community, action: Action) -> str:
+def _rule_statement(community, action):
     from .models import ActionRule
 
-    rule = ActionRule.objects.filter(community=community, action=action.key).values_list("requirement", flat=True)
-    found = rule.first()
+    return (
+        ActionRule.objects.filter(community_id=community, action=action).order_by("pk").values_list("requirement")[:1]
+    )
+
+
+def _membership_statement(user, community):
+    from .models import Membership
+
+    return Membership.objects.filter(user_id=user, community_id=community).order_by().values_list("status")
+
+
+# Read on every decision (docs/performance.md: compiled once, not on each request).
+_community_rule = Statement(_rule_statement)
+_membership_statuses = Statement(_membership_statement)
+
+
+def requirement_for(community, action: Action) -> str:
+    found = next((row[0] for row in _community_rule(community=community.pk, action=action.key)), None)
     return found if found in action.choices else action.default
 
 
@@ -151,7 +169,7 @@ def decide(user, community, action_key: str, *, anonymous: bool = False, at_leas
         requirement = Requirement(at_least)
     if requirement == Requirement.ACCOUNT:
         return Decision(True, requirement=requirement)
-    statuses = set(Membership.objects.filter(user=user, community=community).values_list("status", flat=True))
+    statuses = {status for (status,) in _membership_statuses(user=user.pk, community=community.pk)}
     names = {"action": label, "community": community}
     if Membership.Status.VERIFIED in statuses:
         return Decision(True, requirement=requirement)
