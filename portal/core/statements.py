@@ -24,8 +24,9 @@ from collections.abc import Callable
 from django.db import connections
 from django.db.models import QuerySet
 
-# Parameters are compiled as these numbers (or their text, for a text column): values no row uses.
-_MARKER_BASE = -7_310_000_000
+# Parameters are compiled as these numbers (or their text, for a text column): values no query of ours has as
+# a constant, inside every integer column's range (Django drops a lookup on a value out of range).
+_MARKER_BASE = 2_147_000_731
 
 
 class Statement:
@@ -58,7 +59,7 @@ class Statement:
             return compiled
 
     def _compile(self, connection) -> tuple:
-        markers = {name: _MARKER_BASE - i for i, name in enumerate(self.names)}
+        markers = {name: _MARKER_BASE + i for i, name in enumerate(self.names)}
         queryset = self.build(**markers)
         if queryset._iterable_class.__name__ not in ("ValuesListIterable", "FlatValuesListIterable"):
             raise TypeError("a Statement reads values: end its queryset with values_list(...)")

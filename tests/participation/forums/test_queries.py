@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -82,3 +83,31 @@ def test_the_index_category_and_my_posts_cost_the_same_for_few_and_many_threads(
         if logged_in:
             counts[slug].append(count_queries(client, "/forum/mine/"))
     assert counts["a1"] == counts["b1"], counts
+
+
+def test_the_compiled_reads_of_a_thread_page_give_what_the_querysets_give(city, categories, make_user):
+    """The page reads its thread and posts with statements compiled once (portal.core.statements) and builds the
+    rows itself: every value the page shows is the queryset's, for replies, hidden, deleted and edited posts."""
+    from participation.forums import views
+
+    author, neighbour = make_user("author", display_name="楼主"), make_user("neighbour")
+    thread = make_thread(city["a1"], categories["a1"], author, replies=30)
+    Post.objects.filter(thread=thread, number=3).update(author=neighbour, edited_at=timezone.now())
+    Post.objects.filter(thread=thread, number=5).update(reply_to=Post.objects.get(thread=thread, number=3))
+    Post.objects.filter(thread=thread, number=6).update(deleted_at=timezone.now(), reply_to=thread.posts.first())
+    neighbour.deleted_at = timezone.now()
+    neighbour.save()
+    for first, last in ((1, 20), (21, 40), (41, 60)):
+        expected = list(views._shown_posts(thread).filter(number__range=(first, last)).order_by("number"))
+        built = views._posts_numbered(thread, first, last)
+        assert [p.sitewide_key for p in built] == [p.sitewide_key for p in expected], (first, last)
+        # What the page does not show is left unread (deferred) as by the queryset's only(): the body's source.
+        assert [p.get_deferred_fields() for p in built] == [p.get_deferred_fields() for p in expected]
+    request = type("Request", (), {"user": author})()
+    read = views._get_thread(request, city["a1"], thread.pk)
+    expected = Thread.objects.select_related("category").get(pk=thread.pk)
+    columns = [f.attname for f in Thread._meta.concrete_fields]
+    assert [getattr(read, c) for c in columns] == [getattr(expected, c) for c in columns]
+    assert read.category.get_absolute_url() == expected.category.get_absolute_url()
+    with pytest.raises(Http404):
+        views._get_thread(request, city["b1"], thread.pk)  # another community's thread
