@@ -1,6 +1,7 @@
 """Fixtures every test folder shares: a small city built by the real provisioning code."""
 
 import contextlib
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -294,6 +295,29 @@ def seed_demo_city_once() -> bool:
         return seeded
 
     return recorded_builds.built("demo-city", build, forget_process_caches)
+
+
+def seed_demo_command_once() -> str:
+    """`manage.py seed_demo` on an empty database, as a new installation runs it (in the default language; the
+    demo city, its accounts and every role's work, then the tasks its commits start: the search index), recorded
+    and replayed like build_city: one real run per process and day, then its rows. Returns what the command
+    printed. The tests that use it share an xdist_group (SEED_DEMO_COMMAND), so that one worker seeds for all."""
+    from django.core.management import call_command
+    from django.test import TestCase
+    from django.utils import timezone, translation
+
+    def build():
+        out = StringIO()
+        with translation.override(settings.LANGUAGE_CODE), TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", stdout=out, stderr=StringIO())
+        return out.getvalue()
+
+    # The seeded history is dated back from today: a run past midnight seeds again rather than replay yesterday's.
+    return recorded_builds.built(f"seed-demo-command-{timezone.localdate()}", build, forget_process_caches)
+
+
+# About 6 s of CPU for each real run of seed_demo: its tests on one worker, where the first records it.
+SEED_DEMO_COMMAND = pytest.mark.xdist_group("seed-demo-command")
 
 
 def forget_process_caches():

@@ -11,22 +11,23 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from participation.complaints.models import CaseState, Complaint, Outbox
+from tests.conftest import SEED_DEMO_COMMAND, seed_demo_command_once
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db, django_capture_on_commit_callbacks):
-    out = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):  # the search index's tasks run after commit
-        call_command("seed_demo", stdout=out, stderr=StringIO())
-    return out.getvalue()
+def demo(db):
+    """What `seed_demo` printed, its rows written and the search index's tasks run (once per worker for real:
+    tests/conftest.py, seed_demo_command_once)."""
+    return seed_demo_command_once()
 
 
 def user(username):
     return get_user_model().objects.get(username=username)
 
 
+@SEED_DEMO_COMMAND
 def test_every_role_has_work_right_after_seeding(demo, host_client):
     from portal.accounts.models import Membership
     from portal.audit.models import AuditEntry
@@ -86,6 +87,7 @@ HREF = re.compile(r'href="([^"#]+)"')
 SKIP = ("/accounts/logout/", "/static/", "/media/", "/feeds/", "/preferences/", "/i18n/")
 
 
+@SEED_DEMO_COMMAND
 def test_no_link_on_the_demo_community_is_dead(demo, host_client):
     """Every link on 翠园's home and on the pages it links to (same host) answers, for a visitor and for
     the demo resident: a dead link there is the first thing a new user meets."""

@@ -16,6 +16,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from communities.regions import provisioning
 from communities.regions.models import Community, CommunitySettings, Region
+from tests.conftest import SEED_DEMO_COMMAND, seed_demo_command_once
 
 from .helpers import add_notice
 
@@ -365,13 +366,14 @@ def test_remove_unknown(streets):
 # --- seed_demo ----------------------------------------------------------------------------------
 
 
+@SEED_DEMO_COMMAND
 def test_seed_demo_builds_the_demo_city_once_and_prints_accounts(db):
     from communities.events.models import EventPage
     from communities.news.models import NewsArticlePage
     from communities.notices.models import NoticePage
     from communities.services.models import ServicePage
 
-    out = run("seed_demo")
+    out = seed_demo_command_once()  # `seed_demo` on this empty database, run once per worker (tests/conftest.py)
     assert "demo-2026" in out and "editor" in out and "resident" in out
     assert Region.objects.filter(kind=Region.Kind.DISTRICT).count() == 2
     assert Region.objects.filter(kind=Region.Kind.STREET).count() >= 3
@@ -383,8 +385,9 @@ def test_seed_demo_builds_the_demo_city_once_and_prints_accounts(db):
     assert counts() == before
 
 
+@SEED_DEMO_COMMAND
 def test_seed_demo_grows_the_city(db):
-    run("seed_demo")
+    seed_demo_command_once()
     run("seed_demo", communities=8)
     assert Community.objects.count() == 8
     before = counts()

@@ -1,4 +1,4 @@
-"""The community home page costs the same number of queries in a city of 5 communities as of 200, and
+"""The community home page costs the same number of queries in a city of 5 communities as of 60, and
 the city's front door the same in a city of 6 as of 60 (issue 20)."""
 
 import re
@@ -60,10 +60,12 @@ def test_community_home_queries_do_not_grow_with_the_number_of_communities(db):
     assert len(city_60) == len(city_6), "\n".join(city_60)
     page = Client(HTTP_HOST="localhost").get("/").content.decode()
     assert "扩展社区59" not in page and "扩展街道5" in page
-    grow_city_to(200)
-    with_200, cold_200 = queries_for_home("a1.localhost"), queries_for_home("a1.localhost", cold=True)
-    assert len(with_200) == len(with_5), "\n".join(with_200)
-    assert len(cold_200) == len(cold_5), "\n".join(cold_200)
+    # The community home at 12 times the communities (and 6 more streets) it was counted with: a query per
+    # community, street or site would add 55 here as it would 195 at 200, where growing the city one
+    # community at a time cost three times the CPU of the rest of this test.
+    with_60, cold_60 = queries_for_home("a1.localhost"), queries_for_home("a1.localhost", cold=True)
+    assert len(with_60) == len(with_5), "\n".join(with_60)
+    assert len(cold_60) == len(cold_5), "\n".join(cold_60)
     assert len(with_5) <= 12, "\n".join(with_5)  # 9 when this test was written
 
 

@@ -20,7 +20,7 @@ from participation.polls.models import Participation, PollPage
 from portal.accounts.models import Membership
 from portal.insights import registry, rollup
 from portal.insights.models import DailyFigure
-from tests.conftest import seed_demo_city_once
+from tests.conftest import SEED_DEMO_COMMAND, seed_demo_city_once, seed_demo_command_once
 
 pytestmark = pytest.mark.django_db
 # Tests on the recorded demo city share one worker (tests/conftest.py, seed_demo_city_once).
@@ -256,17 +256,14 @@ def test_the_demo_dashboard_has_history(db, client, django_user_model):
     assert tables["organisations-by-income"].rows and tables["organisations-by-spending"].rows
 
 
+@SEED_DEMO_COMMAND
 def test_the_seeded_demo_rolls_up_its_history_after_the_complaints_have_their_points(db):
     """`seed_demo` pins the history's complaints (seed_demo_boundaries) before rolling the history up: rolled
     up before, no past day had a repeat complaint at the same place (a repeat needs a point)."""
-    from io import StringIO
-
-    from django.core.management import call_command
-
     from communities.regions.demo import DEMO_HISTORY_DAYS
     from participation.complaints.models import Complaint
 
-    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+    seed_demo_command_once()  # the command's run on an empty database, once per worker (tests/conftest.py)
     today = rollup.today()
     history = Complaint.objects.filter(created_at__lt=rollup.day_bounds(today)[0])
     assert history.exists() and not history.filter(latitude=None).exists()  # every past complaint is pinned
