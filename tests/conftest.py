@@ -335,6 +335,18 @@ def forget_process_caches():
 
 
 @pytest.fixture(autouse=True)
+def fresh_channel_layers():
+    """Every test gets its own channel layer objects. A receive() left waiting when a test's event loop closed
+    (a consumer or relay not shut down) keeps channels_redis's one-event-loop guard taken for good, and every
+    later receive() on that layer in the process then fails ("Two event loops are trying to receive() on one
+    channel layer at once!"): a relay test after it retried until pytest-timeout stopped it."""
+    from channels.layers import channel_layers
+
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Wagtail caches site root paths and the page cache keeps generations: start every test clean.
     (On Redis, clear() deletes this worker's keys only: see portal.core.cache and the test settings.)"""

@@ -208,3 +208,41 @@ def test_renewal_comes_well_before_the_layer_forgets_the_member():
 @pytest.mark.parametrize("consumer", [TopicConsumer, TurnoutConsumer, ThreadConsumer, FeedConsumer])
 def test_watchers_have_no_channel_of_their_own(consumer):
     assert consumer.channel_layer_alias is None
+
+
+# A test that leaves a receive() waiting when its event loop closes must not break the relay of the next test
+# (tests/conftest.py, fresh_channel_layers): both on one worker, in this order.
+ABANDONED = pytest.mark.xdist_group("relay-abandoned-receive")
+LEFT_WAITING = []  # held, as whatever never shut it down holds it (a collected receive would clean up after itself)
+
+
+@ABANDONED
+def test_a_receive_left_waiting_when_its_event_loop_closes():
+    layer = get_channel_layer()
+    loop = asyncio.new_event_loop()
+
+    async def abandon():
+        channel = await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.wait([waiting], timeout=0)  # one turn of the loop: the receive has begun
+        return waiting
+
+    waiting = loop.run_until_complete(abandon())
+    loop.close()
+    LEFT_WAITING.append(waiting)
+    assert not waiting.done()
+    if hasattr(layer, "receive_count"):  # channels_redis: its guard stays taken by the closed loop
+        assert layer.receive_count == 1
+
+
+@ABANDONED
+def test_the_next_test_relays_pushes_as_usual():
+    async def scenario():
+        group = unique_group("after-abandoned")
+        watcher = Watcher()
+        await relay.join(group, watcher)
+        await push(group, {"n": 1})
+        assert (await watcher.until(lambda m: True))[-1]["n"] == 1
+        await relay.leave(group, watcher)
+
+    async_to_sync(scenario)()
