@@ -280,7 +280,7 @@ def mark_read(thread: Thread, user, up_to: int) -> None:
     """Remember the highest post number the user has seen; never move backwards. Reading what was read
     before (the common case) costs one read, no write."""
     now = timezone.now()
-    read = next((number for (number,) in _read_up_to(user=user.pk, thread=thread.pk)), None)
+    read = _read_up_to.first(user=user.pk, thread=thread.pk)
     if read is None:
         ThreadRead.objects.bulk_create(
             [ThreadRead(user=user, thread=thread, last_read_number=up_to, updated_at=now)], ignore_conflicts=True

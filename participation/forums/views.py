@@ -161,13 +161,13 @@ def _shown_posts(thread):
     return Post.objects.filter(thread=thread).select_related("author", "reply_to__author").only(*SHOWN_FIELDS)
 
 
-# The same fields as columns, for the page of a thread (compiled once: the ORM took ten times longer to build
-# and compile the query above than the database to answer it, on every page of every thread).
 def _model_order(model, names) -> tuple:
     """`names` in the order of the model's columns: the order `Model.from_db` reads a row's values in."""
     return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
 
 
+# The same fields as columns, for the page of a thread (compiled once: the ORM took ten times longer to build
+# and compile the query above than the database to answer it, on every page of every thread).
 _POST_COLUMNS = _model_order(
     Post,
     {"id", "thread_id", "number", "body_html", "like_count", "moderation_state", "created_at", "edited_at"}

@@ -99,7 +99,7 @@ def _suspended_until(user, community):
     """When the user's suspension in `community` ends: None for ever (before any that ends), False when they are not
     suspended. Their few suspension rows are read and compared here: `active()`'s OR costs more to compile."""
     now = timezone.now()
-    ends = [until for (until,) in _suspensions_of(user=user.pk, community=community.pk)]
+    ends = _suspensions_of.column(user=user.pk, community=community.pk)
     active = [until for until in ends if until is None or until > now]
     if not active:
         return False

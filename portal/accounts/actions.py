@@ -121,7 +121,7 @@ _membership_statuses = Statement(_membership_statement)
 
 
 def requirement_for(community, action: Action) -> str:
-    found = next((row[0] for row in _community_rule(community=community.pk, action=action.key)), None)
+    found = _community_rule.first(community=community.pk, action=action.key)
     return found if found in action.choices else action.default
 
 
@@ -169,7 +169,7 @@ def decide(user, community, action_key: str, *, anonymous: bool = False, at_leas
         requirement = Requirement(at_least)
     if requirement == Requirement.ACCOUNT:
         return Decision(True, requirement=requirement)
-    statuses = {status for (status,) in _membership_statuses(user=user.pk, community=community.pk)}
+    statuses = set(_membership_statuses.column(user=user.pk, community=community.pk))
     names = {"action": label, "community": community}
     if Membership.Status.VERIFIED in statuses:
         return Decision(True, requirement=requirement)

@@ -49,6 +49,15 @@ class Statement:
             rows = cursor.fetchall()
         return list(compiler.results_iter([rows], tuple_expected=True))
 
+    def column(self, **values) -> list:
+        """The first value of each row."""
+        return [row[0] for row in self(**values)]
+
+    def first(self, default=None, **values):
+        """The first value of the first row, or `default` when there is none."""
+        rows = self(**values)
+        return rows[0][0] if rows else default
+
     def _compiled_for(self, connection) -> tuple:
         key = (connection.alias, connection.vendor, connection.settings_dict["NAME"])
         try:

@@ -42,7 +42,7 @@ _unread = Statement(_unread_rows)  # in the header of every page a signed-in use
 def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return next((n for (n,) in _unread(user=user.pk)), 0)
+    return _unread.first(0, user=user.pk)
 
 
 def mark_all_read(user) -> int:
